@@ -1,0 +1,704 @@
+/*!
+ * 工会数据问答 — embeddable chat widget.
+ *
+ * Plain JavaScript, no build step, no third-party scripts. Embed with:
+ *
+ *   <script src="https://qa.example.org/widget.js"
+ *           data-endpoint="https://qa.example.org"
+ *           data-title="工会数据问答"
+ *           data-placeholder="例如：苏州2016年职工书屋多少家"
+ *           async></script>
+ *
+ * Optional attributes:
+ *   data-endpoint     API base URL; empty or missing means the origin of this script.
+ *   data-position     "bottom-right" (default) or "bottom-left".
+ *   data-accent       accent colour, any CSS colour ("#c8102e").
+ *   data-greeting     first message in the panel.
+ *   data-open="true"  open the panel when the page loads.
+ *
+ * Everything is drawn inside an open Shadow DOM, so the host page's CSS cannot reach
+ * it and it adds no CSS to the host page. The only global is `window.UnionQAWidget`
+ * ({open, close, toggle, ask, version}). Text from the server or the user is only
+ * ever inserted with textContent / createTextNode, never parsed as HTML.
+ */
+(function () {
+  "use strict";
+
+  var VERSION = "1.0.0";
+  if (window.UnionQAWidget && window.UnionQAWidget.version) {
+    return; // already loaded on this page
+  }
+
+  var script = document.currentScript || findScript();
+  var attr = function (name) {
+    var v = script && script.getAttribute("data-" + name);
+    return v == null ? null : String(v).trim();
+  };
+
+  var scriptUrl = script && script.src ? new URL(script.src, location.href) : new URL(location.href);
+  var endpoint = resolveEndpoint(attr("endpoint"), scriptUrl);
+  var config = {
+    endpoint: endpoint,
+    title: attr("title") || "工会数据问答",
+    placeholder: attr("placeholder") || "例如：苏州2016年职工书屋多少家",
+    position: attr("position") === "bottom-left" ? "bottom-left" : "bottom-right",
+    accent: validColor(attr("accent")) || "#c8102e",
+    greeting:
+      attr("greeting") ||
+      "您好！我可以从已收录的工会工作报告中查找数字，并给出原文出处。请输入您的问题。",
+    open: attr("open") === "true",
+    topK: 5,
+    timeoutMs: 30000,
+  };
+
+  var TEXT = {
+    launcherOpen: "打开" + config.title,
+    launcherClose: "关闭" + config.title,
+    close: "关闭",
+    send: "发送",
+    inputLabel: "输入问题",
+    loading: "正在查找答案",
+    empty: "请输入问题。",
+    source: "来源",
+    openDoc: "（在新窗口打开原文并高亮该句）",
+    closest: "最接近的段落：",
+    previously: "此前",
+    footer: "答案摘自文档原文 · 点击来源查看出处",
+    network: "无法连接问答服务，请检查网络后重试。",
+    cors:
+      "无法访问问答服务：本网站可能未被授权调用该服务（跨域未授权），或服务暂时无法连接。请联系网站管理员。",
+    timeout: "问答服务响应超时，请稍后重试。",
+    invalid: "问题无效，请修改后重试。",
+    rateLimited: "提问过于频繁，请稍后再试。",
+    rateLimitedIn: function (s) {
+      return "提问过于频繁，请 " + s + " 秒后再试。";
+    },
+    notReady: "问答服务正在启动或维护中，请稍后再试。",
+    serverError: function (status) {
+      return "问答服务出错（HTTP " + status + "），请稍后再试。";
+    },
+    badResponse: "问答服务返回了无法识别的内容，请稍后再试。",
+    notFound: "未在文档中找到该数字。",
+  };
+
+  // ---------------------------------------------------------------- helpers
+
+  function findScript() {
+    var all = document.querySelectorAll("script[src]");
+    for (var i = all.length - 1; i >= 0; i--) {
+      if (/(^|\/)widget\.js(\?|#|$)/.test(all[i].getAttribute("src") || "")) return all[i];
+    }
+    return null;
+  }
+
+  function resolveEndpoint(value, base) {
+    if (!value) return base.origin;
+    try {
+      var u = new URL(value, base);
+      if (u.protocol !== "http:" && u.protocol !== "https:") return base.origin;
+      return (u.origin + u.pathname).replace(/\/+$/, "");
+    } catch (e) {
+      return base.origin;
+    }
+  }
+
+  function validColor(value) {
+    if (!value) return null;
+    try {
+      return window.CSS && CSS.supports && CSS.supports("color", value) ? value : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text != null) node.textContent = String(text);
+    return node;
+  }
+
+  function svg(paths, size) {
+    var ns = "http://www.w3.org/2000/svg";
+    var node = document.createElementNS(ns, "svg");
+    node.setAttribute("viewBox", "0 0 24 24");
+    node.setAttribute("width", String(size || 24));
+    node.setAttribute("height", String(size || 24));
+    node.setAttribute("aria-hidden", "true");
+    node.setAttribute("focusable", "false");
+    paths.forEach(function (d) {
+      var p = document.createElementNS(ns, "path");
+      p.setAttribute("d", d);
+      node.appendChild(p);
+    });
+    return node;
+  }
+
+  var ICON_CHAT = [
+    "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z",
+  ];
+  var ICON_CLOSE = ["M6 6l12 12M18 6L6 18"];
+  var ICON_SEND = ["M3 11.5L21 3l-8.5 18-2-7.5z", "M10.5 13.5L21 3"];
+
+  function docUrl(c) {
+    var url =
+      config.endpoint +
+      "/documents/" +
+      encodeURIComponent(String(c.doc_id)) +
+      "?start=" +
+      encodeURIComponent(String(c.start)) +
+      "&end=" +
+      encodeURIComponent(String(c.end));
+    return url;
+  }
+
+  function isSafeHttpUrl(url) {
+    try {
+      var u = new URL(url, location.href);
+      return u.protocol === "http:" || u.protocol === "https:";
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function sourceLabel(c) {
+    var bits = [];
+    if (c.region) bits.push(String(c.region));
+    if (c.period) bits.push(/^\d{4}$/.test(String(c.period)) ? c.period + "年" : String(c.period));
+    return bits.join(" · ");
+  }
+
+  function shorten(text, n) {
+    text = String(text || "")
+      .replace(/\s+/g, " ")
+      .trim();
+    return text.length > n ? text.slice(0, n) + "…" : text;
+  }
+
+  function formatValue(v, unit, like) {
+    if (typeof v !== "number" || !isFinite(v)) return "";
+    var s;
+    if (Math.abs(v) >= 1e8 && /亿/.test(like || "")) s = trim(v / 1e8) + " 亿";
+    else if (Math.abs(v) >= 1e4 && /万/.test(like || "")) s = trim(v / 1e4) + " 万";
+    else s = trim(v);
+    return unit ? s + (/ (万|亿)$/.test(s) ? "" : " ") + unit : s;
+  }
+
+  // Ways a value may be written in the source text: 59600 → "5.96万", "5.96 万", "59600".
+  function numberNeedles(v) {
+    var out = [];
+    if (Math.abs(v) >= 1e8) out.push(trim(v / 1e8) + "亿", trim(v / 1e8) + " 亿");
+    if (Math.abs(v) >= 1e4) out.push(trim(v / 1e4) + "万", trim(v / 1e4) + " 万");
+    out.push(trim(v));
+    return out;
+  }
+
+  function trim(n) {
+    return String(Math.round(n * 100) / 100);
+  }
+
+  // Split `quote` around the first occurrence of one of `needles` and wrap it in <mark>.
+  function highlighted(quote, needles) {
+    var frag = document.createDocumentFragment();
+    quote = String(quote || "");
+    for (var i = 0; i < needles.length; i++) {
+      var needle = needles[i];
+      if (!needle) continue;
+      var at = findWhole(quote, needle);
+      if (at < 0) continue;
+      frag.appendChild(document.createTextNode(quote.slice(0, at)));
+      var mark = document.createElement("mark");
+      mark.textContent = needle;
+      frag.appendChild(mark);
+      frag.appendChild(document.createTextNode(quote.slice(at + needle.length)));
+      return frag;
+    }
+    frag.appendChild(document.createTextNode(quote));
+    return frag;
+  }
+
+  // indexOf that will not match "918" inside "1918" or "9180".
+  function findWhole(text, needle) {
+    var from = 0;
+    for (;;) {
+      var at = text.indexOf(needle, from);
+      if (at < 0) return -1;
+      var before = text.charAt(at - 1);
+      var after = text.charAt(at + needle.length);
+      var digitStart = /^[\d.]/.test(needle);
+      var digitEnd = /[\d.]$/.test(needle);
+      var next = text.charAt(at + needle.length + 1);
+      var clashBefore = digitStart && /[\d.]/.test(before);
+      var clashAfter = digitEnd && (/\d/.test(after) || (after === "." && /\d/.test(next)));
+      if (!clashBefore && !clashAfter) return at;
+      from = at + 1;
+    }
+  }
+
+  function sourceLink(c, text) {
+    var href = docUrl(c);
+    var a = el("a", "source");
+    if (isSafeHttpUrl(href)) a.href = href;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    a.appendChild(el("span", "source-title", text));
+    var meta = sourceLabel(c);
+    if (meta) a.appendChild(el("span", "source-meta", meta));
+    a.appendChild(el("span", "sr", TEXT.openDoc));
+    return a;
+  }
+
+  // ------------------------------------------------------------------ styles
+
+  var CSS_TEXT = [
+    ":host{all:initial !important;}",
+    "*,*::before,*::after{box-sizing:border-box;}",
+    ".root{--accent:#c8102e;--on-accent:#fff;--fg:#1f2328;--muted:#5b6470;--bg:#fff;--soft:#f5f6f8;--line:#e3e6ea;",
+    "font-family:system-ui,-apple-system,'PingFang SC','Hiragino Sans GB','Microsoft YaHei','Noto Sans CJK SC','WenQuanYi Zen Hei',sans-serif;",
+    "font-size:15px;line-height:1.55;color:var(--fg);-webkit-font-smoothing:antialiased;text-align:left;direction:ltr;}",
+    ".launcher{position:fixed;bottom:20px;right:20px;z-index:2147483000;display:inline-flex;align-items:center;gap:8px;",
+    "min-height:52px;padding:0 18px 0 14px;border:0;border-radius:26px;background:var(--accent);color:var(--on-accent);",
+    "font:inherit;font-weight:600;cursor:pointer;box-shadow:0 6px 20px rgba(0,0,0,.22);transition:transform .15s ease;}",
+    ".launcher:hover{transform:translateY(-1px);}",
+    ".launcher svg{fill:currentColor;}",
+    ".launcher:focus-visible,button:focus-visible,a:focus-visible,textarea:focus-visible{outline:3px solid #1a73e8;outline-offset:2px;}",
+    ".left .launcher{right:auto;left:20px;}",
+    ".panel{position:fixed;bottom:84px;right:20px;z-index:2147483001;width:380px;max-width:calc(100vw - 40px);",
+    "height:560px;max-height:calc(100vh - 104px);display:flex;flex-direction:column;background:var(--bg);",
+    "border:1px solid var(--line);border-radius:14px;box-shadow:0 12px 40px rgba(0,0,0,.25);overflow:hidden;}",
+    ".panel[hidden]{display:none;}",
+    ".left .panel{right:auto;left:20px;}",
+    ".head{display:flex;align-items:center;gap:8px;padding:12px 10px 12px 16px;background:var(--accent);color:var(--on-accent);}",
+    ".title{flex:1;margin:0;font-size:16px;font-weight:700;line-height:1.3;}",
+    ".close{display:inline-flex;align-items:center;justify-content:center;width:36px;height:36px;border:0;border-radius:8px;",
+    "background:transparent;color:inherit;cursor:pointer;}",
+    ".close:hover{background:rgba(255,255,255,.18);}",
+    ".close svg{stroke:currentColor;stroke-width:2.2;stroke-linecap:round;fill:none;}",
+    ".log{flex:1;overflow-y:auto;padding:14px 14px 6px;background:var(--soft);overscroll-behavior:contain;}",
+    ".msg{margin:0 0 12px;max-width:100%;word-wrap:break-word;overflow-wrap:anywhere;}",
+    ".msg.user{display:flex;justify-content:flex-end;}",
+    ".bubble{display:inline-block;max-width:88%;padding:8px 12px;border-radius:12px;white-space:pre-wrap;}",
+    ".user .bubble{background:var(--accent);color:var(--on-accent);border-bottom-right-radius:4px;}",
+    ".bot .card{background:var(--bg);border:1px solid var(--line);border-radius:12px;border-bottom-left-radius:4px;padding:10px 12px;}",
+    ".figure{display:block;font-size:28px;font-weight:800;line-height:1.2;color:var(--accent);letter-spacing:.5px;}",
+    ".figure-note{display:block;margin-top:2px;color:var(--muted);font-size:13px;}",
+    ".cite{margin-top:10px;padding-top:8px;border-top:1px dashed var(--line);}",
+    ".cite:first-of-type{border-top:0;padding-top:0;}",
+    "blockquote{margin:6px 0;padding:6px 10px;border-left:3px solid var(--accent);background:var(--soft);border-radius:0 6px 6px 0;white-space:pre-wrap;}",
+    "mark{background:#ffe58a;color:inherit;padding:0 2px;border-radius:3px;font-weight:700;}",
+    ".source{display:inline-flex;flex-wrap:wrap;gap:0 6px;color:#0b57d0;text-decoration:none;font-size:13px;}",
+    ".source:hover .source-title{text-decoration:underline;}",
+    ".source-title::before{content:'\\1F4C4\\00a0';}",
+    ".source-meta{color:var(--muted);}",
+    ".message{margin:0 0 6px;}",
+    ".error .card{border-color:#f1b5b5;background:#fff5f5;color:#8a1c1c;}",
+    ".closest-head{margin:8px 0 4px;color:var(--muted);font-size:13px;}",
+    ".closest{margin:0;padding:0;list-style:none;}",
+    ".closest li{margin:0 0 8px;}",
+    ".excerpt{display:block;color:var(--muted);font-size:13px;margin-top:2px;}",
+    ".status{min-height:0;padding:0 14px;background:var(--soft);color:var(--muted);font-size:13px;}",
+    ".status:not(:empty){padding:2px 14px 8px;}",
+    ".dots{display:inline-flex;gap:3px;margin-left:6px;vertical-align:middle;}",
+    ".dots i{width:6px;height:6px;border-radius:50%;background:var(--muted);animation:blink 1.2s infinite ease-in-out;}",
+    ".dots i:nth-child(2){animation-delay:.2s}.dots i:nth-child(3){animation-delay:.4s}",
+    "@keyframes blink{0%,80%,100%{opacity:.25}40%{opacity:1}}",
+    "@media (prefers-reduced-motion:reduce){.dots i{animation:none}.launcher{transition:none}}",
+    ".composer{display:flex;gap:8px;align-items:flex-end;padding:10px;border-top:1px solid var(--line);background:var(--bg);}",
+    "textarea{flex:1;min-width:0;resize:none;min-height:42px;max-height:120px;padding:9px 10px;border:1px solid #c9ced6;border-radius:10px;",
+    "font:inherit;color:var(--fg);background:#fff;line-height:1.45;}",
+    "textarea:focus{border-color:var(--accent);}",
+    ".send{display:inline-flex;align-items:center;justify-content:center;gap:4px;min-width:64px;height:42px;padding:0 12px;border:0;",
+    "border-radius:10px;background:var(--accent);color:var(--on-accent);font:inherit;font-weight:600;cursor:pointer;}",
+    ".send svg{stroke:currentColor;stroke-width:2;fill:none;stroke-linejoin:round;}",
+    ".send[disabled]{opacity:.55;cursor:progress;}",
+    ".foot{margin:0;padding:0 12px 8px;background:var(--bg);color:var(--muted);font-size:12px;text-align:center;}",
+    ".sr{position:absolute !important;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0;}",
+    "@media (max-width:480px){",
+    ".panel,.left .panel{left:0;right:0;top:0;bottom:0;width:100%;max-width:100%;height:100%;max-height:none;border:0;border-radius:0;}",
+    ".open .launcher{display:none;}",
+    ".launcher{bottom:16px;right:16px;}.left .launcher{left:16px;}",
+    "}",
+  ].join("\n");
+
+  function applyStyles(shadow) {
+    // Constructed style sheets are not subject to the host page's CSP style-src; fall
+    // back to a <style> element where they are not supported.
+    try {
+      if (shadow.adoptedStyleSheets !== undefined && typeof CSSStyleSheet === "function") {
+        var sheet = new CSSStyleSheet();
+        sheet.replaceSync(CSS_TEXT);
+        shadow.adoptedStyleSheets = [sheet];
+        return;
+      }
+    } catch (e) {
+      /* fall through */
+    }
+    var style = document.createElement("style");
+    style.textContent = CSS_TEXT;
+    shadow.appendChild(style);
+  }
+
+  function onAccentColour(colour) {
+    // Dark text on light accents, white text otherwise.
+    var probe = document.createElement("span");
+    probe.style.color = colour;
+    probe.style.display = "none";
+    document.body.appendChild(probe);
+    var rgb = getComputedStyle(probe).color.match(/\d+(\.\d+)?/g) || [0, 0, 0];
+    probe.remove();
+    var lum = (0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]) / 255;
+    return lum > 0.62 ? "#1f2328" : "#ffffff";
+  }
+
+  // ---------------------------------------------------------------- the widget
+
+  function build() {
+    var host = document.createElement("union-qa-widget");
+    host.setAttribute("data-version", VERSION);
+    // Inline styles win over the host page's selectors for the host element itself.
+    host.style.setProperty("all", "initial", "important");
+    host.style.setProperty("display", "contents", "important");
+    var shadow = host.attachShadow({ mode: "open" });
+    applyStyles(shadow);
+
+    var root = el("div", "root" + (config.position === "bottom-left" ? " left" : ""));
+    root.style.setProperty("--accent", config.accent);
+    root.style.setProperty("--on-accent", onAccentColour(config.accent));
+    root.setAttribute("lang", "zh-CN");
+
+    var launcher = el("button", "launcher");
+    launcher.type = "button";
+    launcher.setAttribute("aria-label", TEXT.launcherOpen);
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.setAttribute("aria-controls", "uqa-panel");
+    launcher.setAttribute("aria-haspopup", "dialog");
+    launcher.appendChild(svg(ICON_CHAT, 22));
+    launcher.appendChild(el("span", "launcher-text", "问数据"));
+
+    var panel = el("section", "panel");
+    panel.id = "uqa-panel";
+    panel.hidden = true;
+    panel.setAttribute("role", "dialog");
+    panel.setAttribute("aria-modal", "false");
+    panel.setAttribute("aria-label", config.title);
+
+    var head = el("div", "head");
+    var title = el("h2", "title", config.title);
+    var closeBtn = el("button", "close");
+    closeBtn.type = "button";
+    closeBtn.setAttribute("aria-label", TEXT.close);
+    closeBtn.appendChild(svg(ICON_CLOSE, 20));
+    head.appendChild(title);
+    head.appendChild(closeBtn);
+
+    var log = el("div", "log");
+    log.setAttribute("role", "log");
+    log.setAttribute("aria-live", "polite");
+    log.setAttribute("aria-label", "对话记录");
+    log.tabIndex = 0;
+
+    var status = el("div", "status");
+    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
+
+    var form = el("form", "composer");
+    form.setAttribute("novalidate", "");
+    var label = el("label", "sr", TEXT.inputLabel);
+    label.htmlFor = "uqa-input";
+    var input = el("textarea");
+    input.id = "uqa-input";
+    input.name = "question";
+    input.rows = 1;
+    input.maxLength = 500;
+    input.placeholder = config.placeholder;
+    input.setAttribute("enterkeyhint", "send");
+    input.setAttribute("autocomplete", "off");
+    var send = el("button", "send");
+    send.type = "submit";
+    send.appendChild(svg(ICON_SEND, 18));
+    send.appendChild(el("span", null, TEXT.send));
+    form.appendChild(label);
+    form.appendChild(input);
+    form.appendChild(send);
+
+    var foot = el("p", "foot", TEXT.footer);
+
+    panel.appendChild(head);
+    panel.appendChild(log);
+    panel.appendChild(status);
+    panel.appendChild(form);
+    panel.appendChild(foot);
+    root.appendChild(panel);
+    root.appendChild(launcher);
+    shadow.appendChild(root);
+    document.body.appendChild(host);
+
+    var pending = false;
+    var greeted = false;
+
+    function setOpen(open, restoreFocus) {
+      panel.hidden = !open;
+      root.classList.toggle("open", open);
+      launcher.setAttribute("aria-expanded", open ? "true" : "false");
+      launcher.setAttribute("aria-label", open ? TEXT.launcherClose : TEXT.launcherOpen);
+      if (open) {
+        if (!greeted) {
+          greeted = true;
+          addBot(function (card) {
+            card.appendChild(el("p", "message", config.greeting));
+          });
+        }
+        input.focus();
+      } else if (restoreFocus) {
+        launcher.focus();
+      }
+    }
+
+    function isOpen() {
+      return !panel.hidden;
+    }
+
+    function scrollDown() {
+      log.scrollTop = log.scrollHeight;
+    }
+
+    function addUser(text) {
+      var row = el("div", "msg user");
+      row.appendChild(el("div", "bubble", text));
+      log.appendChild(row);
+      scrollDown();
+    }
+
+    function addBot(fill, extraClass) {
+      var row = el("div", "msg bot" + (extraClass ? " " + extraClass : ""));
+      var card = el("div", "card");
+      fill(card);
+      row.appendChild(card);
+      log.appendChild(row);
+      scrollDown();
+      return row;
+    }
+
+    function setLoading(on) {
+      pending = on;
+      send.disabled = on;
+      panel.setAttribute("aria-busy", on ? "true" : "false");
+      while (status.firstChild) status.removeChild(status.firstChild);
+      if (on) {
+        status.appendChild(document.createTextNode(TEXT.loading));
+        var dots = el("span", "dots");
+        dots.setAttribute("aria-hidden", "true");
+        dots.appendChild(el("i"));
+        dots.appendChild(el("i"));
+        dots.appendChild(el("i"));
+        status.appendChild(dots);
+      }
+    }
+
+    function renderAnswer(data) {
+      var answer = data.answer || {};
+      var cites = Array.isArray(data.citations) ? data.citations : [];
+      addBot(function (card) {
+        card.appendChild(el("strong", "figure", answer.text));
+        var first = cites[0];
+        var notes = [];
+        if (first && sourceLabel(first)) notes.push(sourceLabel(first));
+        if (typeof answer.from === "number") {
+          notes.push(TEXT.previously + "：" + formatValue(answer.from, answer.unit, answer.text));
+        }
+        if (notes.length) card.appendChild(el("span", "figure-note", notes.join(" ｜ ")));
+        var fromNeedles = typeof answer.from === "number" ? numberNeedles(answer.from) : [];
+        cites.slice(0, 2).forEach(function (c, i) {
+          var box = el("div", "cite");
+          var needles = i === 0 ? [answer.text] : [answer.text].concat(fromNeedles);
+          var quote = el("blockquote");
+          quote.appendChild(highlighted(c.quote, needles));
+          box.appendChild(quote);
+          box.appendChild(sourceLink(c, TEXT.source + "：" + (c.title || c.doc_id)));
+          card.appendChild(box);
+        });
+      });
+    }
+
+    function renderNotFound(data) {
+      var cites = Array.isArray(data.citations) ? data.citations : [];
+      addBot(function (card) {
+        card.appendChild(el("p", "message", data.message || TEXT.notFound));
+        if (!cites.length) return;
+        card.appendChild(el("p", "closest-head", TEXT.closest));
+        var list = el("ul", "closest");
+        cites.slice(0, 3).forEach(function (c) {
+          var li = el("li");
+          li.appendChild(sourceLink(c, c.title || c.doc_id));
+          li.appendChild(el("span", "excerpt", shorten(c.quote || c.chunk, 80)));
+          list.appendChild(li);
+        });
+        card.appendChild(list);
+      }, "not-found");
+    }
+
+    function renderError(message) {
+      addBot(function (card) {
+        card.setAttribute("role", "alert");
+        card.appendChild(el("p", "message", message));
+      }, "error");
+    }
+
+    function errorMessage(res, body) {
+      var serverMsg =
+        body && body.error && typeof body.error.message === "string" ? body.error.message : null;
+      if (res.status === 422 || res.status === 400 || res.status === 413) {
+        return serverMsg || TEXT.invalid;
+      }
+      if (res.status === 429) {
+        var after = parseInt(res.headers.get("Retry-After") || "", 10);
+        return after > 0 ? TEXT.rateLimitedIn(after) : serverMsg || TEXT.rateLimited;
+      }
+      if (res.status === 503) return serverMsg || TEXT.notReady;
+      return serverMsg || TEXT.serverError(res.status);
+    }
+
+    function crossOrigin() {
+      try {
+        return new URL(config.endpoint, location.href).origin !== location.origin;
+      } catch (e) {
+        return true;
+      }
+    }
+
+    function ask(question) {
+      question = String(question == null ? "" : question).trim();
+      if (!question) {
+        status.textContent = TEXT.empty;
+        input.focus();
+        return Promise.resolve(null);
+      }
+      if (pending) return Promise.resolve(null);
+      addUser(question);
+      setLoading(true);
+      var controller = typeof AbortController === "function" ? new AbortController() : null;
+      var timer = setTimeout(function () {
+        if (controller) controller.abort();
+      }, config.timeoutMs);
+      return fetch(config.endpoint + "/v1/ask", {
+        method: "POST",
+        mode: "cors",
+        credentials: "omit",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ question: question, top_k: config.topK }),
+        signal: controller ? controller.signal : undefined,
+      })
+        .then(
+          function (res) {
+            return res
+              .json()
+              .catch(function () {
+                return null;
+              })
+              .then(function (body) {
+                if (!res.ok) {
+                  renderError(errorMessage(res, body));
+                  return false;
+                }
+                if (!body || (body.status !== "answered" && body.status !== "not_found")) {
+                  renderError(TEXT.badResponse);
+                  return false;
+                }
+                if (body.status === "answered" && body.answer) renderAnswer(body);
+                else renderNotFound(body);
+                return true;
+              });
+          },
+          function (err) {
+            if (err && err.name === "AbortError") renderError(TEXT.timeout);
+            else if (navigator.onLine === false) renderError(TEXT.network);
+            else renderError(crossOrigin() ? TEXT.cors : TEXT.network);
+            return false;
+          },
+        )
+        .then(function (ok) {
+          clearTimeout(timer);
+          setLoading(false);
+          // Keep the question in the box on error so the user can retry.
+          if (ok && input.value.trim() === question) {
+            input.value = "";
+            autosize();
+          }
+          return ok;
+        });
+    }
+
+    function autosize() {
+      input.style.height = "auto";
+      input.style.height = Math.min(input.scrollHeight + 2, 120) + "px";
+    }
+
+    launcher.addEventListener("click", function () {
+      setOpen(!isOpen(), true);
+    });
+    closeBtn.addEventListener("click", function () {
+      setOpen(false, true);
+    });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      ask(input.value);
+    });
+    input.addEventListener("input", autosize);
+    input.addEventListener("keydown", function (e) {
+      // Enter sends, Shift+Enter is a newline; never send while an IME is composing.
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
+        e.preventDefault();
+        ask(input.value);
+      }
+    });
+    root.addEventListener("keydown", function (e) {
+      if ((e.key === "Escape" || e.key === "Esc") && isOpen()) {
+        e.preventDefault();
+        e.stopPropagation();
+        setOpen(false, true);
+      }
+    });
+
+    var api = {
+      version: VERSION,
+      endpoint: config.endpoint,
+      open: function () {
+        setOpen(true);
+      },
+      close: function () {
+        setOpen(false, true);
+      },
+      toggle: function () {
+        setOpen(!isOpen(), true);
+      },
+      ask: function (question) {
+        setOpen(true);
+        input.value = String(question == null ? "" : question);
+        autosize();
+        return ask(input.value);
+      },
+    };
+    if (config.open) setOpen(true);
+    return api;
+  }
+
+  var placeholderApi = { version: VERSION, queue: [] };
+  window.UnionQAWidget = placeholderApi;
+
+  function start() {
+    var api = build();
+    window.UnionQAWidget = api;
+    placeholderApi.queue.forEach(function (call) {
+      api[call[0]].apply(null, call[1]);
+    });
+  }
+
+  ["open", "close", "toggle", "ask"].forEach(function (name) {
+    placeholderApi[name] = function () {
+      placeholderApi.queue.push([name, Array.prototype.slice.call(arguments)]);
+    };
+  });
+
+  if (document.body) start();
+  else document.addEventListener("DOMContentLoaded", start);
+})();

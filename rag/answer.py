@@ -1,0 +1,266 @@
+"""Extractive answering: pick the figure in the retrieved passages that answers the question.
+
+Every figure in the top passages becomes a candidate. A candidate is scored by how
+many of the question's subject words stand next to it (same segment, clause,
+sentence), whether its unit is what the question asks for, whether its document is
+about the asked place and year, and how well its passage was retrieved. Below a
+calibrated threshold the answer is "not found" rather than a guess.
+
+Example::
+
+    >>> best = best_candidate(index, hits, parse_question("苏州2016年职工书屋多少家"))
+    >>> best.figure.text
+    '918 家'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from rag.index import CorpusIndex, DocRecord
+from rag.numbers import Figure, find_figures
+from rag.question import Question
+from rag.regions import is_within
+from rag.retrieval import Hit, year_match
+
+SENTENCE_END = "。！？；;!?\n"
+CLAUSE_END = SENTENCE_END + "，,：:"
+SEGMENT_END = CLAUSE_END + "、"
+SKIP_KINDS = {"year", "date", "ordinal"}
+MAX_QUOTE = 160
+
+# "由 X 增加到 Y": X is the old value, Y the answer.
+_CHANGE_LINK = re.compile(r"^\s*[^，,。；;]{0,10}?(?:增加|增长|提高|提升|上升|扩大|发展|增至|减少|下降|降低|降至|升至)(?:到|至|为)?\s*$")
+_CHANGE_FROM = re.compile(r"(?:由|从)\s*$")
+
+# Units a question may ask for and the figure may carry, graded by how interchangeable
+# they are in everyday questions ("几个" asked of "6 家", "多少人" of "2081 人次").
+_UNIT_FAMILIES = [
+    {"家", "个", "所", "座", "处"},
+    {"人", "名", "位"},
+    {"人次", "次"},
+    {"家次", "家"},
+    {"项", "个", "件", "类", "种"},
+    {"场", "次", "期", "届"},
+    {"条", "项", "件"},
+    {"份", "本", "册"},
+]
+_LOOSE = [{"人", "名", "位", "人次"}, {"家", "个", "家次"}, {"次", "场", "期", "批", "人次"}]
+
+
+def unit_agreement(asked: str | None, unit: str | None) -> float:
+    if asked is None:
+        return 0.7 if unit else 0.5
+    if unit is None:
+        return 0.25
+    if asked == unit:
+        return 1.0
+    if any(asked in f and unit in f for f in _UNIT_FAMILIES):
+        return 0.85
+    if any(asked in f and unit in f for f in _LOOSE):
+        return 0.6
+    return 0.05
+
+
+class Span(NamedTuple):
+    start: int
+    end: int
+
+
+def _bounds(text: str, start: int, end: int, stops: str) -> Span:
+    left = start
+    while left > 0 and text[left - 1] not in stops:
+        left -= 1
+    right = end
+    while right < len(text) and text[right] not in stops:
+        right += 1
+    if right < len(text) and text[right] in "。！？!?；;":
+        right += 1  # the quote keeps its full stop
+    return Span(left, right)
+
+
+def _strip(text: str, span: Span) -> Span:
+    s, e = span
+    while s < e and text[s] in " \t\u3000#>*-—":
+        s += 1
+    while e > s and text[e - 1] in " \t\u3000":
+        e -= 1
+    return Span(s, e)
+
+
+def quote_span(text: str, fig_start: int, fig_end: int) -> Span:
+    """The sentence stating the figure; narrowed to its clauses when very long."""
+    sent = _strip(text, _bounds(text, fig_start, fig_end, SENTENCE_END))
+    if sent.end - sent.start <= MAX_QUOTE:
+        return sent
+    s, e = _bounds(text, fig_start, fig_end, CLAUSE_END)
+    # Widen clause by clause while it fits, so the subject before the figure stays in.
+    while True:
+        grown = False
+        if s > sent.start:
+            ns = _bounds(text, s - 1, s - 1, CLAUSE_END).start
+            if e - ns <= MAX_QUOTE:
+                s, grown = ns, True
+        if e < sent.end and not grown:
+            ne = _bounds(text, e + 1, e + 1, CLAUSE_END).end
+            if ne - s <= MAX_QUOTE:
+                e, grown = ne, True
+        if not grown:
+            break
+    return _strip(text, Span(max(s, sent.start), min(e, sent.end)))
+
+
+@dataclass
+class Candidate:
+    figure: Figure  # offsets relative to the document
+    doc: DocRecord
+    hit: Hit
+    rank: int
+    score: float
+    quote: Span
+    from_value: float | None = None
+    parts: dict = field(default_factory=dict)
+
+
+def _coverage(terms: list[str], weights: dict[str, float], text: str) -> float:
+    total = sum(weights[t] for t in terms)
+    if not total:
+        return 0.0
+    return sum(weights[t] for t in terms if t in text) / total
+
+
+def _bigram_coverage(grams: set[str], text: str) -> float:
+    if not grams:
+        return 0.0
+    return sum(1 for g in grams if g in text) / len(grams)
+
+
+def term_weights(index: CorpusIndex, terms: list[str]) -> dict[str, float]:
+    """IDF over chunks, so rare subject words ("书屋") count more than common ones ("职工")."""
+    df = index.df
+    n = max(1, len(index.chunks))
+    weights = {}
+    for t in terms:
+        idf = math.log(1 + (n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5))
+        weights[t] = idf * (1.0 + 0.15 * min(len(t) - 1, 3))
+    return weights
+
+
+def place_factor(doc: DocRecord, sentence: str, chunk: str, places: list[str]) -> float:
+    if not places:
+        return 1.0
+    best = 0.0
+    for place in places:
+        region = doc.meta.region
+        if region == place or place in sentence:
+            f = 1.0 if region == place else 0.9
+        elif region and is_within(region, place):
+            f = 0.6
+        elif place in chunk:
+            f = 0.5
+        else:
+            f = 0.0
+        best = max(best, f)
+    return best
+
+
+def year_factor(doc: DocRecord, sentence: str, chunk: str, years: list[int]) -> float:
+    if not years:
+        return 1.0
+    best = 0.0
+    for year in years:
+        if str(year) in sentence:
+            f = 1.0
+        elif year_match(doc, "", year):
+            f = 1.0
+        elif str(year) in chunk:
+            f = 0.7
+        elif doc.meta.period_start is None:
+            f = 0.6  # a document with no known period might still be about that year
+        else:
+            f = 0.0
+        best = max(best, f)
+    return best
+
+
+def _bigrams(terms: list[str]) -> set[str]:
+    grams = set()
+    for t in terms:
+        if len(t) == 1:
+            continue
+        grams.update(t[i : i + 2] for i in range(len(t) - 1))
+    return grams
+
+
+def candidates(index: CorpusIndex, hits: list[Hit], question: Question, depth: int = 8) -> list[Candidate]:
+    """Every figure in the top ``depth`` passages, scored; best first."""
+    terms = question.terms
+    weights = term_weights(index, terms)
+    grams = _bigrams(terms)
+    seen: dict[tuple[str, int], Candidate] = {}
+    for rank, hit in enumerate(hits[:depth]):
+        chunk = index.chunks[hit.chunk]
+        doc = index.docs[chunk.doc_id]
+        text = doc.text
+        figures = [f for f in find_figures(chunk.text) if f.kind not in SKIP_KINDS]
+        for i, local in enumerate(figures):
+            start, end = chunk.start + local.start, chunk.start + local.end
+            key = (doc.doc_id, start)
+            if key in seen and seen[key].rank <= rank:
+                continue
+            # Segment: from the previous figure or list mark to the next one.
+            prev_end = chunk.start + figures[i - 1].end if i else chunk.start
+            next_start = chunk.start + figures[i + 1].start if i + 1 < len(figures) else chunk.end
+            seg = _bounds(text, start, end, SEGMENT_END)
+            seg = Span(max(seg.start, prev_end), min(seg.end, next_start))
+            clause = _bounds(text, start, end, CLAUSE_END)
+            sent = _bounds(text, start, end, SENTENCE_END)
+            seg_text, clause_text, sent_text = text[seg.start : seg.end], text[clause.start : clause.end], text[sent.start : sent.end]
+
+            cov_seg = _coverage(terms, weights, seg_text)
+            cov_clause = _coverage(terms, weights, clause_text)
+            cov_sent = _coverage(terms, weights, sent_text)
+            cov_chunk = _coverage(terms, weights, chunk.text)
+            grams_clause = _bigram_coverage(grams, clause_text)
+            lexical = 0.35 * cov_seg + 0.25 * cov_clause + 0.15 * cov_sent + 0.05 * cov_chunk + 0.2 * grams_clause
+            unit = unit_agreement(question.unit, local.unit)
+            where = place_factor(doc, sent_text, chunk.text, question.places) * year_factor(
+                doc, sent_text, chunk.text, question.years
+            )
+            retrieval = 1.0 / (1.0 + 0.15 * rank)
+            score = lexical * (0.35 + 0.65 * unit) * where * (0.75 + 0.25 * retrieval)
+
+            fig = local._replace(start=start, end=end)
+            from_value = _change_from(text, figures, i, chunk.start)
+            seen[key] = Candidate(
+                figure=fig,
+                doc=doc,
+                hit=hit,
+                rank=rank,
+                score=score,
+                quote=quote_span(text, start, end),
+                from_value=from_value,
+                parts={"seg": cov_seg, "clause": cov_clause, "sent": cov_sent, "bigram": grams_clause,
+                       "unit": unit, "where": where, "rank": rank},
+            )
+    # "由 X 增加到 Y": X is never the answer while Y stands beside it.
+    for cand in seen.values():
+        if cand.from_value is not None:
+            for other in seen.values():
+                if other.doc is cand.doc and other.figure.end <= cand.figure.start and other.figure.value == cand.from_value:
+                    other.score = min(other.score, cand.score * 0.9)
+    return sorted(seen.values(), key=lambda c: -c.score)
+
+
+def _change_from(text: str, figures: list[Figure], i: int, offset: int) -> float | None:
+    if i == 0:
+        return None
+    prev = figures[i - 1]
+    between = text[offset + prev.end : offset + figures[i].start]
+    before = text[max(0, offset + prev.start - 3) : offset + prev.start]
+    if _CHANGE_LINK.match(between) and _CHANGE_FROM.search(before):
+        return prev.value
+    return None

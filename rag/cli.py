@@ -1,0 +1,160 @@
+"""The ``rag`` command: ingest, ask, search, serve, eval, bench.
+
+Example::
+
+    $ rag ingest seeds/
+    $ rag ask "苏州2016年职工书屋多少家"
+    $ rag ask --json "无锡给多少困难职工的孩子发了助学金？"
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from rag.settings import RetrievalMode, get_settings
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _pipeline():
+    from rag.index import IndexLoadError
+    from rag.pipeline import Pipeline
+
+    try:
+        return Pipeline.load(get_settings())
+    except IndexLoadError as exc:
+        err.print(f"[red]{exc}[/red]")
+        sys.exit(2)
+
+
+def cmd_ingest(args) -> int:
+    from rag.ingest import ingest
+
+    settings = get_settings()
+    paths = [Path(p) for p in args.paths] or [settings.seeds_dir]
+    from rag.index import IndexBusy
+
+    try:
+        with console.status("正在加载模型并建立索引…"):
+            report = ingest(paths, settings, progress=True)
+    except IndexBusy as exc:
+        err.print(f"[red]{exc}[/red]")
+        return 3
+    for name in report.added:
+        console.print(f"[green]新增[/green] {name}")
+    for name in report.replaced:
+        console.print(f"[yellow]更新[/yellow] {name}")
+    for name, existing in report.duplicates:
+        console.print(f"[dim]重复[/dim] {name}（内容与已有文档 {existing} 相同，已跳过）")
+    for name, reason in report.failed:
+        err.print(f"[red]失败[/red] {reason}")
+    index = report.index
+    total = f"{len(index.docs)} 篇文档，{len(index.chunks)} 个文本块" if index else "索引为空"
+    console.print(
+        f"完成：新增 {len(report.added)}，更新 {len(report.replaced)}，未变 {len(report.unchanged)}，"
+        f"失败 {len(report.failed)}。当前索引：{total}。"
+    )
+    return 1 if report.failed and not (report.added or report.replaced or report.unchanged) else 0
+
+
+def cmd_ask(args) -> int:
+    qa = _pipeline()
+    result = qa.ask(args.question, top_k=args.top_k, mode=args.mode)
+    if args.json:
+        print(json.dumps(result.model_dump(mode="json", by_alias=True), ensure_ascii=False, indent=2))
+        return 0
+    if result.answer is None:
+        console.print(f"[yellow]{result.message}[/yellow]")
+        for c in result.citations:
+            console.print(f"  [dim]相关段落：{c.title}（{c.region or '-'} · {c.period or '-'}）[/dim]")
+        return 0
+    first = result.citations[0]
+    console.print(f"[bold]{result.answer.text}[/bold]  ({first.region or '-'} · {first.period or '-'})", highlight=False)
+    if result.answer.from_ is not None:
+        console.print(f"  此前为 {result.answer.from_:g}", highlight=False)
+    for c in result.citations:
+        console.print(f"“{c.quote}”", highlight=False)
+        console.print(f"— {c.title}（{c.doc_id}），第 {c.start} 字起", style="dim", highlight=False)
+    return 0
+
+
+def cmd_search(args) -> int:
+    qa = _pipeline()
+    result = qa.search(args.question, top_k=args.top_k, mode=args.mode)
+    if args.json:
+        print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        return 0
+    for i, p in enumerate(result.passages, 1):
+        console.print(f"[bold]{i}. {p.title}[/bold] ({p.region or '-'} · {p.period or '-'}) {p.start}-{p.end} score={p.score:.4f}", highlight=False)
+        console.print(p.text.replace("\n", " ")[:300], highlight=False)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from api.server import serve
+
+    return serve(host=args.host, port=args.port, workers=args.workers)
+
+
+def cmd_eval(args) -> int:
+    from eval.run import main as eval_main
+
+    return eval_main(args)
+
+
+def cmd_bench(args) -> int:
+    from eval.bench import main as bench_main
+
+    return bench_main(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rag", description="工会工作报告数字问答")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="导入 .txt/.md 文件或目录（默认 seeds/）")
+    p.add_argument("paths", nargs="*")
+    p.set_defaults(func=cmd_ingest)
+
+    for name, func, helptext in (("ask", cmd_ask, "提问，返回数字和原文引用"), ("search", cmd_search, "只检索段落")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("question")
+        p.add_argument("--json", action="store_true")
+        p.add_argument("--top-k", type=int, default=None)
+        p.add_argument("--mode", type=RetrievalMode.parse, default=None, help="hybrid | dense | bm25")
+        p.set_defaults(func=func)
+
+    p = sub.add_parser("serve", help="启动 HTTP 服务和演示页")
+    p.add_argument("--host", default=None)
+    p.add_argument("--port", type=int, default=None)
+    p.add_argument("--workers", type=int, default=1)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("eval", help="用金标准问题集评测")
+    p.add_argument("--gold", default=None)
+    p.add_argument("--mode", default="hybrid", help="hybrid | dense | bm25 | all")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--report", default=None, help="报告目录")
+    p.add_argument("--floor", default=None, help="低于该文件记录的准确率时以非零状态退出")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("bench", help="性能基准，写入 BENCHMARKS.md")
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--output", default="BENCHMARKS.md")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

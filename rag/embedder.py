@@ -1,0 +1,73 @@
+"""The sentence-transformers model that turns passages and questions into vectors.
+
+Example::
+
+    >>> emb = load_embedder(Settings())
+    >>> emb.encode_query("苏州2016年职工书屋多少家").shape
+    (512,)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from rag.settings import Settings
+
+
+@dataclass
+class Embedder:
+    model: object  # SentenceTransformer; typed loosely so importing this module stays cheap
+    model_id: str
+    dimension: int
+    max_tokens: int
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def tokenizer(self):
+        return self.model.tokenizer
+
+    def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        vectors = self.model.encode(
+            texts,
+            batch_size=batch_size,
+            normalize_embeddings=True,  # inner product == cosine in FAISS
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        # Users repeat questions (the demo's example, retries after errors); a small
+        # cache skips the model entirely for those.
+        hit = self._cache.get(text)
+        if hit is None:
+            hit = self.encode([text])[0]
+            if len(self._cache) >= 2048:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[text] = hit
+        return hit
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    return _load(settings.model_path(), settings.model, settings.torch_threads)
+
+
+@lru_cache(maxsize=2)
+def _load(path: str, model_id: str, threads: int) -> Embedder:
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    # One thread per request is faster on a 2-core box than torch fighting itself
+    # across uvicorn's threads.
+    if threads > 0:
+        torch.set_num_threads(threads)
+    model = SentenceTransformer(path, device="cpu")
+    return Embedder(
+        model=model,
+        model_id=model_id,
+        dimension=int(model.get_sentence_embedding_dimension()),
+        max_tokens=int(model.max_seq_length),
+    )

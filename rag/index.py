@@ -1,0 +1,339 @@
+"""Build, persist and load the corpus index: documents, chunks, FAISS and BM25.
+
+On disk, ``index/`` holds numbered generations and a ``CURRENT`` pointer::
+
+    index/CURRENT            -> "gen-20261123T181500-1234"
+    index/gen-…/manifest.json  model, dimension, corpus hash, chunking, versions, file checksums
+    index/gen-…/docs.json      documents with metadata and full text
+    index/gen-…/chunks.json    chunk offsets
+    index/gen-…/vectors.npy    chunk embeddings (reused when a document is unchanged)
+    index/gen-…/dense.faiss
+    index/gen-…/bm25/
+
+A new generation is written completely, then ``CURRENT`` is replaced atomically, so a
+process killed mid-write leaves the previous index loadable.
+
+Example::
+
+    >>> idx = build_index(documents, embedder, settings)
+    >>> save_index(idx, settings.index_dir)
+    >>> idx = load_index(settings)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+
+import bm25s
+import faiss
+import numpy as np
+
+from rag.chunking import Chunk, split_text, token_counter
+from rag.dense import build_dense, resolve_kind
+from rag.documents import Document
+from rag.embedder import Embedder
+from rag.lexical import build_bm25
+from rag.metadata import DocMeta, infer_metadata
+from rag.settings import IndexKind, Settings
+from rag.tokenization import tokenize
+
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"
+LOCK = ".lock"
+
+
+class IndexLoadError(RuntimeError):
+    """The index on disk is missing, corrupt or built for other settings."""
+
+
+class IndexBusy(RuntimeError):
+    """Another ingest holds the lock."""
+
+
+@dataclass
+class DocRecord:
+    doc_id: str
+    source: str
+    text: str
+    sha256: str
+    meta: DocMeta
+
+    def to_json(self) -> dict:
+        return {"doc_id": self.doc_id, "source": self.source, "text": self.text, "sha256": self.sha256,
+                "meta": asdict(self.meta)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> DocRecord:
+        return cls(data["doc_id"], data["source"], data["text"], data["sha256"], DocMeta(**data["meta"]))
+
+
+@dataclass
+class CorpusIndex:
+    docs: dict[str, DocRecord]
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    dense: faiss.Index
+    bm25: bm25s.BM25
+    manifest: dict
+    df: dict[str, int] = field(default_factory=dict, repr=False)  # chunk frequency of each token
+
+    def doc_of(self, chunk_index: int) -> DocRecord:
+        return self.docs[self.chunks[chunk_index].doc_id]
+
+
+def embedding_text(chunk: Chunk, meta: DocMeta) -> str:
+    """What the model sees for a chunk: place, period and title first, then the passage.
+
+    Titles and places are often far from the sentence holding a figure; putting them in
+    every chunk lets a question naming the place and year find it.
+    """
+    head = " ".join(x for x in (meta.region, meta.period, meta.title) if x)
+    return f"{head}\n{chunk.text}" if head else chunk.text
+
+
+def corpus_hash(docs: dict[str, DocRecord]) -> str:
+    h = hashlib.sha256()
+    for doc_id in sorted(docs):
+        h.update(f"{doc_id}:{docs[doc_id].sha256}\n".encode())
+    return h.hexdigest()
+
+
+def chunk_settings(settings: Settings, embedder: Embedder) -> dict:
+    # Leave room for the title prefix inside the model's window.
+    size = min(settings.chunk_tokens, embedder.max_tokens - 96)
+    return {"chunk_tokens": size, "overlap_tokens": min(settings.chunk_overlap_tokens, size // 2)}
+
+
+def build_index(
+    documents: list[Document],
+    embedder: Embedder,
+    settings: Settings,
+    previous: CorpusIndex | None = None,
+    metas: dict[str, DocMeta] | None = None,
+    progress: bool = False,
+) -> CorpusIndex:
+    """Index ``documents`` on top of ``previous`` (same doc_id replaces, unchanged text reuses vectors)."""
+    metas = metas or {}
+    docs: dict[str, DocRecord] = dict(previous.docs) if previous else {}
+    for doc in documents:
+        meta = metas.get(doc.doc_id) or infer_metadata(doc.text, doc.source)
+        docs[doc.doc_id] = DocRecord(doc.doc_id, doc.source, doc.text, doc.sha256, meta)
+    return _assemble(docs, embedder, settings, previous, progress)
+
+
+def remove_documents(index: CorpusIndex, doc_ids: list[str], embedder: Embedder, settings: Settings) -> CorpusIndex:
+    docs = {k: v for k, v in index.docs.items() if k not in set(doc_ids)}
+    return _assemble(docs, embedder, settings, index, progress=False)
+
+
+def _assemble(
+    docs: dict[str, DocRecord],
+    embedder: Embedder,
+    settings: Settings,
+    previous: CorpusIndex | None,
+    progress: bool,
+) -> CorpusIndex:
+    chunking = chunk_settings(settings, embedder)
+    count = token_counter(embedder.tokenizer)
+    reusable = _reusable_vectors(previous, chunking, embedder)
+
+    chunks: list[Chunk] = []
+    parts: list[np.ndarray] = []
+    for doc_id in sorted(docs):
+        rec = docs[doc_id]
+        doc_chunks = split_text(rec.text, doc_id, count, chunking["chunk_tokens"], chunking["overlap_tokens"])
+        old = reusable.get((doc_id, rec.sha256, _meta_key(rec.meta)))
+        if old is not None and len(old) == len(doc_chunks):
+            parts.append(old)
+        else:
+            texts = [embedding_text(c, rec.meta) for c in doc_chunks]
+            parts.append(embedder.encode(texts, progress=progress) if texts else np.zeros((0, embedder.dimension), np.float32))
+        chunks.extend(doc_chunks)
+    vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dimension), np.float32)
+
+    kind = resolve_kind(settings.index_kind, len(chunks), settings.hnsw_threshold)
+    dense = build_dense(vectors, kind, settings.hnsw_m, ef_search=settings.hnsw_ef_search)
+    chunk_tokens = [tokenize(c.text) for c in chunks]
+    bm25 = build_bm25(chunk_tokens)
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "model_id": embedder.model_id,
+        "dimension": embedder.dimension,
+        "corpus_hash": corpus_hash(docs),
+        "chunking": chunking,
+        "index_kind": kind.value,
+        "n_docs": len(docs),
+        "n_chunks": len(chunks),
+        "versions": {p: version(p) for p in ("faiss-cpu", "bm25s", "sentence-transformers", "jieba")},
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    df: dict[str, int] = {}
+    for tokens in chunk_tokens:
+        for t in set(tokens):
+            df[t] = df.get(t, 0) + 1
+    return CorpusIndex(docs, chunks, vectors, dense, bm25, manifest, df)
+
+
+def _meta_key(meta: DocMeta) -> str:
+    # Metadata is part of the embedded text, so a changed title or region means re-embedding.
+    return json.dumps(asdict(meta), sort_keys=True, ensure_ascii=False)
+
+
+def _reusable_vectors(previous: CorpusIndex | None, chunking: dict, embedder: Embedder) -> dict:
+    if previous is None or previous.manifest.get("chunking") != chunking:
+        return {}
+    if previous.manifest.get("model_id") != embedder.model_id:
+        return {}
+    out: dict = {}
+    positions: dict[str, list[int]] = {}
+    for i, chunk in enumerate(previous.chunks):
+        positions.setdefault(chunk.doc_id, []).append(i)
+    for doc_id, rows in positions.items():
+        rec = previous.docs[doc_id]
+        out[(doc_id, rec.sha256, _meta_key(rec.meta))] = previous.vectors[rows]
+    return out
+
+
+# ---------------------------------------------------------------- persistence
+
+
+@contextlib.contextmanager
+def ingest_lock(index_dir: Path) -> Iterator[None]:
+    """Serialise writers; a second ingest is told plainly instead of waiting silently."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / LOCK, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusy(f"另一个导入任务正在写入索引（{index_dir}），请等它完成后再试。") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def save_index(index: CorpusIndex, index_dir: Path, keep: int = 2) -> Path:
+    """Write a new generation and point CURRENT at it; older generations beyond ``keep`` go."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+    tmp = index_dir / f".tmp-{name}"
+    tmp.mkdir()
+    with open(tmp / "docs.json", "w", encoding="utf-8") as f:
+        json.dump([d.to_json() for d in index.docs.values()], f, ensure_ascii=False)
+    with open(tmp / "chunks.json", "w", encoding="utf-8") as f:
+        json.dump([[c.doc_id, c.start, c.end] for c in index.chunks], f)
+    with open(tmp / "df.json", "w", encoding="utf-8") as f:
+        json.dump(index.df, f, ensure_ascii=False)
+    np.save(tmp / "vectors.npy", index.vectors)
+    faiss.write_index(index.dense, str(tmp / "dense.faiss"))
+    index.bm25.save(str(tmp / "bm25"))
+    manifest = dict(index.manifest, files=_checksums(tmp))
+    _write_durably(tmp / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+    _fsync_dir(tmp)
+    final = index_dir / name
+    os.rename(tmp, final)
+    _write_durably(index_dir / f".{CURRENT}.tmp", name)
+    os.replace(index_dir / f".{CURRENT}.tmp", index_dir / CURRENT)
+    _fsync_dir(index_dir)
+    index.manifest = manifest
+    _prune(index_dir, keep_name=name, keep=keep)
+    return final
+
+
+def _write_durably(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _checksums(folder: Path) -> dict[str, str]:
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.name != "manifest.json":
+            out[str(path.relative_to(folder))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def _prune(index_dir: Path, keep_name: str, keep: int) -> None:
+    gens = sorted(p for p in index_dir.glob("gen-*") if p.is_dir())
+    for old in gens[:-keep]:
+        if old.name != keep_name:
+            shutil.rmtree(old, ignore_errors=True)
+    for tmp in index_dir.glob(".tmp-*"):
+        # Leftovers of killed writers; only ours is live and it has been renamed already.
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    try:
+        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return index_dir / name if name else None
+
+
+def load_index(settings: Settings, embedder: Embedder | None = None, verify: bool = True) -> CorpusIndex:
+    """Load the current generation, checking it matches the model and is intact."""
+    index_dir = settings.index_dir
+    rerun = "请重新运行 `rag ingest` 建立索引。"
+    gen = current_generation(index_dir)
+    if gen is None or not gen.is_dir():
+        raise IndexLoadError(f"在 {index_dir} 没有找到索引。{rerun}")
+    try:
+        manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexLoadError(f"索引清单损坏（{gen / 'manifest.json'}：{exc}）。{rerun}") from None
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexLoadError(f"索引格式版本 {manifest.get('format_version')} 与程序（{FORMAT_VERSION}）不符。{rerun}")
+    if manifest.get("model_id") != settings.model:
+        raise IndexLoadError(
+            f"索引由模型 {manifest.get('model_id')!r} 建立，当前设置为 {settings.model!r}。{rerun}"
+        )
+    if embedder is not None and manifest.get("dimension") != embedder.dimension:
+        raise IndexLoadError(f"索引向量维度 {manifest.get('dimension')} 与模型维度 {embedder.dimension} 不符。{rerun}")
+    if verify:
+        actual = _checksums(gen)
+        for name, digest in manifest.get("files", {}).items():
+            if actual.get(name) != digest:
+                raise IndexLoadError(f"索引文件 {name} 已损坏或被截断。{rerun}")
+    try:
+        docs = {d["doc_id"]: DocRecord.from_json(d) for d in json.loads((gen / "docs.json").read_text("utf-8"))}
+        raw_chunks = json.loads((gen / "chunks.json").read_text("utf-8"))
+        chunks = []
+        counters: dict[str, int] = {}
+        for doc_id, start, end in raw_chunks:
+            n = counters.get(doc_id, 0)
+            counters[doc_id] = n + 1
+            chunks.append(Chunk(f"{doc_id}#{n}", doc_id, docs[doc_id].text[start:end], start, end))
+        df = json.loads((gen / "df.json").read_text("utf-8"))
+        vectors = np.load(gen / "vectors.npy")
+        dense = faiss.read_index(str(gen / "dense.faiss"))
+        bm25 = bm25s.BM25.load(str(gen / "bm25"))
+    except Exception as exc:  # any unreadable part means the same thing to the user
+        raise IndexLoadError(f"索引无法读取（{type(exc).__name__}: {exc}）。{rerun}") from None
+    if dense.ntotal != len(chunks) or len(vectors) != len(chunks):
+        raise IndexLoadError(f"索引各部分条目数不一致。{rerun}")
+    if dense.d != manifest.get("dimension"):
+        raise IndexLoadError(f"向量索引维度 {dense.d} 与清单不符。{rerun}")
+    if isinstance(dense, faiss.IndexHNSW):
+        dense.hnsw.efSearch = settings.hnsw_ef_search
+    return CorpusIndex(docs, chunks, vectors, dense, bm25, manifest, df)

@@ -1,0 +1,125 @@
+"""Add documents to the index: read, deduplicate, build, and swap in atomically.
+
+Example::
+
+    >>> report = ingest([Path("seeds")], Settings())
+    >>> report.added, report.failed
+    (['000_0462b56534fb87e3', …], [])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rag.documents import Document, DocumentError, discover, make_document, read_document
+from rag.embedder import Embedder, load_embedder
+from rag.index import (
+    CorpusIndex,
+    IndexLoadError,
+    build_index,
+    current_generation,
+    ingest_lock,
+    load_index,
+    remove_documents,
+    save_index,
+)
+from rag.metadata import DocMeta, load_metadata
+from rag.settings import Settings
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (new name, existing doc_id)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    index: CorpusIndex | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.replaced)
+
+
+def existing_index(settings: Settings, embedder: Embedder) -> CorpusIndex | None:
+    """The current index if it is usable with these settings; None starts afresh."""
+    if current_generation(settings.index_dir) is None:
+        return None
+    try:
+        return load_index(settings, embedder)
+    except IndexLoadError:
+        return None
+
+
+def add_documents(
+    documents: list[tuple[Document, DocMeta | None]],
+    settings: Settings,
+    embedder: Embedder | None = None,
+    base: CorpusIndex | None = None,
+    report: IngestReport | None = None,
+    progress: bool = False,
+) -> IngestReport:
+    """Index already-read documents. ``base`` defaults to the index on disk."""
+    embedder = embedder or load_embedder(settings)
+    report = report or IngestReport()
+    with ingest_lock(settings.index_dir):
+        base = base if base is not None else existing_index(settings, embedder)
+        known = base.docs if base else {}
+        by_hash = {rec.sha256: rec.doc_id for rec in known.values()}
+        todo: list[Document] = []
+        metas: dict[str, DocMeta] = {}
+        for doc, meta in documents:
+            old = known.get(doc.doc_id)
+            if old is not None and old.sha256 == doc.sha256 and (meta is None or meta == old.meta):
+                report.unchanged.append(doc.doc_id)
+                continue
+            if old is None and doc.sha256 in by_hash:
+                report.duplicates.append((doc.source, by_hash[doc.sha256]))
+                continue
+            (report.replaced if old is not None else report.added).append(doc.doc_id)
+            by_hash[doc.sha256] = doc.doc_id
+            todo.append(doc)
+            if meta is not None:
+                metas[doc.doc_id] = meta
+        if todo or base is None:
+            index = build_index(todo, embedder, settings, previous=base, metas=metas, progress=progress)
+            save_index(index, settings.index_dir)
+            report.index = index
+        else:
+            report.index = base
+    return report
+
+
+def ingest(paths: list[Path], settings: Settings, embedder: Embedder | None = None, progress: bool = False) -> IngestReport:
+    """Ingest files and folders; a bad file is reported and skipped, the rest go in."""
+    report = IngestReport()
+    documents: list[tuple[Document, DocMeta | None]] = []
+    try:
+        files = discover(paths)
+    except DocumentError as exc:
+        report.failed.append((str(exc).split(":")[0], str(exc)))
+        files = []
+    for path in files:
+        try:
+            doc = read_document(path, settings.max_file_bytes)
+            meta = load_metadata(path, doc.text)
+            meta.doc_id = doc.doc_id
+        except (DocumentError, ValueError, OSError) as exc:
+            report.failed.append((str(path), str(exc)))
+            continue
+        documents.append((doc, meta))
+    return add_documents(documents, settings, embedder, report=report, progress=progress)
+
+
+def ingest_bytes(data: bytes, name: str, settings: Settings, meta: DocMeta | None, embedder: Embedder, base: CorpusIndex) -> IngestReport:
+    """One uploaded file; raises DocumentError for content that cannot be a document."""
+    doc = make_document(data, name, settings.max_upload_bytes)
+    return add_documents([(doc, meta)], settings, embedder, base=base)
+
+
+def delete_documents(doc_ids: list[str], settings: Settings, embedder: Embedder, base: CorpusIndex) -> CorpusIndex:
+    with ingest_lock(settings.index_dir):
+        index = remove_documents(base, doc_ids, embedder, settings)
+        save_index(index, settings.index_dir)
+    return index

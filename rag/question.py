@@ -1,0 +1,94 @@
+"""Parse a question into what retrieval and answering need: place, year, unit, subject.
+
+Example::
+
+    >>> q = parse_question("苏州2016年职工书屋多少家")
+    >>> q.places, q.years, q.unit
+    (['苏州'], [2016], '家')
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from rag.regions import find_places
+from rag.tokenization import normalize, tokenize
+
+MEASURE_WORDS = (
+    "人次|家次|户次|批次|万元|亿元|元|个|家|名|人|位|项|场|次|条|份|件|所|户|册|本|支|批|期|天|小时|届|篇|座|处|套|台|辆|间|张|块|门|种|类|对|起|例|首|部|幅|万|亿"
+)
+_ASK_UNIT = re.compile(rf"(?:多少|几|若干)(?:万|千|百|十)?({MEASURE_WORDS})")
+_MONEY = re.compile(r"多少钱|金额|资金|经费|多少元|花了|花费|投入了?多少|募集|筹集|款")
+_PERCENT = re.compile(r"比例|比率|百分之|百分比|占比|[^效]率(?:是|为|有|达)?|多少%|几成")
+_COMPARE = re.compile(r"哪[边个里方家]|谁|更多|更少|较多|较少|多还是|少还是|比较")
+_CHANGE = re.compile(r"变化|增长|增加|减少|提高|上升|下降|从.{0,12}到|由.{0,12}到")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年)?(?!\d)")
+_SHORT_YEAR = re.compile(r"(?<![\d.])(\d{2})年(?!代)")
+
+# Words that shape a question without naming its subject.
+QUESTION_WORDS = frozenset(
+    """多少 几 几个 几家 若干 哪边 哪个 哪里 哪家 谁 什么 怎么 怎样 如何 是否 一共 总共 共 共计 合计 总计 累计 有 有没有
+    数量 数目 总数 情况 全市 全区 全县 全省 今年 去年 当年 同期 一年 年 年度 年来 更多 更 较 还是 呢 吗 请问 告诉 我 你 其中
+    多 少 达到 达 约 大约 左右 共有 到底 获得 得 了 请 问 查询 一下 是 的 个 地 和 与 及 或 钱 人数 变化 增长 增加 到""".split()
+)
+
+
+class Question(NamedTuple):
+    text: str
+    places: list[str]  # canonical place names, in order of mention
+    years: list[int]
+    unit: str | None  # measure word the answer should carry, if the question says
+    terms: list[str]  # subject words to match against sentences
+    compare: bool  # "哪边更多": pick the larger figure across places
+    change: bool  # "从X年到Y年怎么变化": report the later figure with the earlier as ``from``
+
+
+def expected_unit(text: str) -> str | None:
+    match = _ASK_UNIT.search(text)
+    if match:
+        unit = match.group(1)
+        if unit in ("万元", "亿元", "万", "亿"):
+            return "元" if "元" in unit else None
+        return unit
+    if _MONEY.search(text):
+        return "元"
+    if _PERCENT.search(text):
+        return "%"
+    if "人数" in text:
+        return "人"
+    return None
+
+
+def parse_years(text: str) -> list[int]:
+    years = [int(m.group(1)) for m in _YEAR.finditer(text)]
+    # "12年" in "从12年到16年" means 2012 in a question about reports.
+    years += [2000 + int(m.group(1)) for m in _SHORT_YEAR.finditer(text) if not _YEAR.search(m.group(0))]
+    return list(dict.fromkeys(y for y in years if 1949 <= y <= 2100))
+
+
+def parse_question(text: str) -> Question:
+    text = normalize(text).strip()
+    places = list(dict.fromkeys(p.name for p in find_places(text)))
+    years = parse_years(text)
+    unit = expected_unit(text)
+    place_words = set(places) | {p.full for p in find_places(text)}
+    year_words = {str(y) for y in years} | {str(y)[2:] for y in years}
+    terms = [
+        t
+        for t in tokenize(text)
+        if t not in QUESTION_WORDS
+        and t not in place_words
+        and t not in year_words
+        and t != unit
+        and not _ASK_UNIT.fullmatch(t)
+    ]
+    return Question(
+        text=text,
+        places=places,
+        years=years,
+        unit=unit,
+        terms=list(dict.fromkeys(terms)),
+        compare=len(places) >= 2 and bool(_COMPARE.search(text)),
+        change=len(years) >= 2 and bool(_CHANGE.search(text)) or bool(re.search(r"变化|增长了多少|增加了多少", text)),
+    )

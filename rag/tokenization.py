@@ -1,0 +1,45 @@
+"""Jieba tokens for BM25 and for matching question terms against sentences.
+
+Numbers and years stay whole tokens ("2016", "9.2") because users ask for them.
+
+Example::
+
+    >>> tokenize("苏州2016年职工书屋多少家")[:3]
+    ['苏州', '2016', '年']
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+
+import jieba
+
+jieba.setLogLevel(logging.WARNING)
+
+_WORD = re.compile(r"[\w.%]+", re.UNICODE)
+
+# Function words that carry no subject; kept small and generic.
+STOPWORDS = frozenset(
+    "的 了 和 与 及 是 在 有 为 对 把 被 将 并 等 也 都 而 或 个 这 那 其 之 于 以 中 上 下 由 从 到 向".split()
+)
+
+
+def normalize(text: str) -> str:
+    """Full-width digits and letters to half-width, so "２０１６" and "2016" meet."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def tokenize(text: str, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
+    """Search-mode jieba tokens: compound words plus their parts (职工书屋, 职工, 书屋)."""
+    tokens = []
+    for token in jieba.cut_for_search(normalize(text)):
+        token = token.strip().lower()
+        if token and _WORD.fullmatch(token) and token not in stopwords:
+            tokens.append(token)
+    return tokens
+
+
+def tokenize_many(texts: list[str]) -> list[list[str]]:
+    return [tokenize(t) for t in texts]
