@@ -73,7 +73,9 @@ def build_report(
         "modes": list(results),
         "types": _types(first),
         "seconds": round(seconds, 2) if seconds is not None else None,
-        "index": {"documents": len(index.docs), "chunks": len(index.chunks)} if index is not None else None,
+        "index": {"documents": len(index.docs), "chunks": len(index.chunks)}
+        if index is not None
+        else None,
         "metrics": {},
         "wrong": {},
         "citation_wrong": {},
@@ -152,7 +154,10 @@ def report_markdown(report: dict[str, Any]) -> str:
         "",
         md_table(
             ["metric", *modes],
-            [[label, *(fmt(metrics[m][OVERALL][key], kind) for m in modes)] for key, label, kind in DISPLAY],
+            [
+                [label, *(fmt(metrics[m][OVERALL][key], kind) for m in modes)]
+                for key, label, kind in DISPLAY
+            ],
         ),
         "",
         "## Answer accuracy by type",
@@ -160,17 +165,32 @@ def report_markdown(report: dict[str, Any]) -> str:
         md_table(
             ["type", "n", *modes],
             [
-                [t, str(metrics[modes[0]]["by_type"][t]["n"]), *(fmt(metrics[m]["by_type"][t]["answer_accuracy"]) for m in modes)]
+                [
+                    t,
+                    str(metrics[modes[0]]["by_type"][t]["n"]),
+                    *(fmt(metrics[m]["by_type"][t]["answer_accuracy"]) for m in modes),
+                ]
                 for t in report["types"]
             ],
         ),
     ]
     for mode in modes:
         rows = [
-            [t, *(fmt(metrics[mode]["by_type"][t][key], _kind(key)) for key in TYPE_COLUMNS)] for t in report["types"]
+            [t, *(fmt(metrics[mode]["by_type"][t][key], _kind(key)) for key in TYPE_COLUMNS)]
+            for t in report["types"]
         ]
-        rows.append([f"**{OVERALL}**", *(fmt(metrics[mode][OVERALL][key], _kind(key)) for key in TYPE_COLUMNS)])
-        parts += ["", f"## By type — {mode}", "", md_table(["type", *(_label(k) for k in TYPE_COLUMNS)], rows)]
+        rows.append(
+            [
+                f"**{OVERALL}**",
+                *(fmt(metrics[mode][OVERALL][key], _kind(key)) for key in TYPE_COLUMNS),
+            ]
+        )
+        parts += [
+            "",
+            f"## By type — {mode}",
+            "",
+            md_table(["type", *(_label(k) for k in TYPE_COLUMNS)], rows),
+        ]
     parts += [
         "",
         "Answer accuracy: value within 0.5% with a compatible unit (unanswerable: status not_found). "
@@ -197,13 +217,21 @@ def wrong_markdown(results: dict[str, list[QuestionResult]]) -> str:
 
 
 def _wrong_entry(r: QuestionResult) -> str:
-    expected = _figure(r.expected_value, r.expected_text) if r.expected_value is not None else "not_found"
+    expected = (
+        _figure(r.expected_value, r.expected_text) if r.expected_value is not None else "not_found"
+    )
     if r.status == "answered":
-        returned = f"{_figure(r.value, r.answer_text, r.unit)} (value {r.value:g}, unit {r.unit or '–'})"
+        returned = (
+            f"{_figure(r.value, r.answer_text, r.unit)} (value {r.value:g}, unit {r.unit or '–'})"
+        )
         source = f"from `{r.cited_doc}`"
     else:
         returned, source = "not_found", ""
-    rank = f"gold chunk rank {r.rank}" if r.rank else ("gold chunk not in top 20" if r.recall_applicable else "")
+    rank = (
+        f"gold chunk rank {r.rank}"
+        if r.rank
+        else ("gold chunk not in top 20" if r.recall_applicable else "")
+    )
     lines = [
         f"### {r.id} ({r.type})",
         "",
@@ -212,7 +240,8 @@ def _wrong_entry(r: QuestionResult) -> str:
         f"- returned: {returned} {source}".rstrip(),
     ]
     if r.quote:
-        lines.append(f"- quote: “{_one_line(r.quote)}”")
+        label = "quote" if r.status == "answered" else "message"
+        lines.append(f"- {label}: “{_one_line(r.quote)}”")
     if rank:
         lines.append(f"- retrieval: {rank}")
     return "\n".join(lines) + "\n"
@@ -241,12 +270,15 @@ def write_chart(report: dict[str, Any], path: Path) -> Path:
     for i, mode in enumerate(modes):
         table = report["metrics"][mode]
         values = [
-            (table[OVERALL] if g == OVERALL else table["by_type"][g])["answer_accuracy"] or 0.0 for g in groups
+            (table[OVERALL] if g == OVERALL else table["by_type"][g])["answer_accuracy"] or 0.0
+            for g in groups
         ]
         xs = [x + (i - (len(modes) - 1) / 2) * width for x in range(len(groups))]
         bars = ax.bar(xs, [v * 100 for v in values], width, label=mode)
         ax.bar_label(bars, labels=[f"{v * 100:.0f}" for v in values], fontsize=7, padding=1)
-    ax.set_xticks(range(len(groups)), [g.replace("_", " ") for g in groups], rotation=20, ha="right")
+    ax.set_xticks(
+        range(len(groups)), [g.replace("_", " ") for g in groups], rotation=20, ha="right"
+    )
     ax.set_ylabel("answer accuracy (%)")
     ax.set_ylim(0, 110)
     ax.set_title(f"Answer accuracy by question type ({report['questions']} questions)")
@@ -261,7 +293,9 @@ def write_chart(report: dict[str, Any], path: Path) -> Path:
 # ------------------------------------------------------------------- files
 
 
-def write_report(report: dict[str, Any], results: dict[str, list[QuestionResult]], directory: Path) -> list[Path]:
+def write_report(
+    report: dict[str, Any], results: dict[str, list[QuestionResult]], directory: Path
+) -> list[Path]:
     """Write report.json, report.md, wrong.md and accuracy.png into ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
     files = {
@@ -301,9 +335,13 @@ def print_summary(report: dict[str, Any], console: Console | None = None) -> Non
         by_type.add_column(mode, justify="right")
     for t in report["types"]:
         n = metrics[modes[0]]["by_type"][t]["n"]
-        by_type.add_row(t, str(n), *(fmt(metrics[m]["by_type"][t]["answer_accuracy"]) for m in modes))
+        by_type.add_row(
+            t, str(n), *(fmt(metrics[m]["by_type"][t]["answer_accuracy"]) for m in modes)
+        )
     console.print(by_type)
     for mode in modes:
         wrong = report["wrong"][mode]
         if wrong:
-            console.print(f"[dim]{mode} wrong ({len(wrong)}): {', '.join(wrong)}[/dim]", highlight=False)
+            console.print(
+                f"[dim]{mode} wrong ({len(wrong)}): {', '.join(wrong)}[/dim]", highlight=False
+            )

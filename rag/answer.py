@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from rag.index import CorpusIndex, DocRecord
-from rag.numbers import Figure, find_figures
+from rag.numbers import Figure, find_figures, unit_family
 from rag.question import Question
 from rag.regions import is_within
 from rag.retrieval import Hit, year_match
+from rag.sections import section_years
 
 SENTENCE_END = "。！？；;!?\n"
 CLAUSE_END = SENTENCE_END + "，,：:"
@@ -36,31 +37,28 @@ MAX_QUOTE = 160
 _CHANGE_LINK = re.compile(r"^\s*[^，,。；;]{0,10}?(?:增加|增长|提高|提升|上升|扩大|发展|增至|减少|下降|降低|降至|升至)(?:到|至|为)?\s*$")
 _CHANGE_FROM = re.compile(r"(?:由|从)\s*$")
 
-# Units a question may ask for and the figure may carry, graded by how interchangeable
-# they are in everyday questions ("几个" asked of "6 家", "多少人" of "2081 人次").
-_UNIT_FAMILIES = [
-    {"家", "个", "所", "座", "处"},
-    {"人", "名", "位"},
-    {"人次", "次"},
-    {"家次", "家"},
-    {"项", "个", "件", "类", "种"},
-    {"场", "次", "期", "届"},
-    {"条", "项", "件"},
-    {"份", "本", "册"},
+# Units that everyday questions use interchangeably beyond numbers.unit_family:
+# "多少起纠纷" of "710件", "多少人" of "2081 人次", "几个" of "6 家次".
+_LOOSE = [
+    {"件", "起", "宗", "例"},
+    {"人", "名", "位", "人次"},
+    {"家", "个", "家次", "所"},
+    {"次", "场", "场次", "期", "批", "人次"},
+    {"项", "个", "件", "条", "类", "种"},
 ]
-_LOOSE = [{"人", "名", "位", "人次"}, {"家", "个", "家次"}, {"次", "场", "期", "批", "人次"}]
 
 
 def unit_agreement(asked: str | None, unit: str | None) -> float:
+    """1 for the asked unit, less for a compatible one, near 0 for a clash."""
     if asked is None:
         return 0.7 if unit else 0.5
     if unit is None:
         return 0.25
     if asked == unit:
         return 1.0
-    if any(asked in f and unit in f for f in _UNIT_FAMILIES):
+    if unit_family(asked) == unit_family(unit):
         return 0.85
-    if any(asked in f and unit in f for f in _LOOSE):
+    if any(asked in group and unit in group for group in _LOOSE):
         return 0.6
     return 0.05
 
@@ -138,14 +136,22 @@ def _bigram_coverage(grams: set[str], text: str) -> float:
     return sum(1 for g in grams if g in text) / len(grams)
 
 
-def term_weights(index: CorpusIndex, terms: list[str]) -> dict[str, float]:
-    """IDF over chunks, so rare subject words ("书屋") count more than common ones ("职工")."""
+def term_weights(index: CorpusIndex, question: Question) -> dict[str, float]:
+    """IDF over chunks, so rare subject words ("书屋") count more than common ones ("职工").
+
+    Single characters left over by the segmenter ("里", "给") say little; the words
+    beside the question word name what is counted and say most.
+    """
     df = index.df
     n = max(1, len(index.chunks))
     weights = {}
-    for t in terms:
+    for t in question.terms:
         idf = math.log(1 + (n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5))
-        weights[t] = idf * (1.0 + 0.15 * min(len(t) - 1, 3))
+        weight = idf * (1.0 + 0.15 * min(len(t) - 1, 3))
+        if len(t) == 1:
+            weight *= 0.3
+        weight *= 1.0 + 1.5 * question.focus.get(t, 0.0)
+        weights[t] = weight
     return weights
 
 
@@ -167,14 +173,18 @@ def place_factor(doc: DocRecord, sentence: str, chunk: str, places: list[str]) -
     return best
 
 
-def year_factor(doc: DocRecord, sentence: str, chunk: str, years: list[int]) -> float:
+_HEADING = re.compile(r"^[ \t]*(?:#+[^\n]*|[^\n。；，,]{2,30})$", re.MULTILINE)
+
+
+def year_factor(doc: DocRecord, sentence: str, chunk: str, years: list[int], pos: int = 0) -> float:
     if not years:
         return 1.0
+    section = section_years(doc.text, pos)
     best = 0.0
     for year in years:
-        if str(year) in sentence:
+        if str(year) in sentence or year in section:
             f = 1.0
-        elif year_match(doc, "", year):
+        elif not section and year_match(doc, "", year):
             f = 1.0
         elif str(year) in chunk:
             f = 0.7
@@ -186,20 +196,28 @@ def year_factor(doc: DocRecord, sentence: str, chunk: str, years: list[int]) -> 
     return best
 
 
-def _bigrams(terms: list[str]) -> set[str]:
-    grams = set()
-    for t in terms:
-        if len(t) == 1:
+def content_bigrams(question: Question) -> set[str]:
+    """Character pairs inside and across adjacent subject words of the question.
+
+    Pairs across word boundaries keep compounds the segmenter split: "妈妈驿站" is
+    more than "妈妈" and "驿站" apart, and "建制面" more than "建制".
+    """
+    text = question.text
+    covered = [False] * len(text)
+    for term in question.terms:
+        if len(term) < 2 and not term.isdigit():
             continue
-        grams.update(t[i : i + 2] for i in range(len(t) - 1))
-    return grams
+        for m in re.finditer(re.escape(term), text):
+            covered[m.start() : m.end()] = [True] * (m.end() - m.start())
+    return {text[i : i + 2] for i in range(len(text) - 1) if covered[i] and covered[i + 1]}
 
 
 def candidates(index: CorpusIndex, hits: list[Hit], question: Question, depth: int = 8) -> list[Candidate]:
     """Every figure in the top ``depth`` passages, scored; best first."""
     terms = question.terms
-    weights = term_weights(index, terms)
-    grams = _bigrams(terms)
+    weights = term_weights(index, question)
+    grams = content_bigrams(question)
+    focus = [t for t in terms if t in question.focus]
     seen: dict[tuple[str, int], Candidate] = {}
     for rank, hit in enumerate(hits[:depth]):
         chunk = index.chunks[hit.chunk]
@@ -224,14 +242,26 @@ def candidates(index: CorpusIndex, hits: list[Hit], question: Question, depth: i
             cov_clause = _coverage(terms, weights, clause_text)
             cov_sent = _coverage(terms, weights, sent_text)
             cov_chunk = _coverage(terms, weights, chunk.text)
+            grams_seg = _bigram_coverage(grams, seg_text)
             grams_clause = _bigram_coverage(grams, clause_text)
-            lexical = 0.35 * cov_seg + 0.25 * cov_clause + 0.15 * cov_sent + 0.05 * cov_chunk + 0.2 * grams_clause
+            grams_sent = _bigram_coverage(grams, sent_text)
+            # The counted noun usually touches the figure: "示范点 918 家", "47个工种".
+            touching = text[max(seg.start, start - 6) : start] + "|" + text[end : min(seg.end, end + 4)]
+            cov_touch = _coverage(terms, weights, touching)
+            lexical = (
+                0.15 * cov_touch + 0.25 * cov_seg + 0.15 * cov_clause + 0.10 * cov_sent + 0.05 * cov_chunk
+                + 0.10 * grams_seg + 0.10 * grams_clause + 0.10 * grams_sent
+            )
+            # The thing being counted must be in the sentence, not just somewhere near.
+            gate = 0.4 + 0.6 * _coverage(focus, weights, sent_text) if focus else 1.0
             unit = unit_agreement(question.unit, local.unit)
             where = place_factor(doc, sent_text, chunk.text, question.places) * year_factor(
-                doc, sent_text, chunk.text, question.years
+                doc, sent_text, chunk.text, question.years, start
             )
             retrieval = 1.0 / (1.0 + 0.15 * rank)
-            score = lexical * (0.35 + 0.65 * unit) * where * (0.75 + 0.25 * retrieval)
+            if any(_same_value(local.value, v) for v in question.figures):
+                where *= 0.1  # the asker already knows this number
+            score = lexical * gate * (0.15 + 0.85 * unit) * where * (0.75 + 0.25 * retrieval)
 
             fig = local._replace(start=start, end=end)
             from_value = _change_from(text, figures, i, chunk.start)
@@ -243,7 +273,7 @@ def candidates(index: CorpusIndex, hits: list[Hit], question: Question, depth: i
                 score=score,
                 quote=quote_span(text, start, end),
                 from_value=from_value,
-                parts={"seg": cov_seg, "clause": cov_clause, "sent": cov_sent, "bigram": grams_clause,
+                parts={"touch": cov_touch, "seg": cov_seg, "clause": cov_clause, "sent": cov_sent, "bigram": grams_clause, "gate": gate,
                        "unit": unit, "where": where, "rank": rank},
             )
     # "由 X 增加到 Y": X is never the answer while Y stands beside it.
@@ -253,6 +283,10 @@ def candidates(index: CorpusIndex, hits: list[Hit], question: Question, depth: i
                 if other.doc is cand.doc and other.figure.end <= cand.figure.start and other.figure.value == cand.from_value:
                     other.score = min(other.score, cand.score * 0.9)
     return sorted(seen.values(), key=lambda c: -c.score)
+
+
+def _same_value(a: float, b: float) -> bool:
+    return abs(a - b) <= 0.005 * max(abs(a), abs(b), 1e-9)
 
 
 def _change_from(text: str, figures: list[Figure], i: int, offset: int) -> float | None:

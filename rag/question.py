@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from rag.regions import find_places
+from rag.numbers import find_figures
+from rag.regions import find_places, is_within
 from rag.tokenization import normalize, tokenize
 
 MEASURE_WORDS = (
@@ -22,7 +23,7 @@ _ASK_UNIT = re.compile(rf"(?:多少|几|若干)(?:万|千|百|十)?({MEASURE_WOR
 _MONEY = re.compile(r"多少钱|金额|资金|经费|多少元|花了|花费|投入了?多少|募集|筹集|款")
 _PERCENT = re.compile(r"比例|比率|百分之|百分比|占比|[^效]率(?:是|为|有|达)?|多少%|几成")
 _COMPARE = re.compile(r"哪[边个里方家]|谁|更多|更少|较多|较少|多还是|少还是|比较")
-_CHANGE = re.compile(r"变化|增长|增加|减少|提高|上升|下降|从.{0,12}到|由.{0,12}到")
+_CHANGE = re.compile(r"变化|增长|增加|减少|提高|上升|下降|从.{0,12}到|由.{0,12}到|到\d{4}年")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年)?(?!\d)")
 _SHORT_YEAR = re.compile(r"(?<![\d.])(\d{2})年(?!代)")
 
@@ -40,17 +41,35 @@ class Question(NamedTuple):
     years: list[int]
     unit: str | None  # measure word the answer should carry, if the question says
     terms: list[str]  # subject words to match against sentences
+    focus: dict[str, float]  # terms beside 多少/几 (usually the thing counted) and how close
+    figures: list[float]  # values the question itself states: never the answer
     compare: bool  # "哪边更多": pick the larger figure across places
     change: bool  # "从X年到Y年怎么变化": report the later figure with the earlier as ``from``
 
 
+# The measure word a counted noun usually takes, for questions that name the noun
+# instead of the unit ("多少职工" → 人, "多少企业" → 家, "多少助学金" → 元).
+NOUN_UNITS = {
+    "人": ("职工", "会员", "员工", "工人", "农民工", "学员", "劳模", "干部", "人员", "代表", "女职工", "党员", "人才"),
+    "家": ("企业", "单位", "公司", "商家"),
+    "元": ("钱", "资金", "经费", "金额", "工资", "助学金", "助学款", "奖金", "补助", "补贴", "慰问金", "款"),
+}
+_ASK_NOUN = re.compile(r"(?:多少|几)(?:个|名|位)?[^，,。？?]{0,3}?(" + "|".join(sorted({n for ns in NOUN_UNITS.values() for n in ns}, key=len, reverse=True)) + ")")
+
+
 def expected_unit(text: str) -> str | None:
+    """The measure word the answer should carry, if the question reveals it."""
+    if re.search(r"(?:多少|几)个人", text):
+        return "人"  # "几个人" counts people, not 个
     match = _ASK_UNIT.search(text)
     if match:
         unit = match.group(1)
         if unit in ("万元", "亿元", "万", "亿"):
             return "元" if "元" in unit else None
         return unit
+    noun = _ASK_NOUN.search(text)
+    if noun:
+        return next(unit for unit, nouns in NOUN_UNITS.items() if noun.group(1) in nouns)
     if _MONEY.search(text):
         return "元"
     if _PERCENT.search(text):
@@ -67,28 +86,58 @@ def parse_years(text: str) -> list[int]:
     return list(dict.fromkeys(y for y in years if 1949 <= y <= 2100))
 
 
+_ASK = re.compile(r"多少|几|若干|是多少|有多少|哪")
+
+
+def focus_terms(text: str, terms: list[str], window: int = 6) -> dict[str, float]:
+    """Terms near the question word, with how near: 1.0 touching it, 0.5 within ``window``.
+
+    "送教上门培训了多少人次" asks about 培训 more than about 送教上门.
+    """
+    spots = [(m.start(), m.end()) for m in _ASK.finditer(text)]
+    if not spots:
+        spots = [(len(text), len(text))]  # keyword questions put the subject last: "江都 职工大讲堂示范点 数量"
+    near: dict[str, float] = {}
+    for term in terms:
+        for found in re.finditer(re.escape(term), text):
+            gap = min(min(abs(s - found.end()), abs(found.start() - e)) for s, e in spots)
+            if gap <= 2:
+                near[term] = 1.0
+            elif gap <= window:
+                near[term] = max(near.get(term, 0.0), 0.5)
+    return near
+
+
 def parse_question(text: str) -> Question:
     text = normalize(text).strip()
-    places = list(dict.fromkeys(p.name for p in find_places(text)))
+    mentions = find_places(text)
+    # "苏州…江苏省文明职工": a province named beside one of its cities qualifies a title
+    # rather than setting the place, so it stays a subject word.
+    names = [p.name for p in mentions]
+    kept = [p for p in mentions if not any(other != p.name and is_within(other, p.name) for other in names)]
+    places = list(dict.fromkeys(p.name for p in kept))
     years = parse_years(text)
+    figures = [f for f in find_figures(text) if f.kind not in ("date", "ordinal")]
+    # Subject words come from the text with places, years and stated figures blanked
+    # out, so "苏州市" leaves no "州市" behind and "5.96万家" no "万家".
+    blanked = list(text)
+    for span in [(p.start, p.end) for p in kept] + [(f.start, f.end) for f in figures]:
+        blanked[span[0] : span[1]] = [" "] * (span[1] - span[0])
     unit = expected_unit(text)
-    place_words = set(places) | {p.full for p in find_places(text)}
-    year_words = {str(y) for y in years} | {str(y)[2:] for y in years}
     terms = [
         t
-        for t in tokenize(text)
-        if t not in QUESTION_WORDS
-        and t not in place_words
-        and t not in year_words
-        and t != unit
-        and not _ASK_UNIT.fullmatch(t)
+        for t in tokenize("".join(blanked))
+        if t not in QUESTION_WORDS and t != unit and not _ASK_UNIT.fullmatch(t) and not t.isdigit()
     ]
+    terms = list(dict.fromkeys(terms))
     return Question(
         text=text,
         places=places,
         years=years,
         unit=unit,
-        terms=list(dict.fromkeys(terms)),
+        terms=terms,
+        focus=focus_terms(text, terms),
+        figures=[f.value for f in figures if f.kind != "year"],
         compare=len(places) >= 2 and bool(_COMPARE.search(text)),
         change=len(years) >= 2 and bool(_CHANGE.search(text)) or bool(re.search(r"变化|增长了多少|增加了多少", text)),
     )

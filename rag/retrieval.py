@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from typing import NamedTuple
 
+from rag.chunking import Chunk
 from rag.dense import search_dense
 from rag.embedder import Embedder
 from rag.index import CorpusIndex, DocRecord
@@ -20,6 +21,7 @@ from rag.lexical import search_bm25
 from rag.metadata import period_covers
 from rag.question import Question
 from rag.regions import is_within
+from rag.sections import section_years
 from rag.settings import RetrievalMode, Settings
 from rag.tokenization import tokenize
 
@@ -59,20 +61,22 @@ def place_match(doc: DocRecord, chunk_text: str, place: str) -> float:
     return 0.0
 
 
-def year_match(doc: DocRecord, chunk_text: str, year: int) -> float:
-    if period_covers(doc.meta, year):
+def year_match(doc: DocRecord, chunk_text: str, year: int, pos: int | None = None) -> float:
+    """1 when the passage's section or document period is that year, 0.5 if it mentions it."""
+    section = section_years(doc.text, pos) if pos is not None else set()
+    if year in section or (not section and period_covers(doc.meta, year)):
         return 1.0
     if str(year) in chunk_text:
         return 0.5
     return 0.0
 
 
-def prior(doc: DocRecord, chunk_text: str, question: Question) -> float:
+def prior(doc: DocRecord, chunk: Chunk, question: Question) -> float:
     score = 0.0
     if question.places:
-        score += PLACE_WEIGHT * max(place_match(doc, chunk_text, p) for p in question.places)
+        score += PLACE_WEIGHT * max(place_match(doc, chunk.text, p) for p in question.places)
     if question.years:
-        score += YEAR_WEIGHT * max(year_match(doc, chunk_text, y) for y in question.years)
+        score += YEAR_WEIGHT * max(year_match(doc, chunk.text, y, chunk.start) for y in question.years)
     return score
 
 
@@ -117,7 +121,7 @@ def retrieve(
     bm25_rank = {c: r for r, c in enumerate(bm25_ids)}
     hits = []
     for chunk, score in fused.items():
-        p = prior(index.doc_of(chunk), index.chunks[chunk].text, question) if use_prior else 0.0
+        p = prior(index.doc_of(chunk), index.chunks[chunk], question) if use_prior else 0.0
         hits.append(Hit(chunk, score + p, dense_rank.get(chunk), bm25_rank.get(chunk), p))
     hits.sort(key=lambda h: (-h.score, h.chunk))
     t4 = time.perf_counter()

@@ -137,6 +137,7 @@
   var ICON_CHAT = [
     "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z",
   ];
+  var ICON_DOC = ["M6 2h9l5 5v15H6z", "M14 2v6h6", "M9 13h8M9 17h6"];
   var ICON_CLOSE = ["M6 6l12 12M18 6L6 18"];
   var ICON_SEND = ["M3 11.5L21 3l-8.5 18-2-7.5z", "M10.5 13.5L21 3"];
 
@@ -170,6 +171,7 @@
 
   function shorten(text, n) {
     text = String(text || "")
+      .replace(/\*\*|^#+\s*/gm, "")
       .replace(/\s+/g, " ")
       .trim();
     return text.length > n ? text.slice(0, n) + "…" : text;
@@ -197,23 +199,39 @@
     return String(Math.round(n * 100) / 100);
   }
 
-  // Split `quote` around the first occurrence of one of `needles` and wrap it in <mark>.
-  function highlighted(quote, needles) {
-    var frag = document.createDocumentFragment();
+  // Split `quote` around the figures and wrap each in <mark> (text nodes only, no HTML).
+  // `groups` is a list of [className, alternatives]; the first alternative found is marked.
+  function highlighted(quote, groups) {
     quote = String(quote || "");
-    for (var i = 0; i < needles.length; i++) {
-      var needle = needles[i];
-      if (!needle) continue;
-      var at = findWhole(quote, needle);
-      if (at < 0) continue;
-      frag.appendChild(document.createTextNode(quote.slice(0, at)));
+    var ranges = [];
+    groups.forEach(function (group) {
+      var alts = group[1];
+      for (var i = 0; i < alts.length; i++) {
+        if (!alts[i]) continue;
+        var at = findWhole(quote, alts[i]);
+        if (at < 0) continue;
+        var r = { start: at, end: at + alts[i].length, cls: group[0] };
+        var overlaps = ranges.some(function (o) {
+          return r.start < o.end && o.start < r.end;
+        });
+        if (!overlaps) ranges.push(r);
+        break;
+      }
+    });
+    ranges.sort(function (a, b) {
+      return a.start - b.start;
+    });
+    var frag = document.createDocumentFragment();
+    var pos = 0;
+    ranges.forEach(function (r) {
+      frag.appendChild(document.createTextNode(quote.slice(pos, r.start)));
       var mark = document.createElement("mark");
-      mark.textContent = needle;
+      if (r.cls) mark.className = r.cls;
+      mark.textContent = quote.slice(r.start, r.end);
       frag.appendChild(mark);
-      frag.appendChild(document.createTextNode(quote.slice(at + needle.length)));
-      return frag;
-    }
-    frag.appendChild(document.createTextNode(quote));
+      pos = r.end;
+    });
+    frag.appendChild(document.createTextNode(quote.slice(pos)));
     return frag;
   }
 
@@ -241,10 +259,13 @@
     if (isSafeHttpUrl(href)) a.href = href;
     a.target = "_blank";
     a.rel = "noopener noreferrer";
-    a.appendChild(el("span", "source-title", text));
+    a.appendChild(svg(ICON_DOC, 14));
+    var body = el("span", "source-text");
+    body.appendChild(el("span", "source-title", text));
     var meta = sourceLabel(c);
-    if (meta) a.appendChild(el("span", "source-meta", meta));
-    a.appendChild(el("span", "sr", TEXT.openDoc));
+    if (meta) body.appendChild(el("span", "source-meta", meta));
+    body.appendChild(el("span", "sr", TEXT.openDoc));
+    a.appendChild(body);
     return a;
   }
 
@@ -286,9 +307,12 @@
     ".cite:first-of-type{border-top:0;padding-top:0;}",
     "blockquote{margin:6px 0;padding:6px 10px;border-left:3px solid var(--accent);background:var(--soft);border-radius:0 6px 6px 0;white-space:pre-wrap;}",
     "mark{background:#ffe58a;color:inherit;padding:0 2px;border-radius:3px;font-weight:700;}",
-    ".source{display:inline-flex;flex-wrap:wrap;gap:0 6px;color:#0b57d0;text-decoration:none;font-size:13px;}",
+    ".source{display:flex;gap:6px;align-items:flex-start;color:#0b57d0;text-decoration:none;font-size:13px;line-height:1.5;}",
+    ".source-text{min-width:0;}",
+    ".source-meta{display:block;}",
     ".source:hover .source-title{text-decoration:underline;}",
-    ".source-title::before{content:'\\1F4C4\\00a0';}",
+    ".source svg{flex:none;margin-top:3px;stroke:currentColor;stroke-width:2;fill:none;stroke-linejoin:round;}",
+    "mark.prev{background:#e6eefc;font-weight:600;}",
     ".source-meta{color:var(--muted);}",
     ".message{margin:0 0 6px;}",
     ".error .card{border-color:#f1b5b5;background:#fff5f5;color:#8a1c1c;}",
@@ -510,9 +534,13 @@
         var fromNeedles = typeof answer.from === "number" ? numberNeedles(answer.from) : [];
         cites.slice(0, 2).forEach(function (c, i) {
           var box = el("div", "cite");
-          var needles = i === 0 ? [answer.text] : [answer.text].concat(fromNeedles);
           var quote = el("blockquote");
-          quote.appendChild(highlighted(c.quote, needles));
+          quote.appendChild(
+            highlighted(c.quote, [
+              ["", [answer.text]],
+              ["prev", fromNeedles],
+            ]),
+          );
           box.appendChild(quote);
           box.appendChild(sourceLink(c, TEXT.source + "：" + (c.title || c.doc_id)));
           card.appendChild(box);

@@ -1,0 +1,144 @@
+"""One error shape for every failure: ``{"error": {"code": "…", "message": "…"}}``.
+
+Clients (the widget, scripts) branch on ``code`` and show ``message``, which is always
+Chinese and never contains a stack trace or the user's input.
+
+Example::
+
+    >>> raise ApiError(404, "not_found", "没有编号为 x 的文档")   # in a route
+    >>> error_response(429, "rate_limited", "请求过于频繁", {"Retry-After": "3"}).status_code
+    429
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("rag.api")
+
+# Default code and message for statuses raised by the framework rather than by us
+# (unknown route, wrong method, malformed multipart …).
+_BY_STATUS: dict[int, tuple[str, str]] = {
+    400: ("bad_request", "请求格式错误"),
+    401: ("unauthorized", "需要管理令牌：请在 Authorization 头中提供 Bearer 令牌"),
+    403: ("forbidden", "没有权限执行此操作"),
+    404: ("not_found", "请求的地址不存在"),
+    405: ("method_not_allowed", "该地址不支持此请求方法"),
+    409: ("conflict", "请求与当前状态冲突，请稍后再试"),
+    413: ("payload_too_large", "请求体过大"),
+    415: ("unsupported_media_type", "不支持的请求内容类型"),
+    422: ("invalid_input", "请求参数无效"),
+    429: ("rate_limited", "请求过于频繁，请稍后再试"),
+    500: ("internal_error", "服务器内部错误，请稍后再试"),
+    503: ("not_ready", "服务暂不可用，请稍后再试"),
+}
+
+
+class ApiError(Exception):
+    """An expected failure with its HTTP status, stable code and Chinese message."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+def error_body(code: str, message: str, details: list[dict] | None = None) -> dict:
+    error: dict = {"code": code, "message": message}
+    if details:
+        error["details"] = details
+    return {"error": error}
+
+
+def error_response(
+    status: int,
+    code: str | None = None,
+    message: str | None = None,
+    headers: dict[str, str] | None = None,
+    details: list[dict] | None = None,
+) -> JSONResponse:
+    default_code, default_message = _BY_STATUS.get(status, ("error", "请求失败"))
+    return JSONResponse(
+        error_body(code or default_code, message or default_message, details),
+        status_code=status,
+        headers=headers,
+    )
+
+
+# ------------------------------------------------------------ validation text
+
+
+def _field(loc: tuple) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
+    return ".".join(parts)
+
+
+def describe_validation_error(err: dict) -> str:
+    """A short Chinese sentence for one pydantic error (never echoes the input)."""
+    kind = err.get("type", "")
+    loc = tuple(err.get("loc", ()))
+    field = _field(loc)
+    ctx = err.get("ctx") or {}
+    if kind == "json_invalid":
+        return "请求体不是合法的 JSON"
+    if kind == "missing":
+        return f"缺少必填字段 {field}" if field else "缺少 JSON 请求体"
+    if kind in ("model_attributes_type", "dict_type", "model_type"):
+        return "请求体必须是 JSON 对象"
+    if kind == "string_too_short":
+        return f"{field} 不能为空" if ctx.get("min_length", 1) <= 1 else f"{field} 至少需要 {ctx['min_length']} 个字符"
+    if kind == "string_too_long":
+        return f"{field} 过长，最多 {ctx.get('max_length')} 个字符"
+    if kind == "string_type":
+        return f"{field} 必须是字符串"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"{field} 必须是整数"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"{field} 不能小于 {ctx.get('ge', ctx.get('gt'))}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"{field} 不能大于 {ctx.get('le', ctx.get('lt'))}"
+    return f"{field or '请求'} 无效"
+
+
+# ------------------------------------------------------------------ handlers
+
+
+async def _api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.code, exc.message, exc.headers)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code, message = _BY_STATUS.get(exc.status_code, ("error", "请求失败"))
+    if exc.status_code == 400 and isinstance(exc.detail, str) and exc.detail:
+        # Starlette's multipart parser explains itself in English; keep that as a hint.
+        message = f"{message}（{exc.detail}）"
+    return error_response(exc.status_code, code, message, dict(exc.headers or {}))
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = [{"field": _field(tuple(e.get("loc", ()))), "message": describe_validation_error(e)} for e in exc.errors()]
+    message = "；".join(dict.fromkeys(d["message"] for d in details)) or _BY_STATUS[422][1]
+    return error_response(422, "invalid_input", message, details=details)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # The traceback goes to the server log only; the client learns nothing internal.
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected)

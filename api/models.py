@@ -1,0 +1,93 @@
+"""Request and response bodies of the HTTP API (they also make up ``/openapi.json``).
+
+Example::
+
+    >>> AskRequest.model_validate({"question": "  苏州2016年职工书屋多少家 "}).question
+    '苏州2016年职工书屋多少家'
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+MAX_QUESTION_CHARS = 500
+MAX_TOP_K = 20
+
+QuestionText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUESTION_CHARS),
+    Field(strict=True, description=f"问题，去掉首尾空白后 1–{MAX_QUESTION_CHARS} 个字符"),
+]
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"question": "苏州2016年职工书屋多少家", "top_k": 5}]}
+    )
+
+    question: QuestionText
+    # strict: "5" or true is a client bug worth reporting, not something to guess at
+    top_k: int = Field(5, ge=1, le=MAX_TOP_K, strict=True, description="检索的段落数")
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="机器可读的错误码，如 invalid_input、not_found、rate_limited")
+    message: str = Field(description="中文说明")
+    details: list[dict] | None = Field(None, description="输入校验错误时，逐字段的说明")
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail
+
+
+class DocumentSummary(BaseModel):
+    doc_id: str
+    title: str
+    region: str | None = None
+    period: str | None = None
+    date: str | None = None
+    length: int = Field(description="全文字符数")
+
+
+class DocumentList(BaseModel):
+    count: int
+    documents: list[DocumentSummary]
+
+
+class DocumentDetail(BaseModel):
+    doc_id: str
+    source: str
+    length: int
+    sha256: str
+    metadata: dict = Field(description="标题、发布单位、地区、日期、时期等")
+    text: str = Field(description="全文；引文的 start/end 即此文本中的字符位置")
+
+
+class UploadResult(BaseModel):
+    status: Literal["added", "replaced", "unchanged", "duplicate"] = Field(
+        description="added：新增（201）；replaced：同名文档内容已更新；unchanged：与已有同名文档相同；"
+        "duplicate：内容与另一篇已有文档相同，未重复收录（doc_id 为那篇文档）"
+    )
+    doc_id: str
+    metadata: dict
+    documents: int = Field(description="索引中的文档总数")
+    note: str | None = None
+
+
+class DeleteResult(BaseModel):
+    status: Literal["deleted"] = "deleted"
+    doc_id: str
+    documents: int
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Readiness(BaseModel):
+    status: str
+    documents: int
+    chunks: int
+    model: str

@@ -1,0 +1,131 @@
+"""HTML pages: a document with a cited span highlighted, the demo page, and their CSPs.
+
+All document text and metadata pass through ``html.escape``; the only script is the
+static ``/static/document.js`` (scrolls ``<mark id="hl">`` into view), so the page's
+Content-Security-Policy can forbid inline script entirely.
+
+Example::
+
+    >>> page = document_page(record, start=1492, end=1541)
+    >>> '<mark id="hl">' in page
+    True
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from html import escape
+from pathlib import Path
+
+from rag.index import DocRecord
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def frame_ancestors(cors_origins: list[str]) -> str:
+    # Sites allowed to call the API may also frame its pages (e.g. a citation preview).
+    return " ".join(["'self'", *cors_origins])
+
+
+def document_csp(cors_origins: list[str]) -> str:
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        f"base-uri 'none'; form-action 'none'; frame-ancestors {frame_ancestors(cors_origins)}"
+    )
+
+
+def demo_csp(cors_origins: list[str], script_hashes: list[str]) -> str:
+    """Policy for the demo page: its own inline scripts by hash, nothing from elsewhere.
+
+    Styles may be inline: the widget draws itself with a ``<style>`` in its shadow root.
+    """
+    scripts = " ".join(["'self'", *(f"'sha256-{h}'" for h in script_hashes)])
+    return (
+        f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+        f"form-action 'self'; frame-ancestors {frame_ancestors(cors_origins)}"
+    )
+
+
+def docs_csp(cors_origins: list[str]) -> str:
+    # Swagger UI is an inline bootstrap script plus assets from jsDelivr.
+    cdn = "https://cdn.jsdelivr.net"
+    return (
+        f"default-src 'self'; script-src 'self' 'unsafe-inline' {cdn}; "
+        f"style-src 'self' 'unsafe-inline' {cdn}; img-src 'self' data: https://fastapi.tiangolo.com; "
+        f"object-src 'none'; base-uri 'none'; frame-ancestors {frame_ancestors(cors_origins)}"
+    )
+
+
+_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script\s*>", re.S | re.I)
+
+
+def inline_script_hashes(html_text: str) -> list[str]:
+    """Base64 SHA-256 of each inline ``<script>`` body, as CSP ``'sha256-…'`` wants."""
+    return [
+        base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
+        for body in _INLINE_SCRIPT.findall(html_text)
+    ]
+
+
+def _meta_line(record: DocRecord) -> str:
+    meta = record.meta
+    parts = [
+        ("地区", meta.region),
+        ("时期", meta.period),
+        ("日期", meta.date),
+        ("发布单位", meta.issuer),
+    ]
+    return " · ".join(f"{label}：{escape(value)}" for label, value in parts if value)
+
+
+def document_page(record: DocRecord, start: int | None, end: int | None, root: str = "") -> str:
+    """The whole document, with ``text[start:end]`` in ``<mark id="hl">`` when given.
+
+    The text sits in a ``pre-wrap`` block so citation offsets, which count every
+    character including newlines, map one-to-one onto what is shown.
+    """
+    text = record.text
+    if start is not None and end is not None:
+        body = f'{escape(text[:start])}<mark id="hl">{escape(text[start:end])}</mark>{escape(text[end:])}'
+        where = f'<p class="meta">高亮引文：第 {start}–{end} 字 · <a href="#hl">跳到引文</a></p>'
+    else:
+        body, where = escape(text), ""
+    title = escape(record.meta.title or record.doc_id)
+    root = escape(root)
+    return f"""<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<link rel="stylesheet" href="{root}/static/document.css">
+<script src="{root}/static/document.js" defer></script>
+</head>
+<body>
+<header>
+<h1>{title}</h1>
+<p class="meta">{_meta_line(record)}</p>
+<p class="meta">文档编号：{escape(record.doc_id)} · 来源文件：{escape(record.source)} · 共 {len(text)} 字</p>
+{where}
+</header>
+<main><div class="doc">{body}</div></main>
+</body>
+</html>
+"""
+
+
+def placeholder_page() -> str:
+    """Shown at ``/`` when the demo page is not installed."""
+    return """<!doctype html>
+<html lang="zh-CN">
+<head><meta charset="utf-8"><title>工会工作报告数字问答</title></head>
+<body>
+<h1>工会工作报告数字问答</h1>
+<p>服务已启动。接口说明见 <a href="docs">/docs</a>（OpenAPI：<a href="openapi.json">/openapi.json</a>）。</p>
+<p>示例：<code>curl -X POST /v1/ask -H 'Content-Type: application/json' -d '{"question": "苏州2016年职工书屋多少家"}'</code></p>
+</body>
+</html>
+"""

@@ -1,0 +1,219 @@
+"""Public endpoints: health, ask, search, documents (JSON and HTML), static files.
+
+Question answering is CPU-bound, so those routes are plain ``def``: FastAPI runs them
+in its thread pool and the event loop stays free for other requests.
+
+Example::
+
+    $ curl -s localhost:8000/v1/ask -H 'Content-Type: application/json' \\
+           -d '{"question": "苏州2016年职工书屋多少家"}'
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+
+from api.errors import ApiError
+from api.models import (
+    MAX_QUESTION_CHARS,
+    MAX_TOP_K,
+    AskRequest,
+    DocumentDetail,
+    DocumentList,
+    DocumentSummary,
+    ErrorResponse,
+    Health,
+    Readiness,
+)
+from api.pages import (
+    STATIC_DIR,
+    demo_csp,
+    docs_csp,
+    document_csp,
+    document_page,
+    inline_script_hashes,
+    placeholder_page,
+)
+from api.state import ServiceState
+from rag.index import DocRecord
+from rag.pipeline import Pipeline
+from rag.schema import AnswerObject, SearchResult
+
+router = APIRouter()
+
+
+def _errors(*statuses: int) -> dict:
+    return {s: {"model": ErrorResponse} for s in statuses}
+
+
+def get_state(request: Request) -> ServiceState:
+    return request.app.state.rag
+
+
+async def get_pipeline(state: Annotated[ServiceState, Depends(get_state)]) -> Pipeline:
+    """503 until the model and index are loaded; also picks up index changes on disk."""
+    return state.require()
+
+
+QA = Annotated[Pipeline, Depends(get_pipeline)]
+
+
+# ----------------------------------------------------------------- health
+
+
+@router.get("/healthz", response_model=Health, tags=["运维"], summary="进程存活")
+async def healthz() -> dict:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", response_model=Readiness, responses=_errors(503), tags=["运维"], summary="模型和索引已加载")
+async def readyz(state: Annotated[ServiceState, Depends(get_state)]) -> dict:
+    qa = state.require()
+    return {
+        "status": "ready",
+        "documents": len(qa.index.docs),
+        "chunks": len(qa.index.chunks),
+        "model": qa.settings.model,
+    }
+
+
+# --------------------------------------------------------------- question
+
+
+@router.post(
+    "/v1/ask",
+    response_model=AnswerObject,
+    responses=_errors(413, 422, 429, 503),
+    tags=["问答"],
+    summary="提问，返回数字答案和原文引用",
+)
+def ask(body: AskRequest, qa: QA) -> JSONResponse:
+    result = qa.ask(body.question, top_k=body.top_k)
+    # by_alias: the answer's "from" field is named from_ in Python
+    return JSONResponse(result.model_dump(mode="json", by_alias=True))
+
+
+@router.get(
+    "/v1/search",
+    response_model=SearchResult,
+    responses=_errors(422, 429, 503),
+    tags=["问答"],
+    summary="只检索段落（带元数据和得分）",
+)
+def search(
+    qa: QA,
+    q: Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, description="检索词或问题")],
+    top_k: Annotated[int, Query(ge=1, le=MAX_TOP_K)] = 5,
+) -> JSONResponse:
+    query = q.strip()
+    if not query:
+        raise ApiError(422, "invalid_input", "q 不能为空")
+    return JSONResponse(qa.search(query, top_k=top_k).model_dump(mode="json"))
+
+
+# -------------------------------------------------------------- documents
+
+
+def _record(qa: Pipeline, doc_id: str) -> DocRecord:
+    record = qa.index.docs.get(doc_id)
+    if record is None:
+        raise ApiError(404, "not_found", f"没有编号为 {doc_id} 的文档")
+    return record
+
+
+@router.get("/v1/documents", response_model=DocumentList, responses=_errors(429, 503), tags=["文档"], summary="文档列表")
+async def list_documents(qa: QA) -> dict:
+    docs = qa.index.docs
+    summaries = [
+        DocumentSummary(
+            doc_id=d.doc_id,
+            title=d.meta.title,
+            region=d.meta.region,
+            period=d.meta.period,
+            date=d.meta.date,
+            length=len(d.text),
+        )
+        for d in sorted(docs.values(), key=lambda d: d.doc_id)
+    ]
+    return {"count": len(summaries), "documents": summaries}
+
+
+@router.get(
+    "/v1/documents/{doc_id}",
+    response_model=DocumentDetail,
+    responses=_errors(404, 429, 503),
+    tags=["文档"],
+    summary="文档元数据和全文",
+)
+async def get_document(doc_id: str, qa: QA) -> dict:
+    d = _record(qa, doc_id)
+    return {
+        "doc_id": d.doc_id,
+        "source": d.source,
+        "length": len(d.text),
+        "sha256": d.sha256,
+        "metadata": d.meta.to_dict(),
+        "text": d.text,
+    }
+
+
+@router.get(
+    "/documents/{doc_id}",
+    response_class=HTMLResponse,
+    responses=_errors(404, 422, 429, 503),
+    tags=["文档"],
+    summary="阅读页：高亮引文 [start, end) 并滚动到该处",
+)
+async def document_html(
+    request: Request,
+    doc_id: str,
+    qa: QA,
+    start: Annotated[int | None, Query(ge=0, description="引文起点（字符位置）")] = None,
+    end: Annotated[int | None, Query(ge=0, description="引文终点（不含）")] = None,
+) -> HTMLResponse:
+    d = _record(qa, doc_id)
+    if (start is None) != (end is None):
+        raise ApiError(422, "invalid_input", "start 和 end 需要同时提供")
+    if start is not None and end is not None and not start <= end <= len(d.text):
+        raise ApiError(422, "invalid_input", f"引文范围无效：需满足 0 ≤ start ≤ end ≤ {len(d.text)}")
+    settings = get_state(request).settings
+    html = document_page(d, start, end, root=request.scope.get("root_path", ""))
+    return HTMLResponse(html, headers={"Content-Security-Policy": document_csp(settings.cors_origins)})
+
+
+# ----------------------------------------------------------------- static
+
+
+@router.get("/", include_in_schema=False)
+async def demo(request: Request) -> HTMLResponse:
+    path = STATIC_DIR / "demo.html"
+    if not path.is_file():
+        return HTMLResponse(placeholder_page())
+    # Read per request: it is small, and edits show up without a restart.
+    html = path.read_text(encoding="utf-8")
+    csp = demo_csp(get_state(request).settings.cors_origins, inline_script_hashes(html))
+    return HTMLResponse(html, headers={"Content-Security-Policy": csp, "Cache-Control": "no-cache"})
+
+
+@router.get("/widget.js", include_in_schema=False)
+async def widget() -> FileResponse:
+    path = STATIC_DIR / "widget.js"
+    if not path.is_file():
+        raise ApiError(404, "not_found", "未安装 widget.js")
+    return FileResponse(
+        path,
+        media_type="text/javascript",
+        # Embedded on other sites, so it must be loadable cross-origin even under COEP.
+        headers={"Cache-Control": "public, max-age=300", "Cross-Origin-Resource-Policy": "cross-origin"},
+    )
+
+
+@router.get("/docs", include_in_schema=False)
+async def swagger(request: Request) -> HTMLResponse:
+    page = get_swagger_ui_html(openapi_url=request.scope.get("root_path", "") + "/openapi.json", title="工会数据问答 API")
+    page.headers["Content-Security-Policy"] = docs_csp(get_state(request).settings.cors_origins)
+    return page

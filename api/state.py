@@ -1,0 +1,228 @@
+"""What one server process holds: the pipeline, its readiness, and index changes.
+
+Loading happens once, in a background thread started at start-up, so ``/healthz``
+answers at once and ``/readyz`` says 503 until the model and index are in memory.
+
+Several processes (uvicorn workers, a ``rag ingest`` run by hand) share one index
+folder. Each process notices a new ``index/CURRENT`` at most once a second and
+reloads in the background; questions keep using the index already in memory.
+
+Example::
+
+    >>> state = ServiceState(Settings())
+    >>> state.start_loading()           # returns at once
+    >>> qa = state.require()            # ApiError 503 until loaded
+    >>> state.add_document(data, "report.txt", {"title": "…"})
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from api.errors import ApiError
+from rag.documents import DocumentError, make_document
+from rag.embedder import load_embedder
+from rag.index import CorpusIndex, IndexBusy, current_generation, load_index
+from rag.ingest import delete_documents, ingest, ingest_bytes
+from rag.metadata import DocMeta, infer_metadata, parse_period
+from rag.pipeline import Pipeline
+from rag.regions import ancestors
+from rag.settings import Settings
+
+log = logging.getLogger("rag.api")
+
+CHECK_INTERVAL_S = 1.0
+BUSY_RETRY_S = 5
+
+
+@dataclass
+class UploadOutcome:
+    status: str  # added | replaced | unchanged | duplicate
+    doc_id: str
+    meta: DocMeta
+    documents: int
+
+
+class ServiceState:
+    def __init__(self, settings: Settings, pipeline: Pipeline | None = None):
+        self.settings = settings
+        self.pipeline = pipeline
+        self.error: str | None = None
+        self.generation = _generation_name(settings.index_dir) if pipeline else None
+        self._last_check = 0.0
+        # Held by uploads, deletions and reloads alike, so a background reload can
+        # never put an older index back over one an upload has just installed.
+        self._index_lock = threading.Lock()
+
+    # ------------------------------------------------------------ readiness
+
+    @property
+    def ready(self) -> bool:
+        return self.pipeline is not None
+
+    def start_loading(self) -> None:
+        # A daemon thread: a server stopped while the model loads exits at once.
+        threading.Thread(target=self._load, name="rag-load", daemon=True).start()
+
+    def _load(self) -> None:
+        t0 = time.perf_counter()
+        try:
+            embedder = load_embedder(self.settings)
+            index = self._load_or_build(embedder)
+            self.generation = _generation_name(self.settings.index_dir)
+            self.pipeline = Pipeline(index, embedder, self.settings)
+        except Exception as exc:  # anything here means "not ready", said in /readyz
+            log.exception("loading the model or index failed")
+            self.error = str(exc)
+            return
+        log.info("ready: %d documents, %d chunks in %.1fs", len(index.docs), len(index.chunks), time.perf_counter() - t0)
+
+    def _load_or_build(self, embedder) -> CorpusIndex:
+        # A fresh deployment has no index yet: build it from the seed documents so
+        # that `rag serve` works out of the box. With several workers, one builds
+        # and the others wait for its CURRENT to appear.
+        deadline = time.monotonic() + 1800
+        while current_generation(self.settings.index_dir) is None:
+            try:
+                log.info("no index in %s; building it from %s", self.settings.index_dir, self.settings.seeds_dir)
+                report = ingest([self.settings.seeds_dir], self.settings, embedder)
+                for name, reason in report.failed:
+                    log.warning("seed %s skipped: %s", name, reason)
+                if report.index is not None:
+                    return report.index
+            except IndexBusy:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
+        return load_index(self.settings, embedder)
+
+    def require(self) -> Pipeline:
+        """The loaded pipeline, or ApiError 503 (with the load error if it failed)."""
+        if self.pipeline is None:
+            if self.error:
+                raise ApiError(503, "not_ready", f"索引或模型加载失败：{self.error}")
+            raise ApiError(503, "not_ready", "服务正在加载模型和索引，请稍后再试", {"Retry-After": "5"})
+        self.maybe_reload()
+        return self.pipeline
+
+    # ------------------------------------------------- changes by others
+
+    def maybe_reload(self) -> None:
+        """Cheap check (one small file read, at most once a second) for a new index."""
+        now = time.monotonic()
+        if now - self._last_check < CHECK_INTERVAL_S:
+            return
+        self._last_check = now
+        if _generation_name(self.settings.index_dir) in (None, self.generation):
+            return
+        if not self._index_lock.acquire(blocking=False):
+            return  # an upload or a reload is already under way
+        threading.Thread(target=self._reload_in_background, name="rag-reload", daemon=True).start()
+
+    def _reload_in_background(self) -> None:
+        try:
+            self._sync_from_disk()
+        except Exception:
+            log.exception("reloading the index failed; still serving the previous one")
+        finally:
+            self._index_lock.release()
+
+    def _sync_from_disk(self) -> None:
+        """Adopt the index on disk if it differs from ours. Caller holds the lock."""
+        name = _generation_name(self.settings.index_dir)
+        if name is None or name == self.generation:
+            return
+        assert self.pipeline is not None
+        index = load_index(self.settings, self.pipeline.embedder)
+        # Our own save also moves CURRENT; identical files mean nothing to swap.
+        if index.manifest.get("files") != self.pipeline.index.manifest.get("files"):
+            self.pipeline.replace_index(index)
+            log.info("reloaded index %s (%d documents)", name, len(index.docs))
+        self.generation = name
+
+    # ---------------------------------------------------------------- writes
+
+    def add_document(self, data: bytes, filename: str, overrides: dict[str, str]) -> UploadOutcome:
+        """Index one uploaded file; blocking, so call it from a worker thread."""
+        qa = self.require()
+        try:
+            doc = make_document(data, filename, self.settings.max_upload_bytes)
+        except DocumentError as exc:
+            raise ApiError(422, "invalid_document", str(exc)) from None
+        try:
+            meta = apply_overrides(infer_metadata(doc.text, doc.source), overrides)
+        except ValueError as exc:
+            raise ApiError(422, "invalid_input", f"元数据无效：{exc}") from None
+        meta.doc_id = doc.doc_id
+        with self._index_lock:
+            self._sync_from_disk()
+            try:
+                report = ingest_bytes(data, filename, self.settings, meta, qa.embedder, qa.index)
+            except IndexBusy as exc:
+                raise ApiError(409, "index_busy", str(exc), {"Retry-After": str(BUSY_RETRY_S)}) from None
+            except DocumentError as exc:
+                raise ApiError(422, "invalid_document", str(exc)) from None
+            if report.changed and report.index is not None:
+                qa.replace_index(report.index)
+                self.generation = _generation_name(self.settings.index_dir)
+        docs = qa.index.docs
+        if report.duplicates:
+            existing = report.duplicates[0][1]
+            return UploadOutcome("duplicate", existing, docs[existing].meta, len(docs))
+        status = "added" if report.added else "replaced" if report.replaced else "unchanged"
+        return UploadOutcome(status, doc.doc_id, docs[doc.doc_id].meta, len(docs))
+
+    def delete_document(self, doc_id: str) -> int:
+        """Remove one document; returns how many remain. Blocking, like add_document."""
+        qa = self.require()
+        with self._index_lock:
+            self._sync_from_disk()
+            if doc_id not in qa.index.docs:
+                raise ApiError(404, "not_found", f"没有编号为 {doc_id} 的文档")
+            try:
+                index = delete_documents([doc_id], self.settings, qa.embedder, qa.index)
+            except IndexBusy as exc:
+                raise ApiError(409, "index_busy", str(exc), {"Retry-After": str(BUSY_RETRY_S)}) from None
+            qa.replace_index(index)
+            self.generation = _generation_name(self.settings.index_dir)
+        return len(index.docs)
+
+
+def _generation_name(index_dir: Path) -> str | None:
+    gen = current_generation(index_dir)
+    return gen.name if gen else None
+
+
+# Fields an uploader may set; everything else is inferred from the text.
+META_FIELDS = ("title", "region", "period", "date")
+
+
+def apply_overrides(meta: DocMeta, overrides: dict[str, str]) -> DocMeta:
+    """Metadata given with an upload wins over the inferred one; ValueError if malformed."""
+    if title := overrides.get("title"):
+        meta.title = title
+    if region := overrides.get("region"):
+        meta.region = region
+        meta.region_path = [*reversed(ancestors(region)), region]
+    if period := overrides.get("period"):
+        start, end = parse_period(period)
+        meta.period = str(start) if start == end else f"{start}-{end}"
+        meta.period_start, meta.period_end = start, end
+    if date := overrides.get("date"):
+        meta.date = _iso_date(date)
+    return meta
+
+
+def _iso_date(text: str) -> str:
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ValueError(f"date must be YYYY-MM-DD, got {text!r}") from None

@@ -1,0 +1,493 @@
+"""Browser tests of the embeddable widget (api/static/widget.js) against a real server.
+
+Playwright drives Debian's Chromium (``bash scripts/install-browser.sh``); Playwright's
+own browser download is never used. One uvicorn server is started for the module with
+``RAG_CORS_ORIGINS`` set to one local host-page origin, and two small ``http.server``
+instances serve host pages from that allowed origin and from one that is not allowed.
+
+Run: ``.venv/bin/python -m pytest tests/test_widget.py -q``
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+W = "union-qa-widget"  # the widget's host element; Playwright CSS pierces its open shadow root
+LAUNCHER = f"{W} .launcher"
+PANEL = f"{W} .panel"
+INPUT = f"{W} textarea"
+SEND = f"{W} .send"
+BOT = f"{W} .msg.bot"
+USER = f"{W} .msg.user .bubble"
+
+MISSION = "苏州2016年职工书屋多少家"
+XSS = "<img src=x onerror=alert(1)>"
+TIMEOUT_MS = 20_000
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+# ------------------------------------------------------------------ servers
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - signature from the base class
+        pass
+
+
+def serve_dir(directory: Path, port: int) -> http.server.ThreadingHTTPServer:
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def host_page(api: str, extra: str = "") -> str:
+    return f"""<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>外部网站</title></head>
+<body><h1>某区总工会</h1><p>这是一个嵌入了问答窗口的外部网站。</p>
+<script src="{api}/widget.js" data-endpoint="{api}" data-title="工会数据问答"
+        data-placeholder="例如：{MISSION}" {extra} async></script>
+</body></html>
+"""
+
+
+def wait_ready(url: str, proc: subprocess.Popen, log: Path, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
+        with contextlib.suppress(urllib.error.URLError, OSError):
+            with urllib.request.urlopen(url + "/readyz", timeout=2) as res:
+                if res.status == 200:
+                    return
+        time.sleep(0.3)
+    raise RuntimeError(f"server not ready after {timeout}s:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The API server plus host pages on an allowed and on a not-allowed origin."""
+    tmp = tmp_path_factory.mktemp("widget")
+    api_port, allowed_port, blocked_port = free_port(), free_port(), free_port()
+    api = f"http://127.0.0.1:{api_port}"
+    allowed = f"http://127.0.0.1:{allowed_port}"
+    blocked = f"http://127.0.0.1:{blocked_port}"
+
+    pages = tmp / "pages"
+    pages.mkdir()
+    (pages / "index.html").write_text(host_page(api), encoding="utf-8")
+    (pages / "options.html").write_text(
+        host_page(api, 'data-position="bottom-left" data-accent="#0b6e4f" data-open="true" '
+                  'data-greeting="欢迎使用区工会问答"'),
+        encoding="utf-8",
+    )
+    (pages / "plain.html").write_text(
+        "<!doctype html><html><head><meta charset='utf-8'></head><body><p>空白页</p>"
+        f"<script src='{api}/widget.js' async></script></body></html>",
+        encoding="utf-8",
+    )
+    http_servers = [serve_dir(pages, allowed_port), serve_dir(pages, blocked_port)]
+
+    env = dict(os.environ)
+    env.update(
+        RAG_INDEX_DIR=str(tmp / "index"),
+        RAG_CORS_ORIGINS=allowed,
+        RAG_RATE_LIMIT_PER_MINUTE="10000",
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+    )
+    rag = Path(sys.executable).parent / "rag"
+    ingest = subprocess.run(
+        [str(rag), "ingest", str(ROOT / "seeds")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert ingest.returncode == 0, ingest.stdout + ingest.stderr
+
+    log = tmp / "uvicorn.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", os.environ.get("WIDGET_TEST_APP", "api.server:create_app"), "--factory",
+             "--host", "127.0.0.1", "--port", str(api_port)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        wait_ready(api, proc, log)
+        yield {"api": api, "allowed": allowed, "blocked": blocked}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        for s in http_servers:
+            s.shutdown()
+            s.server_close()
+
+
+# ------------------------------------------------------------------ browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium missing: run `bash scripts/install-browser.sh`")
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Factory for pages that fail the test on any JavaScript dialog or page error."""
+    contexts = []
+    problems: list[str] = []
+
+    def make(**context_args):
+        context = browser.new_context(locale="zh-CN", **context_args)
+        contexts.append(context)
+        page = context.new_page()
+
+        def on_dialog(dialog):
+            problems.append(f"dialog: {dialog.type} {dialog.message!r}")
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+        return page
+
+    yield make
+    for c in contexts:
+        c.close()
+    assert not problems, problems
+
+
+def ask(page, question: str):
+    """Type a question, press Enter, return the bot message that answers it."""
+    before = page.locator(BOT).count()
+    page.locator(INPUT).fill(question)
+    page.locator(INPUT).press("Enter")
+    reply = page.locator(BOT).nth(before)
+    reply.wait_for()
+    return reply
+
+
+def open_widget(page):
+    page.locator(LAUNCHER).click()
+    expect(page.locator(PANEL)).to_be_visible()
+    # the greeting is the first bot message
+    expect(page.locator(BOT).first).to_be_visible()
+
+
+def shadow_eval(page, body: str):
+    return page.evaluate(f"() => {{ const root = document.querySelector('{W}').shadowRoot; {body} }}")
+
+
+def focused_in_widget(page) -> str | None:
+    """Class name of the focused element inside the widget, or None if focus is elsewhere."""
+    return page.evaluate(
+        f"""() => {{
+        const host = document.querySelector('{W}');
+        if (!host || document.activeElement !== host) return null;
+        const el = host.shadowRoot.activeElement;
+        return el ? (el.className || el.tagName.toLowerCase()) : null;
+    }}"""
+    )
+
+
+# ------------------------------------------------------------------- tests
+
+
+def test_mission_question_cites_and_links_to_highlighted_span(site, new_page):
+    page = new_page(viewport={"width": 1280, "height": 800})
+    page.goto(site["api"] + "/")
+    expect(page.locator(LAUNCHER)).to_have_attribute("aria-expanded", "false")
+    open_widget(page)
+    expect(page.locator(LAUNCHER)).to_have_attribute("aria-expanded", "true")
+    expect(page.locator(PANEL)).to_have_attribute("role", "dialog")
+
+    reply = ask(page, MISSION)
+    expect(reply.locator(".figure")).to_have_text("918 家")
+    quote = reply.locator("blockquote").first
+    expect(quote).to_contain_text("职工书屋示范点 918 家")
+    expect(quote.locator("mark")).to_have_text("918 家")
+    link = reply.locator("a.source").first
+    expect(link).to_contain_text("苏州")
+    expect(link).to_have_attribute("target", "_blank")
+    assert "noopener" in (link.get_attribute("rel") or "")
+    # success clears the input for the next question
+    expect(page.locator(INPUT)).to_have_value("")
+
+    with page.context.expect_page() as popup:
+        link.click()
+    doc = popup.value
+    doc.wait_for_load_state()
+    assert "/documents/001_0a525996db59571e?start=" in doc.url
+    hl = doc.locator("mark#hl")
+    expect(hl).to_be_visible()
+    expect(hl).to_contain_text("918")
+    doc.screenshot(path=str(SCREENSHOTS / "document-highlight.png"))
+
+
+def test_keyboard_only(site, new_page):
+    page = new_page(viewport={"width": 1280, "height": 800})
+    page.goto(site["api"] + "/")
+    page.locator(LAUNCHER).wait_for()
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if focused_in_widget(page) == "launcher":
+            break
+    else:
+        pytest.fail("Tab never reached the launcher")
+
+    page.keyboard.press("Enter")
+    expect(page.locator(PANEL)).to_be_visible()
+    expect(page.locator(LAUNCHER)).to_have_attribute("aria-expanded", "true")
+    assert shadow_eval(page, "return root.activeElement && root.activeElement.id;") == "uqa-input"
+
+    # Shift+Enter is a newline, not a send
+    page.keyboard.type("苏州")
+    page.keyboard.press("Shift+Enter")
+    expect(page.locator(INPUT)).to_have_value("苏州\n")
+    assert page.locator(USER).count() == 0
+
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type(MISSION)
+    page.keyboard.press("Enter")
+    expect(page.locator(f"{BOT} .figure")).to_have_text("918 家")
+    expect(page.locator(USER)).to_have_text([MISSION])
+
+    page.keyboard.press("Escape")
+    expect(page.locator(PANEL)).to_be_hidden()
+    expect(page.locator(LAUNCHER)).to_have_attribute("aria-expanded", "false")
+    assert focused_in_widget(page) == "launcher"
+
+    # Enter reopens with the conversation kept
+    page.keyboard.press("Enter")
+    expect(page.locator(PANEL)).to_be_visible()
+    expect(page.locator(f"{BOT} .figure")).to_have_text("918 家")
+
+
+def test_xss_question_is_shown_literally_and_runs_nothing(site, new_page):
+    page = new_page()  # fails the test on any dialog
+    page.goto(site["api"] + "/")
+    open_widget(page)
+    ask(page, XSS)
+    expect(page.locator(USER)).to_have_text([XSS])
+    page.wait_for_timeout(300)  # give a would-be onerror handler time to fire
+    assert shadow_eval(page, "return root.querySelectorAll('img, script, iframe').length;") == 0
+    assert page.evaluate("document.querySelectorAll('img').length") == 0
+
+
+def test_server_text_is_rendered_as_text(site, new_page):
+    """Hostile strings in every field of an answer stay text (stubbed response)."""
+    evil = "<img src=x onerror=alert(2)>"
+    body = {
+        "question": evil,
+        "status": "answered",
+        "answer": {"text": f"918 家{evil}", "value": 918, "unit": "家", "qualifier": None, "from": None},
+        "citations": [
+            {
+                "doc_id": f'x"><img src=x onerror=alert(3)>',
+                "title": f"报告{evil}",
+                "region": evil,
+                "period": "2016",
+                "quote": f"已建示范点 918 家{evil}，完。",
+                "start": 1,
+                "end": 9,
+                "chunk": evil,
+                "score": 1.0,
+            }
+        ],
+        "message": None,
+        "took_ms": 1.0,
+    }
+    page = new_page()
+    page.route("**/v1/ask", lambda route: route.fulfill(json=body))
+    page.goto(site["api"] + "/")
+    open_widget(page)
+    reply = ask(page, "问题")
+    expect(reply.locator(".figure")).to_have_text(f"918 家{evil}")
+    expect(reply.locator("blockquote mark")).to_have_text(f"918 家{evil}")
+    expect(reply.locator("a.source")).to_contain_text(f"报告{evil}")
+    href = reply.locator("a.source").get_attribute("href")
+    assert href.startswith(site["api"] + "/documents/x%22%3E%3Cimg")
+    page.wait_for_timeout(300)
+    assert shadow_eval(page, "return root.querySelectorAll('img, script, iframe').length;") == 0
+
+
+def test_not_found_shows_message_and_closest_passages(site, new_page):
+    page = new_page()
+    page.goto(site["api"] + "/")
+    open_widget(page)
+    reply = ask(page, "常州市总工会2015年“安康杯”竞赛参赛企业有多少家？")
+    expect(reply).to_have_class("msg bot not-found")
+    expect(reply.locator(".message")).to_contain_text("未")
+    assert reply.locator(".closest li").count() >= 1
+    doc_link = re.compile(re.escape(site["api"]) + r"/documents/[^?]+\?start=\d+&end=\d+$")
+    expect(reply.locator(".closest a.source").first).to_have_attribute("href", doc_link)
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "payload", "expected"),
+    [
+        (422, {}, {"error": {"code": "invalid_input", "message": "question 过长，最多 500 个字符"}}, "过长"),
+        (429, {"Retry-After": "7"}, {"error": {"code": "rate_limited", "message": "请求过于频繁"}}, "7 秒后再试"),
+        (503, {}, {"error": {"code": "not_ready", "message": "服务正在加载模型和索引，请稍后再试"}}, "正在加载"),
+        (None, {}, None, "无法连接问答服务"),  # network failure, same origin
+    ],
+)
+def test_errors_are_explained_and_keep_the_input(site, new_page, status, headers, payload, expected):
+    page = new_page()
+    if status is None:
+        page.route("**/v1/ask", lambda route: route.abort("connectionrefused"))
+    else:
+        page.route(
+            "**/v1/ask",
+            lambda route: route.fulfill(status=status, headers=headers, json=payload),
+        )
+    page.goto(site["api"] + "/")
+    open_widget(page)
+    reply = ask(page, MISSION)
+    expect(reply).to_have_class("msg bot error")
+    expect(reply).to_contain_text(expected)
+    expect(page.locator(INPUT)).to_have_value(MISSION)
+    expect(page.locator(SEND)).to_be_enabled()
+
+
+def test_cross_origin_allowed_site_works(site, new_page):
+    page = new_page()
+    page.goto(site["allowed"] + "/index.html")
+    open_widget(page)
+    reply = ask(page, MISSION)
+    expect(reply.locator(".figure")).to_have_text("918 家")
+    assert reply.locator("a.source").first.get_attribute("href").startswith(site["api"] + "/documents/")
+
+
+def test_cross_origin_site_not_in_allow_list_is_told_so(site, new_page):
+    page = new_page()
+    page.goto(site["blocked"] + "/index.html")
+    open_widget(page)
+    reply = ask(page, MISSION)
+    expect(reply).to_have_class("msg bot error")
+    expect(reply).to_contain_text("跨域未授权")
+    expect(reply).to_contain_text("管理员")
+    expect(page.locator(INPUT)).to_have_value(MISSION)
+
+
+def test_options_position_accent_greeting_open(site, new_page):
+    page = new_page(viewport={"width": 1280, "height": 800})
+    page.goto(site["allowed"] + "/options.html")
+    expect(page.locator(PANEL)).to_be_visible()  # data-open="true"
+    expect(page.locator(BOT).first).to_contain_text("欢迎使用区工会问答")
+    box = page.locator(PANEL).bounding_box()
+    assert box["x"] < 100, box  # bottom-left
+    accent = page.locator(LAUNCHER).evaluate("el => getComputedStyle(el).backgroundColor")
+    assert accent == "rgb(11, 110, 79)"
+
+
+def test_no_globals_or_css_leak_into_the_host_page(site, new_page):
+    page = new_page()
+    page.goto(site["allowed"] + "/plain.html")
+    page.locator(LAUNCHER).wait_for()
+    leaked = page.evaluate(
+        """() => {
+        const f = document.createElement('iframe');
+        document.body.appendChild(f);
+        const base = new Set(Object.getOwnPropertyNames(f.contentWindow));
+        f.remove();
+        return Object.getOwnPropertyNames(window).filter(k => !base.has(k));
+    }"""
+    )
+    assert leaked == ["UnionQAWidget"], leaked
+    assert page.evaluate("document.styleSheets.length") == 0
+    assert page.evaluate("getComputedStyle(document.body).fontSize") == "16px"
+    # no data-endpoint: the API is the script's own origin, not the page's
+    assert page.evaluate("window.UnionQAWidget.endpoint") == site["api"]
+
+
+def test_demo_page_uses_same_origin_and_host_css_does_not_reach_the_widget(site, new_page):
+    page = new_page()
+    page.goto(site["api"] + "/")
+    page.locator(LAUNCHER).wait_for()
+    assert page.evaluate("window.UnionQAWidget.endpoint") == site["api"]
+    # demo.html styles `button { text-transform: uppercase; font-size: 13px }`
+    style = page.locator(LAUNCHER).evaluate(
+        "el => [getComputedStyle(el).textTransform, getComputedStyle(el).fontSize]"
+    )
+    assert style == ["none", "15px"]
+    expect(page.locator("pre#snippet")).to_contain_text(f'src="{site["api"]}/widget.js"')
+    # an example question button asks through the widget
+    page.locator(".examples button").first.click()
+    expect(page.locator(f"{BOT} .figure")).to_have_text("918 家")
+
+
+def test_phone_and_desktop_screenshots(site, new_page):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    phone = new_page(viewport={"width": 360, "height": 640}, device_scale_factor=2, is_mobile=True, has_touch=True)
+    phone.goto(site["api"] + "/")
+    open_widget(phone)
+    ask(phone, MISSION)
+    expect(phone.locator(f"{BOT} .figure")).to_have_text("918 家")
+    box = phone.locator(PANEL).bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360, box
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 640, box
+    for sel in (INPUT, SEND):
+        expect(phone.locator(sel)).to_be_visible()
+        b = phone.locator(sel).bounding_box()
+        assert b["x"] >= 0 and b["x"] + b["width"] <= 360 and b["y"] + b["height"] <= 640, (sel, b)
+    assert b["width"] >= 44 and b["height"] >= 40  # send button is a usable touch target
+    phone.screenshot(path=str(SCREENSHOTS / "widget-phone.png"))
+
+    desk = new_page(viewport={"width": 1280, "height": 800})
+    desk.goto(site["api"] + "/")
+    open_widget(desk)
+    ask(desk, MISSION)
+    expect(desk.locator(f"{BOT} .figure")).to_have_text("918 家")
+    desk.screenshot(path=str(SCREENSHOTS / "widget-desktop.png"))
