@@ -27,7 +27,10 @@ def configure_logging() -> None:
     Also silences uvicorn's own access log, which would duplicate ours and include
     query strings.
     """
-    for name, fmt in (("rag.access", "%(message)s"), ("rag.api", "%(levelname)s %(name)s: %(message)s")):
+    for name, fmt in (
+        ("rag.access", "%(message)s"),
+        ("rag.api", "%(levelname)s %(name)s: %(message)s"),
+    ):
         logger = logging.getLogger(name)
         if not logger.handlers:
             handler = logging.StreamHandler(sys.stderr)

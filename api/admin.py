@@ -44,7 +44,11 @@ _UPLOAD_SCHEMA = {
                     "type": "object",
                     "required": ["file"],
                     "properties": {
-                        "file": {"type": "string", "format": "binary", "description": ".txt 或 .md 文件（UTF-8/GBK 等均可）"},
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": ".txt 或 .md 文件（UTF-8/GBK 等均可）",
+                        },
                         "title": {"type": "string", "description": "标题（默认取正文第一行）"},
                         "region": {"type": "string", "description": "地区，如 常州"},
                         "period": {"type": "string", "description": "时期，如 2018 或 2013-2017"},
@@ -66,7 +70,10 @@ def require_admin(
         raise ApiError(403, "uploads_disabled", "未设置 RAG_ADMIN_TOKEN，上传和删除功能已关闭")
     if credentials is None:
         raise ApiError(
-            401, "unauthorized", "需要管理令牌：请加上 Authorization: Bearer <令牌>", {"WWW-Authenticate": "Bearer"}
+            401,
+            "unauthorized",
+            "需要管理令牌：请加上 Authorization: Bearer <令牌>",
+            {"WWW-Authenticate": "Bearer"},
         )
     # Constant-time, on bytes so that a non-ASCII guess cannot raise a TypeError.
     if not hmac.compare_digest(credentials.credentials.encode(), expected.encode()):
@@ -94,12 +101,18 @@ async def upload_document(request: Request, state: Admin) -> JSONResponse:
     state.require()
     ctype = request.headers.get("content-type", "")
     if not ctype.lower().startswith("multipart/form-data"):
-        raise ApiError(415, "unsupported_media_type", "请用 multipart/form-data 上传，文件字段名为 file")
-    form = await request.form(max_files=1, max_fields=len(META_FIELDS), max_part_size=4 * MAX_META_CHARS)
+        raise ApiError(
+            415, "unsupported_media_type", "请用 multipart/form-data 上传，文件字段名为 file"
+        )
+    form = await request.form(
+        max_files=1, max_fields=len(META_FIELDS), max_part_size=4 * MAX_META_CHARS
+    )
     try:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
-            raise ApiError(422, "invalid_input", "缺少上传文件：请用字段名 file 上传 .txt 或 .md 文件")
+            raise ApiError(
+                422, "invalid_input", "缺少上传文件：请用字段名 file 上传 .txt 或 .md 文件"
+            )
         if not upload.filename:
             raise ApiError(422, "invalid_input", "上传的文件没有文件名")
         overrides = _metadata_fields(form)
@@ -119,7 +132,9 @@ async def upload_document(request: Request, state: Admin) -> JSONResponse:
         documents=outcome.documents,
         note=_NOTES.get(outcome.status),
     )
-    return JSONResponse(body.model_dump(mode="json"), status_code=201 if outcome.status == "added" else 200)
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=201 if outcome.status == "added" else 200
+    )
 
 
 _NOTES = {
@@ -132,7 +147,11 @@ _NOTES = {
 def _metadata_fields(form) -> dict[str, str]:
     unknown = sorted(set(form.keys()) - {"file", *META_FIELDS})
     if unknown:
-        raise ApiError(422, "invalid_input", f"未知字段 {', '.join(unknown)}；可选字段：{', '.join(META_FIELDS)}")
+        raise ApiError(
+            422,
+            "invalid_input",
+            f"未知字段 {', '.join(unknown)}；可选字段：{', '.join(META_FIELDS)}",
+        )
     out = {}
     for name in META_FIELDS:
         value = form.get(name)

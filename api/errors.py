@@ -76,6 +76,8 @@ def error_response(
 
 
 def _field(loc: tuple) -> str:
+    if len(loc) == 2 and loc[0] == "body" and isinstance(loc[1], int):
+        return ""  # json_invalid puts the character position here, not a field name
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
     return ".".join(parts)
 
@@ -91,9 +93,13 @@ def describe_validation_error(err: dict) -> str:
     if kind == "missing":
         return f"缺少必填字段 {field}" if field else "缺少 JSON 请求体"
     if kind in ("model_attributes_type", "dict_type", "model_type"):
-        return "请求体必须是 JSON 对象"
+        return "请求体必须是 JSON 对象（Content-Type: application/json）"
     if kind == "string_too_short":
-        return f"{field} 不能为空" if ctx.get("min_length", 1) <= 1 else f"{field} 至少需要 {ctx['min_length']} 个字符"
+        return (
+            f"{field} 不能为空"
+            if ctx.get("min_length", 1) <= 1
+            else f"{field} 至少需要 {ctx['min_length']} 个字符"
+        )
     if kind == "string_too_long":
         return f"{field} 过长，最多 {ctx.get('max_length')} 个字符"
     if kind == "string_type":
@@ -126,7 +132,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    details = [{"field": _field(tuple(e.get("loc", ()))), "message": describe_validation_error(e)} for e in exc.errors()]
+    details = [
+        {"field": _field(tuple(e.get("loc", ()))), "message": describe_validation_error(e)}
+        for e in exc.errors()
+    ]
     message = "；".join(dict.fromkeys(d["message"] for d in details)) or _BY_STATUS[422][1]
     return error_response(422, "invalid_input", message, details=details)
 

@@ -83,7 +83,10 @@ class RateLimitMiddleware:
         if wait > 0:
             retry = max(1, math.ceil(wait))
             response = error_response(
-                429, "rate_limited", f"请求过于频繁，请 {retry} 秒后再试", {"Retry-After": str(retry)}
+                429,
+                "rate_limited",
+                f"请求过于频繁，请 {retry} 秒后再试",
+                {"Retry-After": str(retry)},
             )
             await response(scope, receive, send)
             return

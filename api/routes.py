@@ -70,9 +70,15 @@ async def healthz() -> dict:
     return {"status": "ok"}
 
 
-@router.get("/readyz", response_model=Readiness, responses=_errors(503), tags=["运维"], summary="模型和索引已加载")
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses=_errors(503),
+    tags=["运维"],
+    summary="模型和索引已加载",
+)
 async def readyz(state: Annotated[ServiceState, Depends(get_state)]) -> dict:
-    qa = state.require()
+    qa = state.require(explain=True)
     return {
         "status": "ready",
         "documents": len(qa.index.docs),
@@ -106,7 +112,9 @@ def ask(body: AskRequest, qa: QA) -> JSONResponse:
 )
 def search(
     qa: QA,
-    q: Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, description="检索词或问题")],
+    q: Annotated[
+        str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, description="检索词或问题")
+    ],
     top_k: Annotated[int, Query(ge=1, le=MAX_TOP_K)] = 5,
 ) -> JSONResponse:
     query = q.strip()
@@ -125,7 +133,13 @@ def _record(qa: Pipeline, doc_id: str) -> DocRecord:
     return record
 
 
-@router.get("/v1/documents", response_model=DocumentList, responses=_errors(429, 503), tags=["文档"], summary="文档列表")
+@router.get(
+    "/v1/documents",
+    response_model=DocumentList,
+    responses=_errors(429, 503),
+    tags=["文档"],
+    summary="文档列表",
+)
 async def list_documents(qa: QA) -> dict:
     docs = qa.index.docs
     summaries = [
@@ -179,10 +193,14 @@ async def document_html(
     if (start is None) != (end is None):
         raise ApiError(422, "invalid_input", "start 和 end 需要同时提供")
     if start is not None and end is not None and not start <= end <= len(d.text):
-        raise ApiError(422, "invalid_input", f"引文范围无效：需满足 0 ≤ start ≤ end ≤ {len(d.text)}")
+        raise ApiError(
+            422, "invalid_input", f"引文范围无效：需满足 0 ≤ start ≤ end ≤ {len(d.text)}"
+        )
     settings = get_state(request).settings
     html = document_page(d, start, end, root=request.scope.get("root_path", ""))
-    return HTMLResponse(html, headers={"Content-Security-Policy": document_csp(settings.cors_origins)})
+    return HTMLResponse(
+        html, headers={"Content-Security-Policy": document_csp(settings.cors_origins)}
+    )
 
 
 # ----------------------------------------------------------------- static
@@ -208,12 +226,17 @@ async def widget() -> FileResponse:
         path,
         media_type="text/javascript",
         # Embedded on other sites, so it must be loadable cross-origin even under COEP.
-        headers={"Cache-Control": "public, max-age=300", "Cross-Origin-Resource-Policy": "cross-origin"},
+        headers={
+            "Cache-Control": "public, max-age=300",
+            "Cross-Origin-Resource-Policy": "cross-origin",
+        },
     )
 
 
 @router.get("/docs", include_in_schema=False)
 async def swagger(request: Request) -> HTMLResponse:
-    page = get_swagger_ui_html(openapi_url=request.scope.get("root_path", "") + "/openapi.json", title="工会数据问答 API")
+    page = get_swagger_ui_html(
+        openapi_url=request.scope.get("root_path", "") + "/openapi.json", title="工会数据问答 API"
+    )
     page.headers["Content-Security-Policy"] = docs_csp(get_state(request).settings.cors_origins)
     return page

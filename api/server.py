@@ -106,7 +106,14 @@ def serve(host: str | None = None, port: int | None = None, workers: int = 1) ->
     configure_logging()
     if workers > 1:
         # Each worker process builds its own app (and loads its own model copy).
-        uvicorn.run("api.server:create_app", factory=True, host=host, port=port, workers=workers, access_log=False)
+        uvicorn.run(
+            "api.server:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,
+        )
     else:
         uvicorn.run(create_app(settings), host=host, port=port, access_log=False)
     return 0

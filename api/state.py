@@ -17,6 +17,7 @@ Example::
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -28,7 +29,7 @@ from pathlib import Path
 from api.errors import ApiError
 from rag.documents import DocumentError, make_document
 from rag.embedder import load_embedder
-from rag.index import CorpusIndex, IndexBusy, current_generation, load_index
+from rag.index import CorpusIndex, IndexBusy, IndexLoadError, current_generation, load_index
 from rag.ingest import delete_documents, ingest, ingest_bytes
 from rag.metadata import DocMeta, infer_metadata, parse_period
 from rag.pipeline import Pipeline
@@ -81,7 +82,12 @@ class ServiceState:
             log.exception("loading the model or index failed")
             self.error = str(exc)
             return
-        log.info("ready: %d documents, %d chunks in %.1fs", len(index.docs), len(index.chunks), time.perf_counter() - t0)
+        log.info(
+            "ready: %d documents, %d chunks in %.1fs",
+            len(index.docs),
+            len(index.chunks),
+            time.perf_counter() - t0,
+        )
 
     def _load_or_build(self, embedder) -> CorpusIndex:
         # A fresh deployment has no index yet: build it from the seed documents so
@@ -90,7 +96,11 @@ class ServiceState:
         deadline = time.monotonic() + 1800
         while current_generation(self.settings.index_dir) is None:
             try:
-                log.info("no index in %s; building it from %s", self.settings.index_dir, self.settings.seeds_dir)
+                log.info(
+                    "no index in %s; building it from %s",
+                    self.settings.index_dir,
+                    self.settings.seeds_dir,
+                )
                 report = ingest([self.settings.seeds_dir], self.settings, embedder)
                 for name, reason in report.failed:
                     log.warning("seed %s skipped: %s", name, reason)
@@ -102,12 +112,19 @@ class ServiceState:
                 time.sleep(1)
         return load_index(self.settings, embedder)
 
-    def require(self) -> Pipeline:
-        """The loaded pipeline, or ApiError 503 (with the load error if it failed)."""
+    def require(self, explain: bool = False) -> Pipeline:
+        """The loaded pipeline, or ApiError 503.
+
+        Why loading failed (paths, model names) is told only where ``explain`` is set,
+        i.e. on ``/readyz`` for operators; the log always has it.
+        """
         if self.pipeline is None:
             if self.error:
-                raise ApiError(503, "not_ready", f"索引或模型加载失败：{self.error}")
-            raise ApiError(503, "not_ready", "服务正在加载模型和索引，请稍后再试", {"Retry-After": "5"})
+                reason = f"：{self.error}" if explain else "，请联系管理员查看服务日志"
+                raise ApiError(503, "not_ready", f"索引或模型加载失败{reason}")
+            raise ApiError(
+                503, "not_ready", "服务正在加载模型和索引，请稍后再试", {"Retry-After": "5"}
+            )
         self.maybe_reload()
         return self.pipeline
 
@@ -140,11 +157,34 @@ class ServiceState:
             return
         assert self.pipeline is not None
         index = load_index(self.settings, self.pipeline.embedder)
-        # Our own save also moves CURRENT; identical files mean nothing to swap.
+        # Identical files (e.g. our own save seen late) mean nothing to swap.
         if index.manifest.get("files") != self.pipeline.index.manifest.get("files"):
             self.pipeline.replace_index(index)
             log.info("reloaded index %s (%d documents)", name, len(index.docs))
         self.generation = name
+
+    def _sync_before_write(self) -> None:
+        # Build on the newest index on disk, never on a stale copy: writing over
+        # another process's upload would silently drop it.
+        try:
+            self._sync_from_disk()
+        except IndexLoadError as exc:
+            raise ApiError(
+                503, "index_unavailable", f"磁盘上的索引暂时无法读取，请稍后再试（{exc}）"
+            ) from None
+
+    def _installed(self, index: CorpusIndex) -> None:
+        """Swap in the index we just saved and remember which generation it is."""
+        assert self.pipeline is not None
+        self.pipeline.replace_index(index)
+        name = _generation_name(self.settings.index_dir)
+        # Another process may have saved right after us; then CURRENT is not ours and
+        # leaving the name unknown makes the next check load theirs.
+        self.generation = (
+            name
+            if _manifest_files(self.settings.index_dir, name) == index.manifest.get("files")
+            else None
+        )
 
     # ---------------------------------------------------------------- writes
 
@@ -161,16 +201,17 @@ class ServiceState:
             raise ApiError(422, "invalid_input", f"元数据无效：{exc}") from None
         meta.doc_id = doc.doc_id
         with self._index_lock:
-            self._sync_from_disk()
+            self._sync_before_write()
             try:
                 report = ingest_bytes(data, filename, self.settings, meta, qa.embedder, qa.index)
             except IndexBusy as exc:
-                raise ApiError(409, "index_busy", str(exc), {"Retry-After": str(BUSY_RETRY_S)}) from None
+                raise ApiError(
+                    409, "index_busy", str(exc), {"Retry-After": str(BUSY_RETRY_S)}
+                ) from None
             except DocumentError as exc:
                 raise ApiError(422, "invalid_document", str(exc)) from None
             if report.changed and report.index is not None:
-                qa.replace_index(report.index)
-                self.generation = _generation_name(self.settings.index_dir)
+                self._installed(report.index)
         docs = qa.index.docs
         if report.duplicates:
             existing = report.duplicates[0][1]
@@ -182,21 +223,33 @@ class ServiceState:
         """Remove one document; returns how many remain. Blocking, like add_document."""
         qa = self.require()
         with self._index_lock:
-            self._sync_from_disk()
+            self._sync_before_write()
             if doc_id not in qa.index.docs:
                 raise ApiError(404, "not_found", f"没有编号为 {doc_id} 的文档")
             try:
                 index = delete_documents([doc_id], self.settings, qa.embedder, qa.index)
             except IndexBusy as exc:
-                raise ApiError(409, "index_busy", str(exc), {"Retry-After": str(BUSY_RETRY_S)}) from None
-            qa.replace_index(index)
-            self.generation = _generation_name(self.settings.index_dir)
+                raise ApiError(
+                    409, "index_busy", str(exc), {"Retry-After": str(BUSY_RETRY_S)}
+                ) from None
+            self._installed(index)
         return len(index.docs)
 
 
 def _generation_name(index_dir: Path) -> str | None:
     gen = current_generation(index_dir)
     return gen.name if gen else None
+
+
+def _manifest_files(index_dir: Path, name: str | None) -> dict | None:
+    if name is None:
+        return None
+    try:
+        return json.loads((index_dir / name / "manifest.json").read_text(encoding="utf-8")).get(
+            "files"
+        )
+    except (OSError, ValueError):
+        return None
 
 
 # Fields an uploader may set; everything else is inferred from the text.

@@ -282,7 +282,7 @@ def write_chart(report: dict[str, Any], path: Path) -> Path:
     ax.set_ylabel("answer accuracy (%)")
     ax.set_ylim(0, 110)
     ax.set_title(f"Answer accuracy by question type ({report['questions']} questions)")
-    ax.legend(title="retrieval", loc="lower left", fontsize=8)
+    ax.legend(title="retrieval", loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path)

@@ -37,6 +37,7 @@ from eval.metrics import (
     check_floor,
     citation_correct,
     gold_spans,
+    load_gold,
     parse_floor,
     rank_of_gold,
     summarise,
@@ -207,8 +208,6 @@ def load_pipeline():
 
 def main(args: Any) -> int:
     """Entry point of ``rag eval``; ``args`` is the argparse namespace from ``rag.cli``."""
-    from eval.metrics import load_gold
-
     gold_path = Path(getattr(args, "gold", None) or DEFAULT_GOLD)
     try:
         modes = parse_modes(getattr(args, "mode", None))

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import math
 import re
+
+import numpy as np
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -212,8 +214,18 @@ def content_bigrams(question: Question) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1) if covered[i] and covered[i + 1]}
 
 
-def candidates(index: CorpusIndex, hits: list[Hit], question: Question, depth: int = 8) -> list[Candidate]:
-    """Every figure in the top ``depth`` passages, scored; best first."""
+def candidates(
+    index: CorpusIndex,
+    hits: list[Hit],
+    question: Question,
+    query_vector: np.ndarray | None = None,
+    depth: int = 8,
+) -> list[Candidate]:
+    """Every figure in the top ``depth`` passages, scored; best first.
+
+    ``query_vector`` (the question's embedding) adds the meaning of the sentence
+    around each figure, which catches paraphrases ("劳动纠纷" for "劳动争议案件").
+    """
     terms = question.terms
     weights = term_weights(index, question)
     grams = content_bigrams(question)
@@ -232,7 +244,14 @@ def candidates(index: CorpusIndex, hits: list[Hit], question: Question, depth: i
             # Segment: from the previous figure or list mark to the next one.
             prev_end = chunk.start + figures[i - 1].end if i else chunk.start
             next_start = chunk.start + figures[i + 1].start if i + 1 < len(figures) else chunk.end
-            seg = _bounds(text, start, end, SEGMENT_END)
+            from_value = _change_from(text, figures, i, chunk.start)
+            if from_value is not None and i:
+                # "基层工会由4081家增加到6299家": Y shares X's subject.
+                prev = figures[i - 1]
+                prev_end = chunk.start + figures[i - 2].end if i > 1 else chunk.start
+                seg = _bounds(text, chunk.start + prev.start, end, SEGMENT_END)
+            else:
+                seg = _bounds(text, start, end, SEGMENT_END)
             seg = Span(max(seg.start, prev_end), min(seg.end, next_start))
             clause = _bounds(text, start, end, CLAUSE_END)
             sent = _bounds(text, start, end, SENTENCE_END)
@@ -246,10 +265,13 @@ def candidates(index: CorpusIndex, hits: list[Hit], question: Question, depth: i
             grams_clause = _bigram_coverage(grams, clause_text)
             grams_sent = _bigram_coverage(grams, sent_text)
             # The counted noun usually touches the figure: "示范点 918 家", "47个工种".
-            touching = text[max(seg.start, start - 6) : start] + "|" + text[end : min(seg.end, end + 4)]
+            left = chunk.start + figures[i - 1].start if from_value is not None else start
+            touching = text[max(seg.start, left - 10) : start] + "|" + text[end : min(seg.end, end + 4)]
             cov_touch = _coverage(terms, weights, touching)
+            semantic = _semantic(index, doc.doc_id, start, query_vector)
             lexical = (
-                0.15 * cov_touch + 0.25 * cov_seg + 0.15 * cov_clause + 0.10 * cov_sent + 0.05 * cov_chunk
+                0.15 * semantic
+                + 0.15 * cov_touch + 0.25 * cov_seg + 0.15 * cov_clause + 0.10 * cov_sent + 0.05 * cov_chunk
                 + 0.10 * grams_seg + 0.10 * grams_clause + 0.10 * grams_sent
             )
             # The thing being counted must be in the sentence, not just somewhere near.
@@ -264,7 +286,6 @@ def candidates(index: CorpusIndex, hits: list[Hit], question: Question, depth: i
             score = lexical * gate * (0.15 + 0.85 * unit) * where * (0.75 + 0.25 * retrieval)
 
             fig = local._replace(start=start, end=end)
-            from_value = _change_from(text, figures, i, chunk.start)
             seen[key] = Candidate(
                 figure=fig,
                 doc=doc,
@@ -273,7 +294,7 @@ def candidates(index: CorpusIndex, hits: list[Hit], question: Question, depth: i
                 score=score,
                 quote=quote_span(text, start, end),
                 from_value=from_value,
-                parts={"touch": cov_touch, "seg": cov_seg, "clause": cov_clause, "sent": cov_sent, "bigram": grams_clause, "gate": gate,
+                parts={"sem": semantic, "touch": cov_touch, "seg": cov_seg, "clause": cov_clause, "sent": cov_sent, "bigram": grams_clause, "gate": gate,
                        "unit": unit, "where": where, "rank": rank},
             )
     # "由 X 增加到 Y": X is never the answer while Y stands beside it.
@@ -283,6 +304,18 @@ def candidates(index: CorpusIndex, hits: list[Hit], question: Question, depth: i
                 if other.doc is cand.doc and other.figure.end <= cand.figure.start and other.figure.value == cand.from_value:
                     other.score = min(other.score, cand.score * 0.9)
     return sorted(seen.values(), key=lambda c: -c.score)
+
+
+def _semantic(index: CorpusIndex, doc_id: str, pos: int, query_vector: np.ndarray | None) -> float:
+    """Cosine of question and sentence, rescaled: m3e puts unrelated Chinese sentences
+    near 0.5 and paraphrases near 0.9."""
+    if query_vector is None or index.sentence_vectors is None:
+        return 0.0
+    row = index.sentence_row(doc_id, pos)
+    if row is None:
+        return 0.0
+    cos = float(index.sentence_vectors[row] @ query_vector)
+    return min(1.0, max(0.0, (cos - 0.5) / 0.4))
 
 
 def _same_value(a: float, b: float) -> bool:

@@ -22,11 +22,14 @@ Example::
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import fcntl
 import hashlib
+import itertools
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -47,7 +50,8 @@ from rag.metadata import DocMeta, infer_metadata
 from rag.settings import IndexKind, Settings
 from rag.tokenization import tokenize
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+_SENTENCE_END = re.compile(r"[。！？；!?;\n]+")
 CURRENT = "CURRENT"
 LOCK = ".lock"
 
@@ -86,6 +90,27 @@ class CorpusIndex:
     bm25: bm25s.BM25
     manifest: dict
     df: dict[str, int] = field(default_factory=dict, repr=False)  # chunk frequency of each token
+    # Every sentence of every document and its embedding: lets the answerer compare a
+    # question with the one sentence around a figure, not only with the whole chunk.
+    sentences: list[tuple[str, int, int]] = field(default_factory=list, repr=False)
+    sentence_vectors: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self._sentence_rows: dict[str, tuple[list[int], int]] = {}
+        row = 0
+        for doc_id, group in itertools.groupby(self.sentences, key=lambda s: s[0]):
+            starts = [start for _, start, _ in group]
+            self._sentence_rows[doc_id] = (starts, row)
+            row += len(starts)
+
+    def sentence_row(self, doc_id: str, pos: int) -> int | None:
+        """Row in ``sentence_vectors`` of the sentence holding character ``pos``."""
+        found = self._sentence_rows.get(doc_id)
+        if found is None:
+            return None
+        starts, base = found
+        i = bisect.bisect_right(starts, pos) - 1
+        return base + i if i >= 0 else None
 
     def doc_of(self, chunk_index: int) -> DocRecord:
         return self.docs[self.chunks[chunk_index].doc_id]
@@ -99,6 +124,19 @@ def embedding_text(chunk: Chunk, meta: DocMeta) -> str:
     """
     head = " ".join(x for x in (meta.region, meta.period, meta.title) if x)
     return f"{head}\n{chunk.text}" if head else chunk.text
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans (start, end) of a document: ends at 。！？；and line breaks."""
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        end = m.end()
+        if text[start:end].strip():
+            spans.append((start, end))
+        start = end
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
 
 
 def corpus_hash(docs: dict[str, DocRecord]) -> str:
@@ -146,11 +184,22 @@ def _assemble(
     chunking = chunk_settings(settings, embedder)
     count = token_counter(embedder.tokenizer)
     reusable = _reusable_vectors(previous, chunking, embedder)
+    reusable_sentences = _reusable_sentences(previous, embedder)
 
     chunks: list[Chunk] = []
     parts: list[np.ndarray] = []
+    sentences: list[tuple[str, int, int]] = []
+    sentence_parts: list[np.ndarray] = []
     for doc_id in sorted(docs):
         rec = docs[doc_id]
+        spans = split_sentences(rec.text)
+        sentences.extend((doc_id, a, b) for a, b in spans)
+        old_sent = reusable_sentences.get((doc_id, rec.sha256))
+        if old_sent is not None and len(old_sent) == len(spans):
+            sentence_parts.append(old_sent)
+        else:
+            texts = [rec.text[a:b].strip() for a, b in spans]
+            sentence_parts.append(embedder.encode(texts, progress=progress) if texts else np.zeros((0, embedder.dimension), np.float32))
         doc_chunks = split_text(rec.text, doc_id, count, chunking["chunk_tokens"], chunking["overlap_tokens"])
         old = reusable.get((doc_id, rec.sha256, _meta_key(rec.meta)))
         if old is not None and len(old) == len(doc_chunks):
@@ -160,6 +209,8 @@ def _assemble(
             parts.append(embedder.encode(texts, progress=progress) if texts else np.zeros((0, embedder.dimension), np.float32))
         chunks.extend(doc_chunks)
     vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dimension), np.float32)
+    empty = np.zeros((0, embedder.dimension), np.float32)
+    sentence_vectors = np.concatenate(sentence_parts) if sentence_parts else empty
 
     kind = resolve_kind(settings.index_kind, len(chunks), settings.hnsw_threshold)
     dense = build_dense(vectors, kind, settings.hnsw_m, ef_search=settings.hnsw_ef_search)
@@ -181,12 +232,25 @@ def _assemble(
     for tokens in chunk_tokens:
         for t in set(tokens):
             df[t] = df.get(t, 0) + 1
-    return CorpusIndex(docs, chunks, vectors, dense, bm25, manifest, df)
+    return CorpusIndex(docs, chunks, vectors, dense, bm25, manifest, df, sentences, sentence_vectors)
 
 
 def _meta_key(meta: DocMeta) -> str:
     # Metadata is part of the embedded text, so a changed title or region means re-embedding.
     return json.dumps(asdict(meta), sort_keys=True, ensure_ascii=False)
+
+
+def _reusable_sentences(previous: CorpusIndex | None, embedder: Embedder) -> dict:
+    if previous is None or previous.sentence_vectors is None:
+        return {}
+    if previous.manifest.get("model_id") != embedder.model_id:
+        return {}
+    out: dict = {}
+    for doc_id, (starts, base) in previous._sentence_rows.items():
+        rec = previous.docs.get(doc_id)
+        if rec is not None:
+            out[(doc_id, rec.sha256)] = previous.sentence_vectors[base : base + len(starts)]
+    return out
 
 
 def _reusable_vectors(previous: CorpusIndex | None, chunking: dict, embedder: Embedder) -> dict:
@@ -235,6 +299,9 @@ def save_index(index: CorpusIndex, index_dir: Path, keep: int = 2) -> Path:
     with open(tmp / "df.json", "w", encoding="utf-8") as f:
         json.dump(index.df, f, ensure_ascii=False)
     np.save(tmp / "vectors.npy", index.vectors)
+    with open(tmp / "sentences.json", "w", encoding="utf-8") as f:
+        json.dump(index.sentences, f)
+    np.save(tmp / "sentence_vectors.npy", index.sentence_vectors)
     faiss.write_index(index.dense, str(tmp / "dense.faiss"))
     index.bm25.save(str(tmp / "bm25"))
     manifest = dict(index.manifest, files=_checksums(tmp))
@@ -326,6 +393,8 @@ def load_index(settings: Settings, embedder: Embedder | None = None, verify: boo
             chunks.append(Chunk(f"{doc_id}#{n}", doc_id, docs[doc_id].text[start:end], start, end))
         df = json.loads((gen / "df.json").read_text("utf-8"))
         vectors = np.load(gen / "vectors.npy")
+        sentences = [tuple(x) for x in json.loads((gen / "sentences.json").read_text("utf-8"))]
+        sentence_vectors = np.load(gen / "sentence_vectors.npy")
         dense = faiss.read_index(str(gen / "dense.faiss"))
         bm25 = bm25s.BM25.load(str(gen / "bm25"))
     except Exception as exc:  # any unreadable part means the same thing to the user
@@ -336,4 +405,6 @@ def load_index(settings: Settings, embedder: Embedder | None = None, verify: boo
         raise IndexLoadError(f"向量索引维度 {dense.d} 与清单不符。{rerun}")
     if isinstance(dense, faiss.IndexHNSW):
         dense.hnsw.efSearch = settings.hnsw_ef_search
-    return CorpusIndex(docs, chunks, vectors, dense, bm25, manifest, df)
+    if len(sentence_vectors) != len(sentences):
+        raise IndexLoadError(f"索引句向量条目数不一致。{rerun}")
+    return CorpusIndex(docs, chunks, vectors, dense, bm25, manifest, df, sentences, sentence_vectors)

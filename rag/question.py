@@ -141,3 +141,21 @@ def parse_question(text: str) -> Question:
         compare=len(places) >= 2 and bool(_COMPARE.search(text)),
         change=len(years) >= 2 and bool(_CHANGE.search(text)) or bool(re.search(r"变化|增长了多少|增加了多少", text)),
     )
+
+
+def years_near(question: Question, place: str) -> list[int]:
+    """Years written beside ``place`` rather than beside another place of the question.
+
+    In "苏州2016年和无锡比" the year belongs to 苏州; 无锡's figure may be from any year.
+    """
+    mentions = [(p.name, (p.start + p.end) / 2) for p in find_places(question.text) if p.name in question.places]
+    if len({name for name, _ in mentions}) < 2:
+        return question.years
+    kept = []
+    for m in _YEAR.finditer(question.text):
+        year, mid = int(m.group(1)), (m.start() + m.end()) / 2
+        nearest = min(mentions, key=lambda pm: abs(pm[1] - mid))[0]
+        if nearest == place:
+            kept.append(year)
+    return kept
+

@@ -1,27 +1,21 @@
 """Browser tests of the embeddable widget (api/static/widget.js) against a real server.
 
 Playwright drives Debian's Chromium (``bash scripts/install-browser.sh``); Playwright's
-own browser download is never used. One uvicorn server is started for the module with
-``RAG_CORS_ORIGINS`` set to one local host-page origin, and two small ``http.server``
-instances serve host pages from that allowed origin and from one that is not allowed.
+own browser download is never used. One uvicorn server (``api_server_factory`` from
+conftest.py) is started for the module with ``RAG_CORS_ORIGINS`` set to one local
+host-page origin, and two small ``http.server`` instances serve host pages from that
+allowed origin and from one that is not allowed.
 
 Run: ``.venv/bin/python -m pytest tests/test_widget.py -q``
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import http.server
-import os
 import re
 import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -89,81 +83,33 @@ def host_page(api: str, extra: str = "") -> str:
 """
 
 
-def wait_ready(url: str, proc: subprocess.Popen, log: Path, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
-        with contextlib.suppress(urllib.error.URLError, OSError):
-            with urllib.request.urlopen(url + "/readyz", timeout=2) as res:
-                if res.status == 200:
-                    return
-        time.sleep(0.3)
-    raise RuntimeError(f"server not ready after {timeout}s:\n{log.read_text()[-4000:]}")
-
-
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, api_server_factory):
     """The API server plus host pages on an allowed and on a not-allowed origin."""
-    tmp = tmp_path_factory.mktemp("widget")
-    api_port, allowed_port, blocked_port = free_port(), free_port(), free_port()
-    api = f"http://127.0.0.1:{api_port}"
+    pages = tmp_path_factory.mktemp("widget-pages")
+    allowed_port, blocked_port = free_port(), free_port()
     allowed = f"http://127.0.0.1:{allowed_port}"
     blocked = f"http://127.0.0.1:{blocked_port}"
-
-    pages = tmp / "pages"
-    pages.mkdir()
-    (pages / "index.html").write_text(host_page(api), encoding="utf-8")
-    (pages / "options.html").write_text(
-        host_page(api, 'data-position="bottom-left" data-accent="#0b6e4f" data-open="true" '
-                  'data-greeting="欢迎使用区工会问答"'),
-        encoding="utf-8",
+    server = api_server_factory(
+        env={"RAG_CORS_ORIGINS": allowed, "RAG_RATE_LIMIT_PER_MINUTE": "100000"}
     )
+    api = server.url
+
+    (pages / "index.html").write_text(host_page(api), encoding="utf-8")
+    options = (
+        'data-position="bottom-left" data-accent="#0b6e4f" data-open="true" '
+        'data-greeting="欢迎使用区工会问答"'
+    )
+    (pages / "options.html").write_text(host_page(api, options), encoding="utf-8")
     (pages / "plain.html").write_text(
         "<!doctype html><html><head><meta charset='utf-8'></head><body><p>空白页</p>"
         f"<script src='{api}/widget.js' async></script></body></html>",
         encoding="utf-8",
     )
     http_servers = [serve_dir(pages, allowed_port), serve_dir(pages, blocked_port)]
-
-    env = dict(os.environ)
-    env.update(
-        RAG_INDEX_DIR=str(tmp / "index"),
-        RAG_CORS_ORIGINS=allowed,
-        RAG_RATE_LIMIT_PER_MINUTE="10000",
-        HF_HUB_OFFLINE="1",
-        TRANSFORMERS_OFFLINE="1",
-    )
-    rag = Path(sys.executable).parent / "rag"
-    ingest = subprocess.run(
-        [str(rag), "ingest", str(ROOT / "seeds")],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert ingest.returncode == 0, ingest.stdout + ingest.stderr
-
-    log = tmp / "uvicorn.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", os.environ.get("WIDGET_TEST_APP", "api.server:create_app"), "--factory",
-             "--host", "127.0.0.1", "--port", str(api_port)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
     try:
-        wait_ready(api, proc, log)
         yield {"api": api, "allowed": allowed, "blocked": blocked}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
         for s in http_servers:
             s.shutdown()
             s.server_close()
@@ -225,7 +171,9 @@ def open_widget(page):
 
 
 def shadow_eval(page, body: str):
-    return page.evaluate(f"() => {{ const root = document.querySelector('{W}').shadowRoot; {body} }}")
+    return page.evaluate(
+        f"() => {{ const root = document.querySelector('{W}').shadowRoot; {body} }}"
+    )
 
 
 def focused_in_widget(page) -> str | None:
@@ -330,10 +278,16 @@ def test_server_text_is_rendered_as_text(site, new_page):
     body = {
         "question": evil,
         "status": "answered",
-        "answer": {"text": f"918 家{evil}", "value": 918, "unit": "家", "qualifier": None, "from": None},
+        "answer": {
+            "text": f"918 家{evil}",
+            "value": 918,
+            "unit": "家",
+            "qualifier": None,
+            "from": None,
+        },
         "citations": [
             {
-                "doc_id": f'x"><img src=x onerror=alert(3)>',
+                "doc_id": 'x"><img src=x onerror=alert(3)>',
                 "title": f"报告{evil}",
                 "region": evil,
                 "period": "2016",
@@ -376,13 +330,30 @@ def test_not_found_shows_message_and_closest_passages(site, new_page):
 @pytest.mark.parametrize(
     ("status", "headers", "payload", "expected"),
     [
-        (422, {}, {"error": {"code": "invalid_input", "message": "question 过长，最多 500 个字符"}}, "过长"),
-        (429, {"Retry-After": "7"}, {"error": {"code": "rate_limited", "message": "请求过于频繁"}}, "7 秒后再试"),
-        (503, {}, {"error": {"code": "not_ready", "message": "服务正在加载模型和索引，请稍后再试"}}, "正在加载"),
+        (
+            422,
+            {},
+            {"error": {"code": "invalid_input", "message": "question 过长，最多 500 个字符"}},
+            "过长",
+        ),
+        (
+            429,
+            {"Retry-After": "7"},
+            {"error": {"code": "rate_limited", "message": "请求过于频繁"}},
+            "7 秒后再试",
+        ),
+        (
+            503,
+            {},
+            {"error": {"code": "not_ready", "message": "服务正在加载模型和索引，请稍后再试"}},
+            "正在加载",
+        ),
         (None, {}, None, "无法连接问答服务"),  # network failure, same origin
     ],
 )
-def test_errors_are_explained_and_keep_the_input(site, new_page, status, headers, payload, expected):
+def test_errors_are_explained_and_keep_the_input(
+    site, new_page, status, headers, payload, expected
+):
     page = new_page()
     if status is None:
         page.route("**/v1/ask", lambda route: route.abort("connectionrefused"))
@@ -406,7 +377,11 @@ def test_cross_origin_allowed_site_works(site, new_page):
     open_widget(page)
     reply = ask(page, MISSION)
     expect(reply.locator(".figure")).to_have_text("918 家")
-    assert reply.locator("a.source").first.get_attribute("href").startswith(site["api"] + "/documents/")
+    assert (
+        reply.locator("a.source")
+        .first.get_attribute("href")
+        .startswith(site["api"] + "/documents/")
+    )
 
 
 def test_cross_origin_site_not_in_allow_list_is_told_so(site, new_page):
@@ -470,7 +445,12 @@ def test_demo_page_uses_same_origin_and_host_css_does_not_reach_the_widget(site,
 def test_phone_and_desktop_screenshots(site, new_page):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    phone = new_page(viewport={"width": 360, "height": 640}, device_scale_factor=2, is_mobile=True, has_touch=True)
+    phone = new_page(
+        viewport={"width": 360, "height": 640},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
     phone.goto(site["api"] + "/")
     open_widget(phone)
     ask(phone, MISSION)
@@ -491,3 +471,23 @@ def test_phone_and_desktop_screenshots(site, new_page):
     ask(desk, MISSION)
     expect(desk.locator(f"{BOT} .figure")).to_have_text("918 家")
     desk.screenshot(path=str(SCREENSHOTS / "widget-desktop.png"))
+
+
+def test_loading_indicator_while_waiting(site, new_page):
+    held = []
+    page = new_page()
+    page.route("**/v1/ask", lambda route: held.append(route))
+    page.goto(site["api"] + "/")
+    open_widget(page)
+    page.locator(INPUT).fill(MISSION)
+    page.locator(INPUT).press("Enter")
+    status = page.locator(f"{W} .status")
+    expect(status).to_have_attribute("aria-live", "polite")
+    expect(status).to_contain_text("正在查找答案")
+    expect(page.locator(SEND)).to_be_disabled()
+    expect(page.locator(PANEL)).to_have_attribute("aria-busy", "true")
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.locator(f"{BOT} .figure")).to_have_text("918 家")
+    expect(status).to_have_text("")
+    expect(page.locator(SEND)).to_be_enabled()

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import pytest
+
+from rag.question import expected_unit, parse_question, years_near
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("苏州2016年职工书屋多少家", "家"),
+        ("有几个人获奖", "人"),
+        ("培训了多少人次", "人次"),
+        ("花了多少钱", "元"),
+        ("投入资金多少万元", "元"),
+        ("建制率是多少", "%"),
+        ("惠及多少职工", "人"),
+        ("有多少企业注册", "家"),
+        ("情况如何", None),
+    ],
+)
+def test_expected_unit(question, unit):
+    assert expected_unit(question) == unit
+
+
+def test_place_year_and_terms():
+    q = parse_question("苏州市2016年职工书屋多少家？")
+    assert q.places == ["苏州"] and q.years == [2016]
+    assert "书屋" in q.terms
+    assert not any("州" in t for t in q.terms)
+
+
+def test_province_beside_a_city_is_a_title_word_not_the_place():
+    q = parse_question("2012年苏州有几个人被评为江苏省文明职工？")
+    assert q.places == ["苏州"]
+    assert any(t.startswith("江苏") for t in q.terms)
+
+
+def test_comparison_and_years_belong_to_their_place():
+    q = parse_question("苏州2016年和无锡比，谁的工会会员多？")
+    assert q.compare and q.places == ["苏州", "无锡"]
+    assert years_near(q, "苏州") == [2016]
+    assert years_near(q, "无锡") == []
+
+
+def test_stated_figures_are_remembered():
+    q = parse_question("2012年5.96万家，到2016年达到多少家？")
+    assert q.change
+    assert 59600 in q.figures
