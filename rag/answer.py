@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import math
 import re
-
-import numpy as np
 from dataclasses import dataclass, field
 from typing import NamedTuple
+
+import numpy as np
 
 from rag.index import CorpusIndex, DocRecord
 from rag.numbers import Figure, find_figures, unit_family
@@ -36,7 +36,9 @@ SKIP_KINDS = {"year", "date", "ordinal"}
 MAX_QUOTE = 160
 
 # "由 X 增加到 Y": X is the old value, Y the answer.
-_CHANGE_LINK = re.compile(r"^\s*[^，,。；;]{0,10}?(?:增加|增长|提高|提升|上升|扩大|发展|增至|减少|下降|降低|降至|升至)(?:到|至|为)?\s*$")
+_CHANGE_LINK = re.compile(
+    r"^\s*[^，,。；;]{0,10}?(?:增加|增长|提高|提升|上升|扩大|发展|增至|减少|下降|降低|降至|升至)(?:到|至|为)?\s*$"
+)
 _CHANGE_FROM = re.compile(r"(?:由|从)\s*$")
 
 # Units that everyday questions use interchangeably beyond numbers.unit_family:
@@ -184,9 +186,7 @@ def year_factor(doc: DocRecord, sentence: str, chunk: str, years: list[int], pos
     section = section_years(doc.text, pos)
     best = 0.0
     for year in years:
-        if str(year) in sentence or year in section:
-            f = 1.0
-        elif not section and year_match(doc, "", year):
+        if str(year) in sentence or year in section or not section and year_match(doc, "", year):
             f = 1.0
         elif str(year) in chunk:
             f = 0.7
@@ -255,7 +255,11 @@ def candidates(
             seg = Span(max(seg.start, prev_end), min(seg.end, next_start))
             clause = _bounds(text, start, end, CLAUSE_END)
             sent = _bounds(text, start, end, SENTENCE_END)
-            seg_text, clause_text, sent_text = text[seg.start : seg.end], text[clause.start : clause.end], text[sent.start : sent.end]
+            seg_text, clause_text, sent_text = (
+                text[seg.start : seg.end],
+                text[clause.start : clause.end],
+                text[sent.start : sent.end],
+            )
 
             cov_seg = _coverage(terms, weights, seg_text)
             cov_clause = _coverage(terms, weights, clause_text)
@@ -266,13 +270,21 @@ def candidates(
             grams_sent = _bigram_coverage(grams, sent_text)
             # The counted noun usually touches the figure: "示范点 918 家", "47个工种".
             left = chunk.start + figures[i - 1].start if from_value is not None else start
-            touching = text[max(seg.start, left - 10) : start] + "|" + text[end : min(seg.end, end + 4)]
+            touching = (
+                text[max(seg.start, left - 10) : start] + "|" + text[end : min(seg.end, end + 4)]
+            )
             cov_touch = _coverage(terms, weights, touching)
             semantic = _semantic(index, doc.doc_id, start, query_vector)
             lexical = (
                 0.15 * semantic
-                + 0.15 * cov_touch + 0.25 * cov_seg + 0.15 * cov_clause + 0.10 * cov_sent + 0.05 * cov_chunk
-                + 0.10 * grams_seg + 0.10 * grams_clause + 0.10 * grams_sent
+                + 0.15 * cov_touch
+                + 0.25 * cov_seg
+                + 0.15 * cov_clause
+                + 0.10 * cov_sent
+                + 0.05 * cov_chunk
+                + 0.10 * grams_seg
+                + 0.10 * grams_clause
+                + 0.10 * grams_sent
             )
             # The thing being counted must be in the sentence, not just somewhere near.
             gate = 0.4 + 0.6 * _coverage(focus, weights, sent_text) if focus else 1.0
@@ -294,14 +306,28 @@ def candidates(
                 score=score,
                 quote=quote_span(text, start, end),
                 from_value=from_value,
-                parts={"sem": semantic, "touch": cov_touch, "seg": cov_seg, "clause": cov_clause, "sent": cov_sent, "bigram": grams_clause, "gate": gate,
-                       "unit": unit, "where": where, "rank": rank},
+                parts={
+                    "sem": semantic,
+                    "touch": cov_touch,
+                    "seg": cov_seg,
+                    "clause": cov_clause,
+                    "sent": cov_sent,
+                    "bigram": grams_clause,
+                    "gate": gate,
+                    "unit": unit,
+                    "where": where,
+                    "rank": rank,
+                },
             )
     # "由 X 增加到 Y": X is never the answer while Y stands beside it.
     for cand in seen.values():
         if cand.from_value is not None:
             for other in seen.values():
-                if other.doc is cand.doc and other.figure.end <= cand.figure.start and other.figure.value == cand.from_value:
+                if (
+                    other.doc is cand.doc
+                    and other.figure.end <= cand.figure.start
+                    and other.figure.value == cand.from_value
+                ):
                     other.score = min(other.score, cand.score * 0.9)
     return sorted(seen.values(), key=lambda c: -c.score)
 

@@ -52,7 +52,7 @@ def cmd_ingest(args) -> int:
         console.print(f"[yellow]更新[/yellow] {name}")
     for name, existing in report.duplicates:
         console.print(f"[dim]重复[/dim] {name}（内容与已有文档 {existing} 相同，已跳过）")
-    for name, reason in report.failed:
+    for _name, reason in report.failed:
         err.print(f"[red]失败[/red] {reason}")
     index = report.index
     total = f"{len(index.docs)} 篇文档，{len(index.chunks)} 个文本块" if index else "索引为空"
@@ -67,15 +67,22 @@ def cmd_ask(args) -> int:
     qa = _pipeline()
     result = qa.ask(args.question, top_k=args.top_k, mode=args.mode)
     if args.json:
-        print(json.dumps(result.model_dump(mode="json", by_alias=True), ensure_ascii=False, indent=2))
+        print(
+            json.dumps(result.model_dump(mode="json", by_alias=True), ensure_ascii=False, indent=2)
+        )
         return 0
     if result.answer is None:
         console.print(f"[yellow]{result.message}[/yellow]")
         for c in result.citations:
-            console.print(f"  [dim]相关段落：{c.title}（{c.region or '-'} · {c.period or '-'}）[/dim]")
+            console.print(
+                f"  [dim]相关段落：{c.title}（{c.region or '-'} · {c.period or '-'}）[/dim]"
+            )
         return 0
     first = result.citations[0]
-    console.print(f"[bold]{result.answer.text}[/bold]  ({first.region or '-'} · {first.period or '-'})", highlight=False)
+    console.print(
+        f"[bold]{result.answer.text}[/bold]  ({first.region or '-'} · {first.period or '-'})",
+        highlight=False,
+    )
     if result.answer.from_ is not None:
         console.print(f"  此前为 {result.answer.from_:g}", highlight=False)
     for c in result.citations:
@@ -91,7 +98,10 @@ def cmd_search(args) -> int:
         print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
         return 0
     for i, p in enumerate(result.passages, 1):
-        console.print(f"[bold]{i}. {p.title}[/bold] ({p.region or '-'} · {p.period or '-'}) {p.start}-{p.end} score={p.score:.4f}", highlight=False)
+        console.print(
+            f"[bold]{i}. {p.title}[/bold] ({p.region or '-'} · {p.period or '-'}) {p.start}-{p.end} score={p.score:.4f}",
+            highlight=False,
+        )
         console.print(p.text.replace("\n", " ")[:300], highlight=False)
     return 0
 
@@ -122,12 +132,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*")
     p.set_defaults(func=cmd_ingest)
 
-    for name, func, helptext in (("ask", cmd_ask, "提问，返回数字和原文引用"), ("search", cmd_search, "只检索段落")):
+    for name, func, helptext in (
+        ("ask", cmd_ask, "提问，返回数字和原文引用"),
+        ("search", cmd_search, "只检索段落"),
+    ):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("question")
         p.add_argument("--json", action="store_true")
         p.add_argument("--top-k", type=int, default=None)
-        p.add_argument("--mode", type=RetrievalMode.parse, default=None, help="hybrid | dense | bm25")
+        p.add_argument(
+            "--mode", type=RetrievalMode.parse, default=None, help="hybrid | dense | bm25"
+        )
         p.set_defaults(func=func)
 
     p = sub.add_parser("serve", help="启动 HTTP 服务和演示页")

@@ -68,6 +68,8 @@ def _load(path: str, model_id: str, threads: int) -> Embedder:
     return Embedder(
         model=model,
         model_id=model_id,
-        dimension=int(getattr(model, "get_embedding_dimension", model.get_sentence_embedding_dimension)()),
+        dimension=int(
+            getattr(model, "get_embedding_dimension", model.get_sentence_embedding_dimension)()
+        ),
         max_tokens=int(model.max_seq_length),
     )

@@ -47,7 +47,7 @@ from rag.documents import Document
 from rag.embedder import Embedder
 from rag.lexical import build_bm25
 from rag.metadata import DocMeta, infer_metadata
-from rag.settings import IndexKind, Settings
+from rag.settings import Settings
 from rag.tokenization import tokenize
 
 FORMAT_VERSION = 2
@@ -73,12 +73,19 @@ class DocRecord:
     meta: DocMeta
 
     def to_json(self) -> dict:
-        return {"doc_id": self.doc_id, "source": self.source, "text": self.text, "sha256": self.sha256,
-                "meta": asdict(self.meta)}
+        return {
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "text": self.text,
+            "sha256": self.sha256,
+            "meta": asdict(self.meta),
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> DocRecord:
-        return cls(data["doc_id"], data["source"], data["text"], data["sha256"], DocMeta(**data["meta"]))
+        return cls(
+            data["doc_id"], data["source"], data["text"], data["sha256"], DocMeta(**data["meta"])
+        )
 
 
 @dataclass
@@ -169,7 +176,9 @@ def build_index(
     return _assemble(docs, embedder, settings, previous, progress)
 
 
-def remove_documents(index: CorpusIndex, doc_ids: list[str], embedder: Embedder, settings: Settings) -> CorpusIndex:
+def remove_documents(
+    index: CorpusIndex, doc_ids: list[str], embedder: Embedder, settings: Settings
+) -> CorpusIndex:
     docs = {k: v for k, v in index.docs.items() if k not in set(doc_ids)}
     return _assemble(docs, embedder, settings, index, progress=False)
 
@@ -199,14 +208,24 @@ def _assemble(
             sentence_parts.append(old_sent)
         else:
             texts = [rec.text[a:b].strip() for a, b in spans]
-            sentence_parts.append(embedder.encode(texts, progress=progress) if texts else np.zeros((0, embedder.dimension), np.float32))
-        doc_chunks = split_text(rec.text, doc_id, count, chunking["chunk_tokens"], chunking["overlap_tokens"])
+            sentence_parts.append(
+                embedder.encode(texts, progress=progress)
+                if texts
+                else np.zeros((0, embedder.dimension), np.float32)
+            )
+        doc_chunks = split_text(
+            rec.text, doc_id, count, chunking["chunk_tokens"], chunking["overlap_tokens"]
+        )
         old = reusable.get((doc_id, rec.sha256, _meta_key(rec.meta)))
         if old is not None and len(old) == len(doc_chunks):
             parts.append(old)
         else:
             texts = [embedding_text(c, rec.meta) for c in doc_chunks]
-            parts.append(embedder.encode(texts, progress=progress) if texts else np.zeros((0, embedder.dimension), np.float32))
+            parts.append(
+                embedder.encode(texts, progress=progress)
+                if texts
+                else np.zeros((0, embedder.dimension), np.float32)
+            )
         chunks.extend(doc_chunks)
     vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dimension), np.float32)
     empty = np.zeros((0, embedder.dimension), np.float32)
@@ -225,14 +244,18 @@ def _assemble(
         "index_kind": kind.value,
         "n_docs": len(docs),
         "n_chunks": len(chunks),
-        "versions": {p: version(p) for p in ("faiss-cpu", "bm25s", "sentence-transformers", "jieba")},
+        "versions": {
+            p: version(p) for p in ("faiss-cpu", "bm25s", "sentence-transformers", "jieba")
+        },
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     df: dict[str, int] = {}
     for tokens in chunk_tokens:
         for t in set(tokens):
             df[t] = df.get(t, 0) + 1
-    return CorpusIndex(docs, chunks, vectors, dense, bm25, manifest, df, sentences, sentence_vectors)
+    return CorpusIndex(
+        docs, chunks, vectors, dense, bm25, manifest, df, sentences, sentence_vectors
+    )
 
 
 def _meta_key(meta: DocMeta) -> str:
@@ -279,7 +302,9 @@ def ingest_lock(index_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise IndexBusy(f"另一个导入任务正在写入索引（{index_dir}），请等它完成后再试。") from None
+            raise IndexBusy(
+                f"另一个导入任务正在写入索引（{index_dir}），请等它完成后再试。"
+            ) from None
         try:
             yield
         finally:
@@ -358,7 +383,9 @@ def current_generation(index_dir: Path) -> Path | None:
     return index_dir / name if name else None
 
 
-def load_index(settings: Settings, embedder: Embedder | None = None, verify: bool = True) -> CorpusIndex:
+def load_index(
+    settings: Settings, embedder: Embedder | None = None, verify: bool = True
+) -> CorpusIndex:
     """Load the current generation, checking it matches the model and is intact."""
     index_dir = settings.index_dir
     rerun = "请重新运行 `rag ingest` 建立索引。"
@@ -370,20 +397,27 @@ def load_index(settings: Settings, embedder: Embedder | None = None, verify: boo
     except (OSError, ValueError) as exc:
         raise IndexLoadError(f"索引清单损坏（{gen / 'manifest.json'}：{exc}）。{rerun}") from None
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexLoadError(f"索引格式版本 {manifest.get('format_version')} 与程序（{FORMAT_VERSION}）不符。{rerun}")
+        raise IndexLoadError(
+            f"索引格式版本 {manifest.get('format_version')} 与程序（{FORMAT_VERSION}）不符。{rerun}"
+        )
     if manifest.get("model_id") != settings.model:
         raise IndexLoadError(
             f"索引由模型 {manifest.get('model_id')!r} 建立，当前设置为 {settings.model!r}。{rerun}"
         )
     if embedder is not None and manifest.get("dimension") != embedder.dimension:
-        raise IndexLoadError(f"索引向量维度 {manifest.get('dimension')} 与模型维度 {embedder.dimension} 不符。{rerun}")
+        raise IndexLoadError(
+            f"索引向量维度 {manifest.get('dimension')} 与模型维度 {embedder.dimension} 不符。{rerun}"
+        )
     if verify:
         actual = _checksums(gen)
         for name, digest in manifest.get("files", {}).items():
             if actual.get(name) != digest:
                 raise IndexLoadError(f"索引文件 {name} 已损坏或被截断。{rerun}")
     try:
-        docs = {d["doc_id"]: DocRecord.from_json(d) for d in json.loads((gen / "docs.json").read_text("utf-8"))}
+        docs = {
+            d["doc_id"]: DocRecord.from_json(d)
+            for d in json.loads((gen / "docs.json").read_text("utf-8"))
+        }
         raw_chunks = json.loads((gen / "chunks.json").read_text("utf-8"))
         chunks = []
         counters: dict[str, int] = {}
@@ -407,4 +441,6 @@ def load_index(settings: Settings, embedder: Embedder | None = None, verify: boo
         dense.hnsw.efSearch = settings.hnsw_ef_search
     if len(sentence_vectors) != len(sentences):
         raise IndexLoadError(f"索引句向量条目数不一致。{rerun}")
-    return CorpusIndex(docs, chunks, vectors, dense, bm25, manifest, df, sentences, sentence_vectors)
+    return CorpusIndex(
+        docs, chunks, vectors, dense, bm25, manifest, df, sentences, sentence_vectors
+    )

@@ -83,7 +83,9 @@ def add_documents(
             if meta is not None:
                 metas[doc.doc_id] = meta
         if todo or base is None:
-            index = build_index(todo, embedder, settings, previous=base, metas=metas, progress=progress)
+            index = build_index(
+                todo, embedder, settings, previous=base, metas=metas, progress=progress
+            )
             save_index(index, settings.index_dir)
             report.index = index
         else:
@@ -91,7 +93,9 @@ def add_documents(
     return report
 
 
-def ingest(paths: list[Path], settings: Settings, embedder: Embedder | None = None, progress: bool = False) -> IngestReport:
+def ingest(
+    paths: list[Path], settings: Settings, embedder: Embedder | None = None, progress: bool = False
+) -> IngestReport:
     """Ingest files and folders; a bad file is reported and skipped, the rest go in."""
     report = IngestReport()
     documents: list[tuple[Document, DocMeta | None]] = []
@@ -112,13 +116,22 @@ def ingest(paths: list[Path], settings: Settings, embedder: Embedder | None = No
     return add_documents(documents, settings, embedder, report=report, progress=progress)
 
 
-def ingest_bytes(data: bytes, name: str, settings: Settings, meta: DocMeta | None, embedder: Embedder, base: CorpusIndex) -> IngestReport:
+def ingest_bytes(
+    data: bytes,
+    name: str,
+    settings: Settings,
+    meta: DocMeta | None,
+    embedder: Embedder,
+    base: CorpusIndex,
+) -> IngestReport:
     """One uploaded file; raises DocumentError for content that cannot be a document."""
     doc = make_document(data, name, settings.max_upload_bytes)
     return add_documents([(doc, meta)], settings, embedder, base=base)
 
 
-def delete_documents(doc_ids: list[str], settings: Settings, embedder: Embedder, base: CorpusIndex) -> CorpusIndex:
+def delete_documents(
+    doc_ids: list[str], settings: Settings, embedder: Embedder, base: CorpusIndex
+) -> CorpusIndex:
     with ingest_lock(settings.index_dir):
         index = remove_documents(base, doc_ids, embedder, settings)
         save_index(index, settings.index_dir)

@@ -28,7 +28,9 @@ def _to_ids(corpus_tokens: list[list[str]]) -> tuple[list[list[int]], dict[str, 
     return ids, vocab
 
 
-def search_bm25(index: bm25s.BM25, query_tokens: list[str], k: int) -> tuple[list[int], list[float]]:
+def search_bm25(
+    index: bm25s.BM25, query_tokens: list[str], k: int
+) -> tuple[list[int], list[float]]:
     vocab = index.vocab_dict
     known = [t for t in query_tokens if t in vocab]
     if not known:

@@ -56,11 +56,15 @@ class Pipeline:
 
     # ------------------------------------------------------------------ search
 
-    def search(self, query: str, top_k: int | None = None, mode: RetrievalMode | None = None) -> SearchResult:
+    def search(
+        self, query: str, top_k: int | None = None, mode: RetrievalMode | None = None
+    ) -> SearchResult:
         t0 = time.perf_counter()
         index = self.index
         question = parse_question(query)
-        hits = retrieve(index, self.embedder, question, self.settings, top_k, mode)[: top_k or self.settings.top_k]
+        hits = retrieve(index, self.embedder, question, self.settings, top_k, mode)[
+            : top_k or self.settings.top_k
+        ]
         passages = [self._passage(index, h) for h in hits]
         return SearchResult(query=query, passages=passages, took_ms=_ms(t0))
 
@@ -83,7 +87,9 @@ class Pipeline:
 
     # --------------------------------------------------------------------- ask
 
-    def ask(self, text: str, top_k: int | None = None, mode: RetrievalMode | None = None) -> AnswerObject:
+    def ask(
+        self, text: str, top_k: int | None = None, mode: RetrievalMode | None = None
+    ) -> AnswerObject:
         t0 = time.perf_counter()
         index = self.index  # one consistent index for the whole question
         question = parse_question(text)
@@ -109,7 +115,9 @@ class Pipeline:
     def _compare(self, index, text, question, top_k, mode, t0) -> AnswerObject:
         found = []
         for place in question.places:
-            sub = question._replace(places=[place], years=years_near(question, place), compare=False)
+            sub = question._replace(
+                places=[place], years=years_near(question, place), compare=False
+            )
             best, _ = self._best(index, sub, top_k, mode)
             if best is not None and place_of(best) == place:
                 found.append(best)
@@ -121,20 +129,34 @@ class Pipeline:
 
     def _change(self, index, text, question, top_k, mode, t0) -> AnswerObject:
         years = sorted(question.years)
-        latest, _ = self._best(index, question._replace(years=[years[-1]], change=False), top_k, mode)
+        latest, _ = self._best(
+            index, question._replace(years=[years[-1]], change=False), top_k, mode
+        )
         if latest is None:
             hits = retrieve(index, self.embedder, question, self.settings, top_k, mode)
             return self._not_found(index, text, hits, top_k, t0, NOT_FOUND)
-        earliest, _ = self._best(index, question._replace(years=[years[0]], change=False), top_k, mode)
+        earliest, _ = self._best(
+            index, question._replace(years=[years[0]], change=False), top_k, mode
+        )
         cited = [latest]
-        if earliest is not None and earliest.doc is not latest.doc and earliest.figure.unit == latest.figure.unit:
+        if (
+            earliest is not None
+            and earliest.doc is not latest.doc
+            and earliest.figure.unit == latest.figure.unit
+        ):
             latest.from_value = earliest.figure.value
             cited.append(earliest)
         return self._answered(index, text, cited, latest, t0)
 
     def _answered(self, index, text, cited: list[Candidate], best: Candidate, t0) -> AnswerObject:
         fig = best.figure
-        answer = Answer(text=fig.text, value=fig.value, unit=fig.unit, qualifier=fig.qualifier, from_=best.from_value)
+        answer = Answer(
+            text=fig.text,
+            value=fig.value,
+            unit=fig.unit,
+            qualifier=fig.qualifier,
+            from_=best.from_value,
+        )
         return AnswerObject(
             question=text,
             status=Status.ANSWERED,
@@ -160,7 +182,9 @@ class Pipeline:
             tokens=count_tokens(chunk.text),
         )
 
-    def _not_found(self, index, text, hits: list[Hit], top_k: int, t0, message: str) -> AnswerObject:
+    def _not_found(
+        self, index, text, hits: list[Hit], top_k: int, t0, message: str
+    ) -> AnswerObject:
         closest = []
         for hit in hits[: min(top_k, 3)]:
             chunk = index.chunks[hit.chunk]
@@ -179,7 +203,13 @@ class Pipeline:
                     tokens=count_tokens(chunk.text),
                 )
             )
-        return AnswerObject(question=text, status=Status.NOT_FOUND, citations=closest, message=message, took_ms=_ms(t0))
+        return AnswerObject(
+            question=text,
+            status=Status.NOT_FOUND,
+            citations=closest,
+            message=message,
+            took_ms=_ms(t0),
+        )
 
 
 def place_of(cand: Candidate) -> str | None:

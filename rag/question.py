@@ -16,9 +16,7 @@ from rag.numbers import find_figures
 from rag.regions import find_places, is_within
 from rag.tokenization import normalize, tokenize
 
-MEASURE_WORDS = (
-    "人次|家次|户次|批次|万元|亿元|元|个|家|名|人|位|项|场|次|条|份|件|所|户|册|本|支|批|期|天|小时|届|篇|座|处|套|台|辆|间|张|块|门|种|类|对|起|例|首|部|幅|万|亿"
-)
+MEASURE_WORDS = "人次|家次|户次|批次|万元|亿元|元|个|家|名|人|位|项|场|次|条|份|件|所|户|册|本|支|批|期|天|小时|届|篇|座|处|套|台|辆|间|张|块|门|种|类|对|起|例|首|部|幅|万|亿"
 _ASK_UNIT = re.compile(rf"(?:多少|几|若干)(?:万|千|百|十)?({MEASURE_WORDS})")
 _MONEY = re.compile(r"多少钱|金额|资金|经费|多少元|花了|花费|投入了?多少|募集|筹集|款")
 _PERCENT = re.compile(r"比例|比率|百分之|百分比|占比|[^效]率(?:是|为|有|达)?|多少%|几成")
@@ -50,11 +48,42 @@ class Question(NamedTuple):
 # The measure word a counted noun usually takes, for questions that name the noun
 # instead of the unit ("多少职工" → 人, "多少企业" → 家, "多少助学金" → 元).
 NOUN_UNITS = {
-    "人": ("职工", "会员", "员工", "工人", "农民工", "学员", "劳模", "干部", "人员", "代表", "女职工", "党员", "人才"),
+    "人": (
+        "职工",
+        "会员",
+        "员工",
+        "工人",
+        "农民工",
+        "学员",
+        "劳模",
+        "干部",
+        "人员",
+        "代表",
+        "女职工",
+        "党员",
+        "人才",
+    ),
     "家": ("企业", "单位", "公司", "商家"),
-    "元": ("钱", "资金", "经费", "金额", "工资", "助学金", "助学款", "奖金", "补助", "补贴", "慰问金", "款"),
+    "元": (
+        "钱",
+        "资金",
+        "经费",
+        "金额",
+        "工资",
+        "助学金",
+        "助学款",
+        "奖金",
+        "补助",
+        "补贴",
+        "慰问金",
+        "款",
+    ),
 }
-_ASK_NOUN = re.compile(r"(?:多少|几)(?:个|名|位)?[^，,。？?]{0,3}?(" + "|".join(sorted({n for ns in NOUN_UNITS.values() for n in ns}, key=len, reverse=True)) + ")")
+_ASK_NOUN = re.compile(
+    r"(?:多少|几)(?:个|名|位)?[^，,。？?]{0,3}?("
+    + "|".join(sorted({n for ns in NOUN_UNITS.values() for n in ns}, key=len, reverse=True))
+    + ")"
+)
 
 
 def expected_unit(text: str) -> str | None:
@@ -82,7 +111,9 @@ def expected_unit(text: str) -> str | None:
 def parse_years(text: str) -> list[int]:
     years = [int(m.group(1)) for m in _YEAR.finditer(text)]
     # "12年" in "从12年到16年" means 2012 in a question about reports.
-    years += [2000 + int(m.group(1)) for m in _SHORT_YEAR.finditer(text) if not _YEAR.search(m.group(0))]
+    years += [
+        2000 + int(m.group(1)) for m in _SHORT_YEAR.finditer(text) if not _YEAR.search(m.group(0))
+    ]
     return list(dict.fromkeys(y for y in years if 1949 <= y <= 2100))
 
 
@@ -96,7 +127,9 @@ def focus_terms(text: str, terms: list[str], window: int = 6) -> dict[str, float
     """
     spots = [(m.start(), m.end()) for m in _ASK.finditer(text)]
     if not spots:
-        spots = [(len(text), len(text))]  # keyword questions put the subject last: "江都 职工大讲堂示范点 数量"
+        spots = [
+            (len(text), len(text))
+        ]  # keyword questions put the subject last: "江都 职工大讲堂示范点 数量"
     near: dict[str, float] = {}
     for term in terms:
         for found in re.finditer(re.escape(term), text):
@@ -114,7 +147,11 @@ def parse_question(text: str) -> Question:
     # "苏州…江苏省文明职工": a province named beside one of its cities qualifies a title
     # rather than setting the place, so it stays a subject word.
     names = [p.name for p in mentions]
-    kept = [p for p in mentions if not any(other != p.name and is_within(other, p.name) for other in names)]
+    kept = [
+        p
+        for p in mentions
+        if not any(other != p.name and is_within(other, p.name) for other in names)
+    ]
     places = list(dict.fromkeys(p.name for p in kept))
     years = parse_years(text)
     figures = [f for f in find_figures(text) if f.kind not in ("date", "ordinal")]
@@ -139,7 +176,9 @@ def parse_question(text: str) -> Question:
         focus=focus_terms(text, terms),
         figures=[f.value for f in figures if f.kind != "year"],
         compare=len(places) >= 2 and bool(_COMPARE.search(text)),
-        change=len(years) >= 2 and bool(_CHANGE.search(text)) or bool(re.search(r"变化|增长了多少|增加了多少", text)),
+        change=len(years) >= 2
+        and bool(_CHANGE.search(text))
+        or bool(re.search(r"变化|增长了多少|增加了多少", text)),
     )
 
 
@@ -148,7 +187,11 @@ def years_near(question: Question, place: str) -> list[int]:
 
     In "苏州2016年和无锡比" the year belongs to 苏州; 无锡's figure may be from any year.
     """
-    mentions = [(p.name, (p.start + p.end) / 2) for p in find_places(question.text) if p.name in question.places]
+    mentions = [
+        (p.name, (p.start + p.end) / 2)
+        for p in find_places(question.text)
+        if p.name in question.places
+    ]
     if len({name for name, _ in mentions}) < 2:
         return question.years
     kept = []
@@ -158,4 +201,3 @@ def years_near(question: Question, place: str) -> list[int]:
         if nearest == place:
             kept.append(year)
     return kept
-

@@ -76,7 +76,9 @@ def prior(doc: DocRecord, chunk: Chunk, question: Question) -> float:
     if question.places:
         score += PLACE_WEIGHT * max(place_match(doc, chunk.text, p) for p in question.places)
     if question.years:
-        score += YEAR_WEIGHT * max(year_match(doc, chunk.text, y, chunk.start) for y in question.years)
+        score += YEAR_WEIGHT * max(
+            year_match(doc, chunk.text, y, chunk.start) for y in question.years
+        )
     return score
 
 

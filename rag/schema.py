@@ -8,12 +8,12 @@ Example::
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     ANSWERED = "answered"
     NOT_FOUND = "not_found"
 
@@ -38,7 +38,9 @@ class Citation(BaseModel):
     end: int
     chunk: str = Field(description="包含该句的整个文本块")
     score: float
-    tokens: int | None = Field(None, description="chunk 的 cl100k_base token 数，供接入大模型时估算")
+    tokens: int | None = Field(
+        None, description="chunk 的 cl100k_base token 数，供接入大模型时估算"
+    )
 
 
 class AnswerObject(BaseModel):

@@ -23,7 +23,9 @@ _HEADING = re.compile(r"^[ \t]*(?:#+[^\n]*|[^\n。；，,]{2,30})$", re.MULTILIN
 
 @lru_cache(maxsize=256)
 def _year_headings(text: str) -> tuple[list[int], list[str]]:
-    found = [(m.start(), m.group(0).strip()) for m in _HEADING.finditer(text) if YEAR.search(m.group(0))]
+    found = [
+        (m.start(), m.group(0).strip()) for m in _HEADING.finditer(text) if YEAR.search(m.group(0))
+    ]
     return [s for s, _ in found], [h for _, h in found]
 
 

