@@ -94,22 +94,23 @@ class ServiceState:
         # that `rag serve` works out of the box. With several workers, one builds
         # and the others wait for its CURRENT to appear.
         deadline = time.monotonic() + 1800
+        waiting = False
         while current_generation(self.settings.index_dir) is None:
             try:
-                log.info(
-                    "no index in %s; building it from %s",
-                    self.settings.index_dir,
-                    self.settings.seeds_dir,
-                )
                 report = ingest([self.settings.seeds_dir], self.settings, embedder)
-                for name, reason in report.failed:
-                    log.warning("seed %s skipped: %s", name, reason)
-                if report.index is not None:
-                    return report.index
             except IndexBusy:
+                if not waiting:
+                    log.info("another process is building the index in %s; waiting", self.settings.index_dir)
+                    waiting = True
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(1)
+                continue
+            log.info("built a new index in %s from %s", self.settings.index_dir, self.settings.seeds_dir)
+            for name, reason in report.failed:
+                log.warning("seed %s skipped: %s", name, reason)
+            if report.index is not None:
+                return report.index
         return load_index(self.settings, embedder)
 
     def require(self, explain: bool = False) -> Pipeline:

@@ -42,10 +42,10 @@ import faiss
 import numpy as np
 
 from rag.chunking import Chunk, split_text, token_counter
-from rag.dense import build_dense, resolve_kind
+from rag.dense import build_dense, resolve_kind, search_dense
 from rag.documents import Document
 from rag.embedder import Embedder
-from rag.lexical import build_bm25
+from rag.lexical import build_bm25, search_bm25
 from rag.metadata import DocMeta, infer_metadata
 from rag.settings import Settings
 from rag.tokenization import tokenize
@@ -109,6 +109,16 @@ class CorpusIndex:
             starts = [start for _, start, _ in group]
             self._sentence_rows[doc_id] = (starts, row)
             row += len(starts)
+
+    # The two searches are methods so that another storage backend (rag/pg.py) can
+    # answer them from its own tables while retrieval and answering stay unchanged.
+    def search_dense(self, vector: np.ndarray, k: int) -> tuple[list[int], list[float]]:
+        """Chunk positions and cosine scores of the ``k`` nearest chunks."""
+        return search_dense(self.dense, vector, k)
+
+    def search_lexical(self, tokens: list[str], k: int) -> tuple[list[int], list[float]]:
+        """Chunk positions and BM25 scores of the ``k`` best keyword matches."""
+        return search_bm25(self.bm25, tokens, k)
 
     def sentence_row(self, doc_id: str, pos: int) -> int | None:
         """Row in ``sentence_vectors`` of the sentence holding character ``pos``."""

@@ -14,10 +14,8 @@ import time
 from typing import NamedTuple
 
 from rag.chunking import Chunk
-from rag.dense import search_dense
 from rag.embedder import Embedder
 from rag.index import CorpusIndex, DocRecord
-from rag.lexical import search_bm25
 from rag.metadata import period_covers
 from rag.question import Question
 from rag.regions import is_within
@@ -110,12 +108,12 @@ def retrieve(
     if mode in (RetrievalMode.HYBRID, RetrievalMode.DENSE):
         vector = embedder.encode_query(question.text)
         t1 = time.perf_counter()
-        dense_ids, _ = search_dense(index.dense, vector, n)
+        dense_ids, _ = index.search_dense(vector, n)
     else:
         t1 = time.perf_counter()
     t2 = time.perf_counter()
     if mode in (RetrievalMode.HYBRID, RetrievalMode.BM25):
-        bm25_ids, _ = search_bm25(index.bm25, tokenize(question.text), n)
+        bm25_ids, _ = index.search_lexical(tokenize(question.text), n)
     t3 = time.perf_counter()
 
     fused = rrf([r for r in (dense_ids, bm25_ids) if r], settings.rrf_k)
