@@ -9,6 +9,7 @@ Example::
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -24,6 +25,7 @@ class Embedder:
     dimension: int
     max_tokens: int
     _cache: dict = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def tokenizer(self):
@@ -45,9 +47,10 @@ class Embedder:
         hit = self._cache.get(text)
         if hit is None:
             hit = self.encode([text])[0]
-            if len(self._cache) >= 2048:
-                self._cache.pop(next(iter(self._cache)))
-            self._cache[text] = hit
+            with self._lock:  # request threads share the cache
+                if len(self._cache) >= 2048:
+                    self._cache.pop(next(iter(self._cache)), None)
+                self._cache[text] = hit
         return hit
 
 

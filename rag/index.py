@@ -47,10 +47,12 @@ from rag.documents import Document
 from rag.embedder import Embedder
 from rag.lexical import build_bm25, search_bm25
 from rag.metadata import DocMeta, infer_metadata
+from rag.numbers import find_figures
 from rag.settings import Settings
 from rag.tokenization import tokenize
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+MAX_SENTENCE_CHARS = 400  # within m3e's 512-token window; the figure's clause is what matters
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]+")
 CURRENT = "CURRENT"
 LOCK = ".lock"
@@ -103,12 +105,12 @@ class CorpusIndex:
     sentence_vectors: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        self._sentence_rows: dict[str, tuple[list[int], int]] = {}
+        self._sentence_rows: dict[str, tuple[list[int], list[int], int]] = {}
         row = 0
         for doc_id, group in itertools.groupby(self.sentences, key=lambda s: s[0]):
-            starts = [start for _, start, _ in group]
-            self._sentence_rows[doc_id] = (starts, row)
-            row += len(starts)
+            spans = [(start, end) for _, start, end in group]
+            self._sentence_rows[doc_id] = ([a for a, _ in spans], [b for _, b in spans], row)
+            row += len(spans)
 
     # The two searches are methods so that another storage backend (rag/pg.py) can
     # answer them from its own tables while retrieval and answering stay unchanged.
@@ -125,9 +127,9 @@ class CorpusIndex:
         found = self._sentence_rows.get(doc_id)
         if found is None:
             return None
-        starts, base = found
+        starts, ends, base = found
         i = bisect.bisect_right(starts, pos) - 1
-        return base + i if i >= 0 else None
+        return base + i if i >= 0 and pos < ends[i] else None
 
     def doc_of(self, chunk_index: int) -> DocRecord:
         return self.docs[self.chunks[chunk_index].doc_id]
@@ -154,6 +156,18 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     if text[start:].strip():
         spans.append((start, len(text)))
     return spans
+
+
+def figure_sentences(text: str) -> list[tuple[int, int]]:
+    """The sentences that state at least one figure: the only ones an answer can quote,
+    so the only ones worth embedding."""
+    spans = split_sentences(text)
+    starts = [a for a, _ in spans]
+    keep: set[int] = set()
+    for fig in find_figures(text):
+        if fig.kind not in ("year", "date", "ordinal"):
+            keep.add(bisect.bisect_right(starts, fig.start) - 1)
+    return [spans[i] for i in sorted(keep) if i >= 0]
 
 
 def corpus_hash(docs: dict[str, DocRecord]) -> str:
@@ -211,13 +225,13 @@ def _assemble(
     sentence_parts: list[np.ndarray] = []
     for doc_id in sorted(docs):
         rec = docs[doc_id]
-        spans = split_sentences(rec.text)
+        spans = figure_sentences(rec.text)
         sentences.extend((doc_id, a, b) for a, b in spans)
         old_sent = reusable_sentences.get((doc_id, rec.sha256))
         if old_sent is not None and len(old_sent) == len(spans):
             sentence_parts.append(old_sent)
         else:
-            texts = [rec.text[a:b].strip() for a, b in spans]
+            texts = [rec.text[a:b].strip()[:MAX_SENTENCE_CHARS] for a, b in spans]
             sentence_parts.append(
                 embedder.encode(texts, progress=progress)
                 if texts
@@ -279,7 +293,7 @@ def _reusable_sentences(previous: CorpusIndex | None, embedder: Embedder) -> dic
     if previous.manifest.get("model_id") != embedder.model_id:
         return {}
     out: dict = {}
-    for doc_id, (starts, base) in previous._sentence_rows.items():
+    for doc_id, (starts, _ends, base) in previous._sentence_rows.items():
         rec = previous.docs.get(doc_id)
         if rec is not None:
             out[(doc_id, rec.sha256)] = previous.sentence_vectors[base : base + len(starts)]
