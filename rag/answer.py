@@ -24,16 +24,22 @@ import numpy as np
 
 from rag.index import CorpusIndex, DocRecord
 from rag.numbers import Figure, find_figures, unit_family
-from rag.question import Question
-from rag.regions import is_within
+from rag.question import Question, levels
+from rag.regions import find_places, is_within
 from rag.retrieval import Hit, year_match
 from rag.sections import section_years
+from rag.synonyms import variants
 
 SENTENCE_END = "。！？；;!?\n"
 CLAUSE_END = SENTENCE_END + "，,：:"
 SEGMENT_END = CLAUSE_END + "、"
 SKIP_KINDS = {"year", "date", "ordinal"}
 MAX_QUOTE = 160
+LEVEL_CLASH = 0.3
+# 昆山's report answers a question about 苏州 only when 苏州's own reports say nothing:
+# a county's figure is not the city's.
+CHILD_REGION = 0.1
+SYNONYM_CREDIT = 0.7  # a synonym is good evidence, the asker's own word better
 
 # "由 X 增加到 Y": X is the old value, Y the answer.
 _CHANGE_LINK = re.compile(
@@ -128,10 +134,17 @@ class Candidate:
 
 
 def _coverage(terms: list[str], weights: dict[str, float], text: str) -> float:
+    """IDF-weighted share of the question's words present in ``text`` (or a synonym)."""
     total = sum(weights[t] for t in terms)
     if not total:
         return 0.0
-    return sum(weights[t] for t in terms if t in text) / total
+    found = 0.0
+    for t in terms:
+        if t in text:
+            found += weights[t]
+        elif any(v in text for v in variants(t)):
+            found += SYNONYM_CREDIT * weights[t]
+    return found / total
 
 
 def _bigram_coverage(grams: set[str], text: str) -> float:
@@ -168,7 +181,7 @@ def place_factor(doc: DocRecord, sentence: str, chunk: str, places: list[str]) -
         if region == place or place in sentence:
             f = 1.0 if region == place else 0.9
         elif region and is_within(region, place):
-            f = 0.6
+            f = CHILD_REGION
         elif place in chunk:
             f = 0.5
         else:
@@ -293,6 +306,8 @@ def candidates(
                 doc, sent_text, chunk.text, question.years, start
             )
             retrieval = 1.0 / (1.0 + 0.15 * rank)
+            if question.levels and _level_clash(question.levels, text, seg, start, end):
+                where *= LEVEL_CLASH  # asked about 全国劳模, the text counts 市劳模
             if any(_same_value(local.value, v) for v in question.figures):
                 where *= 0.1  # the asker already knows this number
             score = lexical * gate * (0.15 + 0.85 * unit) * where * (0.75 + 0.25 * retrieval)
@@ -349,6 +364,15 @@ def _semantic(index: CorpusIndex, doc_id: str, pos: int, query_vector: np.ndarra
         return 0.0
     cos = float(index.sentence_vectors[row] @ query_vector)
     return min(1.0, max(0.0, (cos - 0.5) / 0.4))
+
+
+def _level_clash(asked: frozenset[str], text: str, seg: Span, start: int, end: int) -> bool:
+    """The figure's own words name another administrative level than the question."""
+    near = text[max(seg.start, start - 12) : start] + "|" + text[end : min(seg.end, end + 8)]
+    for place in find_places(near):
+        near = near[: place.start] + " " * (place.end - place.start) + near[place.end :]
+    found = levels(near)
+    return bool(found) and not (found & asked) and "all" not in found
 
 
 def _same_value(a: float, b: float) -> bool:

@@ -41,6 +41,7 @@ class Question(NamedTuple):
     terms: list[str]  # subject words to match against sentences
     focus: dict[str, float]  # terms beside 多少/几 (usually the thing counted) and how close
     figures: list[float]  # values the question itself states: never the answer
+    levels: frozenset[str]  # administrative level of the thing asked: 全国劳模 → {"national"}
     compare: bool  # "哪边更多": pick the larger figure across places
     change: bool  # "从X年到Y年怎么变化": report the later figure with the earlier as ``from``
 
@@ -86,6 +87,33 @@ _ASK_NOUN = re.compile(
 )
 
 
+# "会员多少", "会员有多少": the noun can also come just before the question word.
+_NOUN_ASK = re.compile(
+    "("
+    + "|".join(sorted({n for ns in NOUN_UNITS.values() for n in ns}, key=len, reverse=True))
+    + r")(?:数|人数|总数)?(?:有|是|共|一共|总共)?(?:多少|几)"
+)
+
+
+# Honours, model units and plans come at a level: 全国/省/市/区 劳模, 国家级示范点.
+# "全市"/"全省" mean "across the city", not a level, and are left out.
+_LEVEL = re.compile(r"(全国|国家级|各级|(?<!全)(?:省|市|区|县)(?:级)?)(?=[\u4e00-\u9fff“\"])")
+_LEVEL_NAMES = {
+    "全": "national",
+    "国": "national",
+    "各": "all",
+    "省": "province",
+    "市": "city",
+    "区": "district",
+    "县": "district",
+}
+
+
+def levels(text: str) -> frozenset[str]:
+    """Administrative levels named as modifiers in ``text`` (places already removed)."""
+    return frozenset(_LEVEL_NAMES[m.group(1)[0]] for m in _LEVEL.finditer(text))
+
+
 def expected_unit(text: str) -> str | None:
     """The measure word the answer should carry, if the question reveals it."""
     if re.search(r"(?:多少|几)个人", text):
@@ -96,7 +124,7 @@ def expected_unit(text: str) -> str | None:
         if unit in ("万元", "亿元", "万", "亿"):
             return "元" if "元" in unit else None
         return unit
-    noun = _ASK_NOUN.search(text)
+    noun = _ASK_NOUN.search(text) or _NOUN_ASK.search(text)
     if noun:
         return next(unit for unit, nouns in NOUN_UNITS.items() if noun.group(1) in nouns)
     if _MONEY.search(text):
@@ -175,6 +203,7 @@ def parse_question(text: str) -> Question:
         terms=terms,
         focus=focus_terms(text, terms),
         figures=[f.value for f in figures if f.kind != "year"],
+        levels=levels("".join(blanked)),
         compare=len(places) >= 2 and bool(_COMPARE.search(text)),
         change=len(years) >= 2
         and bool(_CHANGE.search(text))

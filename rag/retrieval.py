@@ -21,6 +21,7 @@ from rag.question import Question
 from rag.regions import is_within
 from rag.sections import section_years
 from rag.settings import RetrievalMode, Settings
+from rag.synonyms import variants
 from rag.tokenization import tokenize
 
 # A full place or year match is worth more than the whole spread of RRF scores between
@@ -80,6 +81,11 @@ def prior(doc: DocRecord, chunk: Chunk, question: Question) -> float:
     return score
 
 
+def expand(tokens: list[str]) -> list[str]:
+    """Question tokens plus their synonyms, so "图书室" also finds "书屋"."""
+    return list(dict.fromkeys(v for t in tokens for v in sorted(variants(t))))
+
+
 def rrf(rankings: list[list[int]], k: int) -> dict[int, float]:
     scores: dict[int, float] = {}
     for ranking in rankings:
@@ -113,7 +119,7 @@ def retrieve(
         t1 = time.perf_counter()
     t2 = time.perf_counter()
     if mode in (RetrievalMode.HYBRID, RetrievalMode.BM25):
-        bm25_ids, _ = index.search_lexical(tokenize(question.text), n)
+        bm25_ids, _ = index.search_lexical(expand(tokenize(question.text)), n)
     t3 = time.perf_counter()
 
     fused = rrf([r for r in (dense_ids, bm25_ids) if r], settings.rrf_k)

@@ -47,3 +47,18 @@ def test_stated_figures_are_remembered():
     q = parse_question("2012年5.96万家，到2016年达到多少家？")
     assert q.change
     assert 59600 in q.figures
+
+
+def test_levels_of_honours():
+    assert parse_question("2016年苏州有几名职工获得全国五一劳动奖章").levels == {"national"}
+    assert parse_question("江都推荐表彰了多少名市劳模？").levels == {"city"}
+    # "全市" is "across the city", not a level.
+    assert parse_question("全市职工书屋多少家").levels == frozenset()
+
+
+def test_synonyms_reach_the_report_wording():
+    from rag.synonyms import variants
+
+    assert "书屋" in variants("图书室")
+    assert "子女" in variants("孩子")
+    assert variants("没有同义词的词") == {"没有同义词的词"}
