@@ -49,36 +49,10 @@ class Question(NamedTuple):
 # The measure word a counted noun usually takes, for questions that name the noun
 # instead of the unit ("多少职工" → 人, "多少企业" → 家, "多少助学金" → 元).
 NOUN_UNITS = {
-    "人": (
-        "职工",
-        "会员",
-        "员工",
-        "工人",
-        "农民工",
-        "学员",
-        "劳模",
-        "干部",
-        "人员",
-        "代表",
-        "女职工",
-        "党员",
-        "人才",
-    ),
-    "家": ("企业", "单位", "公司", "商家"),
-    "元": (
-        "钱",
-        "资金",
-        "经费",
-        "金额",
-        "工资",
-        "助学金",
-        "助学款",
-        "奖金",
-        "补助",
-        "补贴",
-        "慰问金",
-        "款",
-    ),
+    "人": """职工 会员 员工 工人 农民工 学员 学生 劳模 工匠 干部 人员 代表 女职工 党员 人才
+             律师 专家 志愿者 教师 老师 选手 司机""".split(),
+    "家": "企业 单位 公司 商家".split(),
+    "元": "钱 资金 经费 金额 工资 助学金 助学款 奖金 补助 补贴 慰问金 款".split(),
 }
 _ASK_NOUN = re.compile(
     r"(?:多少|几)(?:个|名|位)?[^，,。？?]{0,3}?("
@@ -119,12 +93,15 @@ def expected_unit(text: str) -> str | None:
     if re.search(r"(?:多少|几)个人", text):
         return "人"  # "几个人" counts people, not 个
     match = _ASK_UNIT.search(text)
+    noun = _ASK_NOUN.search(text)
+    if match and match.group(1) == "个" and noun and noun.start(1) == match.end():
+        match = None  # "多少个职工" counts people: the noun decides, not 个
     if match:
         unit = match.group(1)
         if unit in ("万元", "亿元", "万", "亿"):
             return "元" if "元" in unit else None
         return unit
-    noun = _ASK_NOUN.search(text) or _NOUN_ASK.search(text)
+    noun = noun or _NOUN_ASK.search(text)
     if noun:
         return next(unit for unit, nouns in NOUN_UNITS.items() if noun.group(1) in nouns)
     if _MONEY.search(text):
