@@ -35,6 +35,7 @@ CLAUSE_END = SENTENCE_END + "，,：:"
 SEGMENT_END = CLAUSE_END + "、"
 SKIP_KINDS = {"year", "date", "ordinal"}
 MAX_QUOTE = 160
+TOUCH_CHARS = 6  # "示范点 918 家": the counted noun sits within a few characters
 LEVEL_CLASH = 0.3
 # 昆山's report answers a question about 苏州 only when 苏州's own reports say nothing:
 # a county's figure is not the city's.
@@ -284,7 +285,9 @@ def candidates(
             # The counted noun usually touches the figure: "示范点 918 家", "47个工种".
             left = chunk.start + figures[i - 1].start if from_value is not None else start
             touching = (
-                text[max(seg.start, left - 10) : start] + "|" + text[end : min(seg.end, end + 4)]
+                text[max(seg.start, left - TOUCH_CHARS) : start]
+                + "|"
+                + text[end : min(seg.end, end + 4)]
             )
             cov_touch = _coverage(terms, weights, touching)
             semantic = _semantic(index, doc.doc_id, start, query_vector)
