@@ -391,3 +391,25 @@ def _change_from(text: str, figures: list[Figure], i: int, offset: int) -> float
     if _CHANGE_LINK.match(between) and _CHANGE_FROM.search(before):
         return prev.value
     return None
+
+
+def rerank(
+    index: CorpusIndex, hits: list[Hit], ranked: list[Candidate], depth: int = 8
+) -> list[Hit]:
+    """Order the top passages by the best figure each holds, then by fused rank.
+
+    The answer scorer reads every figure's sentence; a passage holding a well-matched
+    figure is a better first passage than one that merely shares words.
+    """
+    best: dict[int, float] = {}
+    for cand in ranked:
+        for hit in hits[:depth]:
+            chunk = index.chunks[hit.chunk]
+            if (
+                chunk.doc_id == cand.doc.doc_id
+                and chunk.start <= cand.figure.start
+                and cand.figure.end <= chunk.end
+            ):
+                best[hit.chunk] = max(best.get(hit.chunk, 0.0), cand.score)
+    head = sorted(hits[:depth], key=lambda h: -best.get(h.chunk, 0.0))
+    return head + hits[depth:]
