@@ -23,8 +23,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import UploadFile
 
 from api.errors import ApiError
-from api.models import DeleteResult, ErrorResponse, UploadResult
-from api.routes import get_state
+from api.models import DeleteResult, UploadResult
+from api.routes import errors_doc, get_state
 from api.state import META_FIELDS, ServiceState
 
 router = APIRouter(tags=["管理"])
@@ -84,16 +84,12 @@ def require_admin(
 Admin = Annotated[ServiceState, Depends(require_admin)]
 
 
-def _errors(*statuses: int) -> dict:
-    return {s: {"model": ErrorResponse} for s in statuses}
-
-
 @router.post(
     "/v1/documents",
     status_code=201,
     response_model=UploadResult,
     responses={200: {"model": UploadResult, "description": "内容未变或与已有文档重复"}}
-    | _errors(401, 403, 409, 413, 415, 422, 429, 503),
+    | errors_doc(400, 401, 403, 409, 413, 415, 422, 429, 503),
     openapi_extra=_UPLOAD_SCHEMA,
     summary="上传 .txt/.md 文档并更新索引（需管理令牌）",
 )
@@ -170,7 +166,7 @@ def _metadata_fields(form) -> dict[str, str]:
 @router.delete(
     "/v1/documents/{doc_id}",
     response_model=DeleteResult,
-    responses=_errors(401, 403, 404, 409, 429, 503),
+    responses=errors_doc(401, 403, 404, 409, 422, 429, 503),
     summary="删除文档并更新索引（需管理令牌）",
 )
 async def delete_document(doc_id: str, state: Admin) -> dict:

@@ -5,7 +5,8 @@ Chinese and never contains a stack trace or the user's input.
 
 Example::
 
-    >>> raise ApiError(404, "not_found", "没有编号为 x 的文档")   # in a route
+    raise ApiError(404, "not_found", "没有编号为 x 的文档")   # anywhere in a route
+
     >>> error_response(429, "rate_limited", "请求过于频繁", {"Retry-After": "3"}).status_code
     429
 """
@@ -18,6 +19,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from starlette.routing import Match
 
 log = logging.getLogger("rag.api")
 
@@ -127,7 +130,24 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 400 and isinstance(exc.detail, str) and exc.detail:
         # Starlette's multipart parser explains itself in English; keep that as a hint.
         message = f"{message}（{exc.detail}）"
-    return error_response(exc.status_code, code, message, dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # Starlette names only the first route on the path; list every method it has.
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+    return error_response(exc.status_code, code, message, headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    # Ask the router which methods would fully match, rather than read its internals.
+    allowed = [
+        method
+        for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
+    return ", ".join(allowed)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -140,6 +160,13 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "invalid_input", message, details=details)
 
 
+async def _client_gone(request: Request, exc: Exception) -> JSONResponse:
+    # The client hung up mid-request (typically mid-upload). Not a server error: no
+    # traceback, no 500 in the access log; the response goes nowhere anyway.
+    log.info("client disconnected during %s %s", request.method, request.url.path)
+    return error_response(400, "client_disconnected", "客户端在请求完成前断开了连接")
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     # The traceback goes to the server log only; the client learns nothing internal.
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -150,4 +177,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(Exception, _unexpected)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 MAX_QUESTION_CHARS = 500
 MAX_TOP_K = 20
@@ -22,14 +22,23 @@ QuestionText = Annotated[
 ]
 
 
+def _integral_float(value: object) -> object:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 class AskRequest(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"question": "苏州2016年职工书屋多少家", "top_k": 5}]}
     )
 
     question: QuestionText
-    # strict: "5" or true is a client bug worth reporting, not something to guess at
-    top_k: int = Field(5, ge=1, le=MAX_TOP_K, strict=True, description="检索的段落数")
+    # strict: "5" or true is a client bug worth reporting, not something to guess at;
+    # 5.0 is an integer in JSON Schema's sense, so it is taken as 5.
+    top_k: Annotated[int, BeforeValidator(_integral_float)] = Field(
+        5, ge=1, le=MAX_TOP_K, strict=True, description="检索的段落数"
+    )
 
 
 class ErrorDetail(BaseModel):

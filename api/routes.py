@@ -46,8 +46,18 @@ from rag.schema import AnswerObject, SearchResult
 router = APIRouter()
 
 
-def _errors(*statuses: int) -> dict:
+def errors_doc(*statuses: int) -> dict:
+    """OpenAPI ``responses`` entry: these statuses return :class:`ErrorResponse`."""
     return {s: {"model": ErrorResponse} for s in statuses}
+
+
+def json_errors_doc(*statuses: int) -> dict:
+    """The same for a route that answers HTML: its errors are still JSON, so say so.
+
+    (With ``model``, FastAPI would file the error schema under ``text/html``.)
+    """
+    schema = {"$ref": "#/components/schemas/ErrorResponse"}
+    return {s: {"content": {"application/json": {"schema": schema}}} for s in statuses}
 
 
 def get_state(request: Request) -> ServiceState:
@@ -73,7 +83,7 @@ async def healthz() -> dict:
 @router.get(
     "/readyz",
     response_model=Readiness,
-    responses=_errors(503),
+    responses=errors_doc(503),
     tags=["运维"],
     summary="模型和索引已加载",
 )
@@ -87,13 +97,18 @@ async def readyz(state: Annotated[ServiceState, Depends(get_state)]) -> dict:
     }
 
 
+# Some load balancers probe with HEAD; kept out of the schema (one operation per path).
+router.add_api_route("/healthz", healthz, methods=["HEAD"], include_in_schema=False)
+router.add_api_route("/readyz", readyz, methods=["HEAD"], include_in_schema=False)
+
+
 # --------------------------------------------------------------- question
 
 
 @router.post(
     "/v1/ask",
     response_model=AnswerObject,
-    responses=_errors(413, 422, 429, 503),
+    responses=errors_doc(400, 413, 422, 429, 503),
     tags=["问答"],
     summary="提问，返回数字答案和原文引用",
 )
@@ -106,7 +121,7 @@ def ask(body: AskRequest, qa: QA) -> JSONResponse:
 @router.get(
     "/v1/search",
     response_model=SearchResult,
-    responses=_errors(422, 429, 503),
+    responses=errors_doc(422, 429, 503),
     tags=["问答"],
     summary="只检索段落（带元数据和得分）",
 )
@@ -136,7 +151,7 @@ def _record(qa: Pipeline, doc_id: str) -> DocRecord:
 @router.get(
     "/v1/documents",
     response_model=DocumentList,
-    responses=_errors(429, 503),
+    responses=errors_doc(429, 503),
     tags=["文档"],
     summary="文档列表",
 )
@@ -159,7 +174,7 @@ async def list_documents(qa: QA) -> dict:
 @router.get(
     "/v1/documents/{doc_id}",
     response_model=DocumentDetail,
-    responses=_errors(404, 429, 503),
+    responses=errors_doc(404, 422, 429, 503),
     tags=["文档"],
     summary="文档元数据和全文",
 )
@@ -178,7 +193,7 @@ async def get_document(doc_id: str, qa: QA) -> dict:
 @router.get(
     "/documents/{doc_id}",
     response_class=HTMLResponse,
-    responses=_errors(404, 422, 429, 503),
+    responses=json_errors_doc(404, 422, 429, 503),
     tags=["文档"],
     summary="阅读页：高亮引文 [start, end) 并滚动到该处",
 )

@@ -6,6 +6,8 @@ answers at once and ``/readyz`` says 503 until the model and index are in memory
 Several processes (uvicorn workers, a ``rag ingest`` run by hand) share one index
 folder. Each process notices a new ``index/CURRENT`` at most once a second and
 reloads in the background; questions keep using the index already in memory.
+With ``RAG_STORE=postgres`` (rag/pg.py) the replicas share a database instead and
+poll its ``corpus_version`` the same way.
 
 Example::
 
@@ -29,12 +31,14 @@ from pathlib import Path
 from api.errors import ApiError
 from rag.documents import DocumentError, make_document
 from rag.embedder import load_embedder
-from rag.index import CorpusIndex, IndexBusy, IndexLoadError, current_generation, load_index
+from rag.index import CorpusIndex, IndexBusy, IndexLoadError
 from rag.ingest import delete_documents, ingest, ingest_bytes
 from rag.metadata import DocMeta, infer_metadata, parse_period
 from rag.pipeline import Pipeline
 from rag.regions import ancestors
 from rag.settings import Settings
+from rag.store import generation as store_generation
+from rag.store import generation_of, has_index, is_postgres, load_store
 
 log = logging.getLogger("rag.api")
 
@@ -55,7 +59,7 @@ class ServiceState:
         self.settings = settings
         self.pipeline = pipeline
         self.error: str | None = None
-        self.generation = _generation_name(settings.index_dir) if pipeline else None
+        self.generation = _generation_name(settings) if pipeline else None
         self._last_check = 0.0
         # Held by uploads, deletions and reloads alike, so a background reload can
         # never put an older index back over one an upload has just installed.
@@ -75,8 +79,10 @@ class ServiceState:
         t0 = time.perf_counter()
         try:
             embedder = load_embedder(self.settings)
+            # Read before loading: if CURRENT moves meanwhile, the next check reloads
+            # (harmlessly) rather than never. None (we built it) also means "check".
+            self.generation = _generation_name(self.settings)
             index = self._load_or_build(embedder)
-            self.generation = _generation_name(self.settings.index_dir)
             self.pipeline = Pipeline(index, embedder, self.settings)
         except Exception as exc:  # anything here means "not ready", said in /readyz
             log.exception("loading the model or index failed")
@@ -95,23 +101,28 @@ class ServiceState:
         # and the others wait for its CURRENT to appear.
         deadline = time.monotonic() + 1800
         waiting = False
-        while current_generation(self.settings.index_dir) is None:
+        while not has_index(self.settings):
             try:
                 report = ingest([self.settings.seeds_dir], self.settings, embedder)
             except IndexBusy:
                 if not waiting:
-                    log.info("another process is building the index in %s; waiting", self.settings.index_dir)
+                    log.info(
+                        "another process is building the index in %s; waiting",
+                        self.settings.index_dir,
+                    )
                     waiting = True
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(1)
                 continue
-            log.info("built a new index in %s from %s", self.settings.index_dir, self.settings.seeds_dir)
+            log.info(
+                "built a new index in %s from %s", self.settings.index_dir, self.settings.seeds_dir
+            )
             for name, reason in report.failed:
                 log.warning("seed %s skipped: %s", name, reason)
             if report.index is not None:
                 return report.index
-        return load_index(self.settings, embedder)
+        return load_store(self.settings, embedder)
 
     def require(self, explain: bool = False) -> Pipeline:
         """The loaded pipeline, or ApiError 503.
@@ -137,7 +148,7 @@ class ServiceState:
         if now - self._last_check < CHECK_INTERVAL_S:
             return
         self._last_check = now
-        if _generation_name(self.settings.index_dir) in (None, self.generation):
+        if _generation_name(self.settings) in (None, self.generation):
             return
         if not self._index_lock.acquire(blocking=False):
             return  # an upload or a reload is already under way
@@ -153,13 +164,13 @@ class ServiceState:
 
     def _sync_from_disk(self) -> None:
         """Adopt the index on disk if it differs from ours. Caller holds the lock."""
-        name = _generation_name(self.settings.index_dir)
+        name = _generation_name(self.settings)
         if name is None or name == self.generation:
             return
         assert self.pipeline is not None
-        index = load_index(self.settings, self.pipeline.embedder)
+        index = load_store(self.settings, self.pipeline.embedder)
         # Identical files (e.g. our own save seen late) mean nothing to swap.
-        if index.manifest.get("files") != self.pipeline.index.manifest.get("files"):
+        if _identity(index) != _identity(self.pipeline.index):
             self.pipeline.replace_index(index)
             log.info("reloaded index %s (%d documents)", name, len(index.docs))
         self.generation = name
@@ -178,7 +189,10 @@ class ServiceState:
         """Swap in the index we just saved and remember which generation it is."""
         assert self.pipeline is not None
         self.pipeline.replace_index(index)
-        name = _generation_name(self.settings.index_dir)
+        name = _generation_name(self.settings)
+        if is_postgres(self.settings):  # "pg-<corpus_version>" we wrote, or a newer one
+            self.generation = name if name == generation_of(index) else None
+            return
         # Another process may have saved right after us; then CURRENT is not ours and
         # leaving the name unknown makes the next check load theirs.
         self.generation = (
@@ -237,9 +251,13 @@ class ServiceState:
         return len(index.docs)
 
 
-def _generation_name(index_dir: Path) -> str | None:
-    gen = current_generation(index_dir)
-    return gen.name if gen else None
+def _generation_name(settings: Settings) -> str | None:
+    """CURRENT's generation, or ``pg-<corpus_version>`` with RAG_STORE=postgres."""
+    return store_generation(settings)
+
+
+def _identity(index: CorpusIndex) -> tuple:
+    return index.manifest.get("files"), generation_of(index)
 
 
 def _manifest_files(index_dir: Path, name: str | None) -> dict | None:

@@ -15,9 +15,10 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
+import faiss
 import numpy as np
 import psutil
 
@@ -90,3 +91,15 @@ def md_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> list[s
 def log(message: str) -> None:
     """Progress on stderr, so stdout carries only the report."""
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def omp_threads(n: int | None) -> Iterator[None]:
+    """FAISS's OpenMP thread count set to ``n`` inside the block."""
+    before = faiss.omp_get_max_threads()
+    if n:
+        faiss.omp_set_num_threads(n)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)

@@ -1,4 +1,4 @@
-"""The ``rag`` command: ingest, ask, search, serve, eval, bench.
+"""The ``rag`` command: ingest, ask, search, serve, eval, bench, migrate.
 
 Example::
 
@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from rag.settings import RetrievalMode, get_settings
 
@@ -29,7 +30,7 @@ def _pipeline():
     try:
         return Pipeline.load(get_settings())
     except IndexLoadError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]")
         sys.exit(2)
 
 
@@ -38,22 +39,28 @@ def cmd_ingest(args) -> int:
 
     settings = get_settings()
     paths = [Path(p) for p in args.paths] or [settings.seeds_dir]
-    from rag.index import IndexBusy
+    from rag.index import IndexBusy, IndexLoadError
 
     try:
         with console.status("正在加载模型并建立索引…"):
             report = ingest(paths, settings, progress=True)
     except IndexBusy as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]")
         return 3
+    except IndexLoadError as exc:  # RAG_STORE=postgres and the database is unreachable
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        return 2
+    # File names are escaped: "report[/b].txt" is a name, not rich markup.
     for name in report.added:
-        console.print(f"[green]新增[/green] {name}")
+        console.print(f"[green]新增[/green] {escape(name)}")
     for name in report.replaced:
-        console.print(f"[yellow]更新[/yellow] {name}")
+        console.print(f"[yellow]更新[/yellow] {escape(name)}")
     for name, existing in report.duplicates:
-        console.print(f"[dim]重复[/dim] {name}（内容与已有文档 {existing} 相同，已跳过）")
+        console.print(
+            f"[dim]重复[/dim] {escape(name)}（内容与已有文档 {escape(existing)} 相同，已跳过）"
+        )
     for _name, reason in report.failed:
-        err.print(f"[red]失败[/red] {reason}")
+        err.print(f"[red]失败[/red] {escape(reason)}")
     index = report.index
     total = f"{len(index.docs)} 篇文档，{len(index.chunks)} 个文本块" if index else "索引为空"
     console.print(
@@ -118,6 +125,30 @@ def cmd_eval(args) -> int:
     return eval_main(args)
 
 
+def cmd_migrate(args) -> int:
+    from rag.index import IndexBusy, IndexLoadError
+    from rag.pg import migrate
+
+    settings = get_settings()
+    if args.database_url:
+        settings = settings.model_copy(update={"database_url": args.database_url})
+    source = Path(args.source) if args.source else settings.index_dir
+    try:
+        with console.status(f"正在把 {source} 的索引复制到 PostgreSQL…"):
+            index = migrate(settings, source)
+    except IndexLoadError as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        return 2
+    except IndexBusy as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        return 3
+    console.print(
+        f"完成：{len(index.docs)} 篇文档，{len(index.chunks)} 个文本块已写入 PostgreSQL"
+        f"（corpus_version {index.version}）。用 RAG_STORE=postgres 启动服务即可使用。"
+    )
+    return 0
+
+
 def cmd_bench(args) -> int:
     from eval.bench import main as bench_main
 
@@ -163,6 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true")
     p.add_argument("--output", default="BENCHMARKS.md")
     p.set_defaults(func=cmd_bench)
+    p = sub.add_parser("migrate", help="把嵌入式索引（index/）复制到 PostgreSQL")
+    p.add_argument("--from", dest="source", default=None, help="索引目录（默认 RAG_INDEX_DIR）")
+    p.add_argument("--database-url", default=None, help="默认读取 RAG_DATABASE_URL")
+    p.set_defaults(func=cmd_migrate)
     return parser
 
 

@@ -19,6 +19,14 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown")
+# Formats people put in a report folder expecting them to be read. Found in a folder,
+# they are reported as refused instead of being passed over in silence; anything else
+# (sidecar .meta.json files, notes) is left alone.
+REFUSED_SUFFIXES = (
+    ".pdf", ".doc", ".docx", ".wps", ".rtf", ".odt", ".xls", ".xlsx", ".et", ".ppt",
+    ".pptx", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp",
+    ".zip", ".rar", ".7z",
+)  # fmt: skip
 
 # Magic numbers of formats people commonly upload by mistake.
 _BINARY_SIGNATURES = {
@@ -50,24 +58,37 @@ def content_hash(text: str) -> str:
 
 
 def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
-    """Decode uploaded bytes to text, or raise DocumentError saying why not."""
+    """Decode uploaded bytes to text, or raise DocumentError saying why not.
+
+    Order: a byte-order mark, then strict UTF-8, then the Chinese legacy encodings
+    (GB18030 and Big5, judged by how common the decoded characters are), and only
+    then charset-normalizer, which misreads short GBK texts (as UTF-16 or CP949).
+    """
     for magic, what in _BINARY_SIGNATURES.items():
         if data.startswith(magic):
             raise DocumentError(f"{name}: 不是文本文件（{what}），已跳过")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data, encoding = data[3:], "utf-8-sig"
-        text = data.decode("utf-8", errors="strict") if _valid_utf8(data) else None
-    else:
-        text, encoding = None, ""
-        if _valid_utf8(data):
-            text, encoding = data.decode("utf-8"), "utf-8"
+    text, encoding = None, ""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                text, encoding = data[len(bom) :].decode(codec), codec
+            except UnicodeDecodeError:
+                raise DocumentError(
+                    f"{name}: 文件以 {codec} 标记开头，但内容无法按该编码解码"
+                ) from None
+            break
+    if text is None and _valid_utf8(data):
+        text, encoding = data.decode("utf-8"), "utf-8"
     if text is None:
         if b"\x00" in data[:4096]:
             raise DocumentError(f"{name}: 不是文本文件（含二进制内容），已跳过")
-        best = from_bytes(data).best()
-        if best is None:
-            raise DocumentError(f"{name}: 无法识别文件编码，可能不是文本文件")
-        text, encoding = str(best), best.encoding
+        found = _decode_chinese(data)
+        if found is None:
+            best = from_bytes(data).best()
+            if best is None:
+                raise DocumentError(f"{name}: 无法识别文件编码，可能不是文本文件")
+            found = str(best), best.encoding
+        text, encoding = found
     if _looks_binary(text):
         raise DocumentError(f"{name}: 不是文本文件（含大量控制字符），已跳过")
     if not text.strip():
@@ -76,6 +97,58 @@ def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
     # between platforms.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, encoding
+
+
+# Longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_SAMPLE_CHARS = 20_000
+_MIN_COMMON_SHARE = 0.85
+
+
+def _decode_chinese(data: bytes) -> tuple[str, str] | None:
+    """GB18030 or Big5 text, if the bytes decode strictly and read as ordinary Chinese.
+
+    Nearly any byte pair is valid in both encodings, so validity alone decides
+    nothing. What does: in the right encoding almost every non-ASCII character is a
+    common one (GB2312 for GB18030; Big5's symbols and frequently used characters,
+    lead bytes A1–C6, for Big5), while the wrong one yields rare characters, kana or
+    private-use code points.
+    """
+    best: tuple[float, str, str] | None = None
+    for codec, common in (("gb18030", _common_gb), ("big5", _common_big5)):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        wide = [c for c in text[:_SAMPLE_CHARS] if not c.isascii()]
+        if not wide:
+            continue
+        share = sum(map(common, wide)) / len(wide)
+        if share >= _MIN_COMMON_SHARE and (best is None or share > best[0]):
+            best = (share, text, codec)
+    return (best[1], best[2]) if best else None
+
+
+def _common_gb(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _common_big5(char: str) -> bool:
+    try:
+        encoded = char.encode("big5")
+    except UnicodeEncodeError:
+        return False
+    return 0xA1 <= encoded[0] <= 0xC6
 
 
 def _valid_utf8(data: bytes) -> bool:
@@ -96,7 +169,10 @@ def make_document(data: bytes, name: str, max_bytes: int | None = None) -> Docum
     """Turn raw bytes of a file called ``name`` into a Document."""
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise DocumentError(f"{name}: 不支持的文件类型 {suffix or '(无扩展名)'}，仅支持 .txt / .md")
+        raise DocumentError(
+            f"{name}: 不支持的文件类型 {suffix or '(无扩展名)'}，仅支持 .txt / .md"
+            + ("（请先转换为纯文本）" if suffix in REFUSED_SUFFIXES else "")
+        )
     if max_bytes is not None and len(data) > max_bytes:
         raise DocumentError(f"{name}: 文件过大（{len(data)} 字节，上限 {max_bytes} 字节）")
     text, encoding = decode_bytes(data, name)
@@ -117,18 +193,25 @@ def safe_doc_id(stem: str) -> str:
 
 
 def read_document(path: Path, max_bytes: int | None = None) -> Document:
+    # Refuse an oversized file before reading it into memory.
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise DocumentError(f"{path.name}: 文件过大（{size} 字节，上限 {max_bytes} 字节）")
     return make_document(path.read_bytes(), path.name, max_bytes)
 
 
 def discover(paths: list[Path]) -> list[Path]:
-    """Files to ingest from files and folders, sorted for reproducible ids and offsets."""
+    """Files to ingest from files and folders, sorted for reproducible ids and offsets.
+
+    From folders: the supported text files, plus files of REFUSED_SUFFIXES, so that
+    reading them fails with a message saying why rather than nothing being said.
+    """
+    wanted = SUPPORTED_SUFFIXES + REFUSED_SUFFIXES
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
             found.extend(
-                p
-                for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in wanted
             )
         elif path.exists():
             found.append(path)

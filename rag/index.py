@@ -355,14 +355,18 @@ def save_index(index: CorpusIndex, index_dir: Path, keep: int = 2) -> Path:
     index.bm25.save(str(tmp / "bm25"))
     manifest = dict(index.manifest, files=_checksums(tmp))
     _write_durably(tmp / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
-    _fsync_dir(tmp)
+    # Every file on disk before CURRENT can name them: after a power cut, not only
+    # after a killed process, CURRENT never points at a generation with missing data.
+    _fsync_tree(tmp)
     final = index_dir / name
     os.rename(tmp, final)
+    _fsync_dir(index_dir)  # the generation's name is durable before CURRENT can use it
+    previous = current_generation(index_dir)
     _write_durably(index_dir / f".{CURRENT}.tmp", name)
     os.replace(index_dir / f".{CURRENT}.tmp", index_dir / CURRENT)
     _fsync_dir(index_dir)
     index.manifest = manifest
-    _prune(index_dir, keep_name=name, keep=keep)
+    _prune(index_dir, keep_names={name, previous.name if previous else name}, keep=keep)
     return final
 
 
@@ -371,6 +375,16 @@ def _write_durably(path: Path, text: str) -> None:
         f.write(text)
         f.flush()
         os.fsync(f.fileno())
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in sorted(folder.rglob("*"), reverse=True):  # files before their folders
+        if path.is_file():
+            with open(path, "rb") as f:
+                os.fsync(f.fileno())
+        else:
+            _fsync_dir(path)
+    _fsync_dir(folder)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -389,11 +403,19 @@ def _checksums(folder: Path) -> dict[str, str]:
     return out
 
 
-def _prune(index_dir: Path, keep_name: str, keep: int) -> None:
-    gens = sorted(p for p in index_dir.glob("gen-*") if p.is_dir())
-    for old in gens[:-keep]:
-        if old.name != keep_name:
-            shutil.rmtree(old, ignore_errors=True)
+def _prune(index_dir: Path, keep_names: set[str], keep: int) -> None:
+    """Keep the new generation, the one it replaced (a reader may still be loading
+    it), and the newest others up to ``keep`` in all.
+
+    Age is modification time, not the name: names from different processes within
+    one second sort by pid. Generations left by writers killed before the swap of
+    CURRENT are among the others, so they go too.
+    """
+    others = [p for p in index_dir.glob("gen-*") if p.is_dir() and p.name not in keep_names]
+    others.sort(key=lambda p: p.stat().st_mtime_ns)
+    spare = max(0, keep - len(keep_names))
+    for old in others[: max(0, len(others) - spare)]:
+        shutil.rmtree(old, ignore_errors=True)
     for tmp in index_dir.glob(".tmp-*"):
         # Leftovers of killed writers; only ours is live and it has been renamed already.
         shutil.rmtree(tmp, ignore_errors=True)

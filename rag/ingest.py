@@ -9,23 +9,35 @@ Example::
 
 from __future__ import annotations
 
+import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rag.documents import Document, DocumentError, discover, make_document, read_document
+from rag.documents import (
+    Document,
+    DocumentError,
+    content_hash,
+    discover,
+    make_document,
+    read_document,
+)
 from rag.embedder import Embedder, load_embedder
 from rag.index import (
     CorpusIndex,
+    DocRecord,
     IndexLoadError,
     build_index,
     current_generation,
-    ingest_lock,
     load_index,
     remove_documents,
     save_index,
 )
 from rag.metadata import DocMeta, load_metadata
 from rag.settings import Settings
+from rag.store import is_postgres, save_store, store_lock
+
+log = logging.getLogger("rag.ingest")
 
 
 @dataclass
@@ -43,13 +55,53 @@ class IngestReport:
 
 
 def existing_index(settings: Settings, embedder: Embedder) -> CorpusIndex | None:
-    """The current index if it is usable with these settings; None starts afresh."""
+    """The current index, repaired if need be; None starts afresh. Caller holds the lock."""
+    if is_postgres(settings):
+        from rag.pg import existing_pg_index
+
+        return existing_pg_index(settings, embedder)
     if current_generation(settings.index_dir) is None:
         return None
     try:
         return load_index(settings, embedder)
-    except IndexLoadError:
+    except IndexLoadError as exc:
+        return _reindex_unusable(settings, embedder, exc)
+
+
+def _reindex_unusable(
+    settings: Settings, embedder: Embedder, error: IndexLoadError
+) -> CorpusIndex | None:
+    """Rebuild from the texts an unusable index still holds, so none is lost.
+
+    An index built with another model, or with a damaged vector file, still has every
+    document's text in docs.json, each checkable against its own hash. Re-embedding
+    those means that re-running ``rag ingest``, as the load error says to, keeps
+    documents that were uploaded and exist nowhere else.
+    """
+    gen = current_generation(settings.index_dir)
+    try:
+        raw = json.loads((gen / "docs.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        log.warning("原索引无法使用（%s），其中的文档也无法读取，将重新建立索引", error)
         return None
+    docs: list[Document] = []
+    metas: dict[str, DocMeta] = {}
+    for item in raw if isinstance(raw, list) else []:
+        try:
+            rec = DocRecord.from_json(item)
+        except (KeyError, TypeError, AttributeError, ValueError):
+            continue
+        if content_hash(rec.text) == rec.sha256:
+            docs.append(Document(rec.doc_id, rec.source, rec.text, rec.sha256, "stored"))
+            metas[rec.doc_id] = rec.meta
+    if not docs:
+        return None
+    log.warning("原索引无法使用（%s）；已取回其中 %d 篇文档，重新编码建立索引", error, len(docs))
+    index = build_index(docs, embedder, settings, metas=metas)
+    # Saved at once (the caller holds the lock): an ingest that then finds nothing
+    # new to add must still leave a usable index behind.
+    save_index(index, settings.index_dir)
+    return index
 
 
 def add_documents(
@@ -63,7 +115,11 @@ def add_documents(
     """Index already-read documents. ``base`` defaults to the index on disk."""
     embedder = embedder or load_embedder(settings)
     report = report or IngestReport()
-    with ingest_lock(settings.index_dir):
+    with store_lock(settings):
+        if is_postgres(settings):  # another replica may have written since ``base`` was read
+            from rag.pg import writable_base
+
+            base = writable_base(settings, embedder, base)
         base = base if base is not None else existing_index(settings, embedder)
         known = base.docs if base else {}
         by_hash = {rec.sha256: rec.doc_id for rec in known.values()}
@@ -86,7 +142,10 @@ def add_documents(
             index = build_index(
                 todo, embedder, settings, previous=base, metas=metas, progress=progress
             )
-            save_index(index, settings.index_dir)
+            if is_postgres(settings):
+                index = save_store(index, settings)
+            else:
+                save_index(index, settings.index_dir)
             report.index = index
         else:
             report.index = base
@@ -99,11 +158,12 @@ def ingest(
     """Ingest files and folders; a bad file is reported and skipped, the rest go in."""
     report = IngestReport()
     documents: list[tuple[Document, DocMeta | None]] = []
-    try:
-        files = discover(paths)
-    except DocumentError as exc:
-        report.failed.append((str(exc).split(":")[0], str(exc)))
-        files = []
+    files: list[Path] = []
+    for given in paths:  # one missing path must not drop the others
+        try:
+            files.extend(discover([given]))
+        except DocumentError as exc:
+            report.failed.append((str(given), str(exc)))
     for path in files:
         try:
             doc = read_document(path, settings.max_file_bytes)
@@ -132,7 +192,14 @@ def ingest_bytes(
 def delete_documents(
     doc_ids: list[str], settings: Settings, embedder: Embedder, base: CorpusIndex
 ) -> CorpusIndex:
-    with ingest_lock(settings.index_dir):
+    with store_lock(settings):
+        if is_postgres(settings):
+            from rag.pg import writable_base
+
+            base = writable_base(settings, embedder, base) or base
         index = remove_documents(base, doc_ids, embedder, settings)
-        save_index(index, settings.index_dir)
+        if is_postgres(settings):
+            index = save_store(index, settings)
+        else:
+            save_index(index, settings.index_dir)
     return index

@@ -16,13 +16,14 @@ import threading
 import time
 from dataclasses import dataclass
 
-from rag.answer import Candidate, candidates
+from rag.answer import Candidate, candidates, rerank
 from rag.embedder import Embedder, load_embedder
-from rag.index import CorpusIndex, load_index
+from rag.index import CorpusIndex
 from rag.question import Question, parse_question, years_near
 from rag.retrieval import Hit, retrieve
 from rag.schema import Answer, AnswerObject, Citation, Passage, SearchResult, Status
 from rag.settings import RetrievalMode, Settings, get_settings
+from rag.store import load_store
 from rag.tokens import count_tokens
 
 # Calibrated on the development questions: the lowest score of a right answer sits
@@ -47,7 +48,7 @@ class Pipeline:
     def load(cls, settings: Settings | None = None) -> Pipeline:
         settings = settings or get_settings()
         embedder = load_embedder(settings)
-        return cls(load_index(settings, embedder), embedder, settings)
+        return cls(load_store(settings, embedder), embedder, settings)
 
     def replace_index(self, index: CorpusIndex) -> None:
         """Swap in a new index; requests already running finish on the old one."""
@@ -62,9 +63,10 @@ class Pipeline:
         t0 = time.perf_counter()
         index = self.index
         question = parse_question(query)
-        hits = retrieve(index, self.embedder, question, self.settings, top_k, mode)[
-            : top_k or self.settings.top_k
-        ]
+        hits = retrieve(index, self.embedder, question, self.settings, top_k, mode)
+        vector = self.embedder.encode_query(question.text)
+        hits = rerank(index, hits, candidates(index, hits, question, vector))
+        hits = hits[: top_k or self.settings.top_k]
         passages = [self._passage(index, h) for h in hits]
         return SearchResult(query=query, passages=passages, took_ms=_ms(t0))
 

