@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
+
+import faiss
 
 from rag.answer import Candidate, candidates, rerank
 from rag.embedder import Embedder, load_embedder
@@ -30,6 +33,8 @@ from rag.tokens import count_tokens
 # well above the highest score reached by a question with no answer in the corpus.
 ANSWER_THRESHOLD = 0.115
 
+ANSWER_CACHE_SIZE = 1024
+
 NOT_FOUND = "未在文档中找到该数字。请换个说法，或确认地区和年份是否在已收录的文档范围内。"
 NOT_FOUND_COMPARE = "未能在文档中同时找到两边的数字，无法比较。"
 
@@ -43,17 +48,28 @@ class Pipeline:
 
     def __post_init__(self) -> None:
         self._swap = threading.Lock()
+        # Widget users and dashboards ask the same questions again and again; an answer
+        # depends only on the question, the options and the index, so keep recent ones.
+        self._answers: OrderedDict[tuple, AnswerObject] = OrderedDict()
+        self._answers_lock = threading.Lock()
 
     @classmethod
     def load(cls, settings: Settings | None = None) -> Pipeline:
         settings = settings or get_settings()
+        faiss.omp_set_num_threads(max(1, settings.faiss_threads))
         embedder = load_embedder(settings)
-        return cls(load_store(settings, embedder), embedder, settings)
+        pipeline = cls(load_store(settings, embedder), embedder, settings)
+        # jieba's dictionary and torch's first forward pass take a second; pay them
+        # here rather than in the first user's request.
+        pipeline._ask(pipeline.index, "预热：职工书屋多少家", None, None, time.perf_counter())
+        return pipeline
 
     def replace_index(self, index: CorpusIndex) -> None:
         """Swap in a new index; requests already running finish on the old one."""
         with self._swap:
             self.index = index
+        with self._answers_lock:
+            self._answers.clear()
 
     # ------------------------------------------------------------------ search
 
@@ -94,6 +110,18 @@ class Pipeline:
     ) -> AnswerObject:
         t0 = time.perf_counter()
         index = self.index  # one consistent index for the whole question
+        key = (text, top_k or self.settings.top_k, mode or self.settings.mode, id(index))
+        cached = self._answers.get(key)
+        if cached is not None:
+            return cached.model_copy(update={"took_ms": _ms(t0)})
+        result = self._ask(index, text, top_k, mode, t0)
+        with self._answers_lock:
+            self._answers[key] = result
+            if len(self._answers) > ANSWER_CACHE_SIZE:
+                self._answers.popitem(last=False)
+        return result
+
+    def _ask(self, index: CorpusIndex, text: str, top_k, mode, t0: float) -> AnswerObject:
         question = parse_question(text)
         top_k = top_k or self.settings.top_k
         if question.compare:

@@ -102,7 +102,9 @@ class Settings(BaseSettings):
         DEFAULT_MODEL, description="m3e-small, or a path/name of any sentence-transformers model"
     )
     index_kind: IndexKind = IndexKind.AUTO
-    hnsw_threshold: int = 200_000
+    # Flat search on one thread costs ~10 ms per 100k chunks here (BENCHMARKS.md); past
+    # ~50k chunks it would eat a third of a question's budget, so AUTO switches to HNSW.
+    hnsw_threshold: int = 50_000
     hnsw_m: int = 32
     hnsw_ef_search: int = 128
     max_file_bytes: int = 5_000_000
@@ -130,6 +132,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = 2_000_000
     max_upload_bytes: int = 2_000_000
     torch_threads: int = 1
+    faiss_threads: int = 1  # requests run in parallel threads; one OpenMP thread each is faster
 
     @field_validator("index_kind", mode="before")
     @classmethod

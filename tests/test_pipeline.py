@@ -124,3 +124,13 @@ def test_search_returns_passages_with_token_counts(qa):
     assert len(result.passages) == 3
     assert result.passages[0].doc_id == "001_0a525996db59571e"
     assert all(p.tokens > 0 for p in result.passages)
+
+
+def test_repeated_question_is_served_from_cache_until_the_index_changes(qa):
+    first = qa.ask(MISSION)
+    again = qa.ask(MISSION)
+    assert again.model_dump(exclude={"took_ms"}) == first.model_dump(exclude={"took_ms"})
+    assert again.took_ms <= first.took_ms or again.took_ms < 1
+    qa.replace_index(qa.index)  # any swap empties the cache
+    assert not qa._answers
+    assert qa.ask(MISSION).answer.value == 918
