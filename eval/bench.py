@@ -394,6 +394,14 @@ def _finding_ask(q: bench_query.QueryResult | None) -> list[str]:
             else float("nan")
         )
         lines[-1] += f" Embedding is ≈{100 * share:.0f}% of a cold `ask` at p50."
+    if len(q.batches) > 1:
+        one, best = q.batches[0], min(q.batches, key=lambda b: b.cpu_per_query.p50)
+        lines.append(
+            f"  - Batching questions: {best.size} per model call cost {best.cpu_per_query.p50:.1f} ms CPU per "
+            f"question against {one.cpu_per_query.p50:.1f} ms one at a time "
+            f"({one.cpu_per_query.p50 / best.cpu_per_query.p50:.1f}×), the ceiling of what micro-batching "
+            "concurrent requests could gain."
+        )
     base = next((v for v in q.variants if v.name == "baseline"), None)
     for v in q.variants:
         if base is None or v.name in ("baseline", "baseline again"):
@@ -421,8 +429,9 @@ def _finding_http(h: bench_http.HttpResult | None) -> list[str]:
         f"p50 ≤ {TARGET_HTTP_P50_MS:g} ms at 16 back-to-back clients needs ≥ {need:.0f} req/s, i.e. ≤ "
         f"{h.cores * 1000 / need:.1f} ms of CPU per request on {h.cores} cores; an uncached request costs the "
         f"server {closed.server_cpu_ms:.1f} ms of CPU (capacity ≈{h.capacity_rps:.0f} req/s with the cores to "
-        "itself). That target is therefore out of reach for uncached questions on this machine whatever the "
-        "server does; the paced row shows the latency at the target rate instead."
+        "itself). That target is out of reach for uncached questions on this machine unless the CPU per "
+        "request falls several-fold; the paced row shows the latency at the target rate instead. "
+        f"Server RSS: {h.rss_ready / 2**20:.0f} MiB when ready, {h.rss_peak / 2**20:.0f} MiB at peak."
     ]
 
 

@@ -63,6 +63,7 @@ class QueryResult(NamedTuple):
     cold_parts: Breakdown | None  # None if rag.pipeline no longer exposes the hooks
     warm_parts: Breakdown | None
     variants: list[Variant]  # candidate fixes, measured in the same run as ``cold``
+    batches: list[BatchRow]  # query embedding cost per question when questions are batched
 
 
 class Variant(NamedTuple):
@@ -72,6 +73,14 @@ class Variant(NamedTuple):
     what: str
     wall: Stats
     cpu: Stats
+
+
+class BatchRow(NamedTuple):
+    """Embedding ``size`` questions in one call: what micro-batching requests would save."""
+
+    size: int
+    wall_per_query: Stats
+    cpu_per_query: Stats
 
 
 def load_questions(path: Path, limit: int | None = None) -> list[str]:
@@ -238,6 +247,27 @@ def run_variants(qa: Pipeline, questions: list[str]) -> list[Variant]:
     ]
 
 
+def run_batches(
+    embedder: Embedder, questions: list[str], sizes: tuple[int, ...] = (1, 4, 8, 16)
+) -> list[BatchRow]:
+    """Per-question embedding time at several batch sizes, interleaved batch by batch."""
+    wall: dict[int, list[float]] = {n: [] for n in sizes}
+    cpu: dict[int, list[float]] = {n: [] for n in sizes}
+    step = max(sizes)
+    if len(questions) < step:
+        return []
+    for start in range(0, len(questions) - step + 1, step):
+        group = questions[start : start + step]
+        for size in sizes:
+            for i in range(0, step, size):
+                batch = group[i : i + size]
+                c0, t0 = time.process_time(), time.perf_counter()
+                embedder.encode(batch, batch_size=size)
+                wall[size].append(elapsed_ms(t0) / len(batch))
+                cpu[size].append((time.process_time() - c0) * 1e3 / len(batch))
+    return [BatchRow(n, summarize(wall[n]), summarize(cpu[n])) for n in sizes]
+
+
 def _traced_pass(qa: Pipeline, questions: list[str], cold: bool) -> list[dict[str, float]]:
     rows: list[dict[str, float]] = []
     with traced() as take:
@@ -287,6 +317,7 @@ def run_queries(qa: Pipeline, questions: list[str], reps: int) -> QueryResult:
             warm_rows += _traced_pass(qa, questions, cold=False)
         log(f"in-process rep {rep + 1}/{reps}: cold p50 {summarize(samples['cold']).p50:.1f} ms")
     variants = run_variants(qa, questions)
+    batches = run_batches(qa.embedder, questions)
     import torch
 
     return QueryResult(
@@ -304,6 +335,7 @@ def run_queries(qa: Pipeline, questions: list[str], reps: int) -> QueryResult:
         cold_parts=_breakdown(cold_rows),
         warm_parts=_breakdown(warm_rows),
         variants=variants,
+        batches=batches,
     )
 
 
@@ -347,6 +379,21 @@ def render(r: QueryResult) -> list[str]:
             *md_table(
                 ["variant", "p50 ms", "p95 ms", "CPU p50 ms", "speed-up p50", "speed-up CPU p50"],
                 rows,
+            ),
+        ]
+    if r.batches:
+        one = r.batches[0]
+        rows = [
+            [str(b.size), fmt(b.wall_per_query.p50, 2), fmt(b.cpu_per_query.p50, 2), ratio(one.cpu_per_query.p50, b.cpu_per_query.p50)]
+            for b in r.batches
+        ]  # fmt: skip
+        lines += [
+            "",
+            "Query embedding alone, questions encoded in batches (`Embedder.encode`), per question "
+            "(what micro-batching concurrent requests would save; speed-up against batches of 1):",
+            "",
+            *md_table(
+                ["batch", "p50 ms / question", "CPU p50 ms / question", "speed-up CPU"], rows
             ),
         ]
     for title, parts in (("cold", r.cold_parts), ("warm", r.warm_parts)):

@@ -486,10 +486,10 @@ def switch_point(
 
 
 def round_down(n: int) -> int:
-    """A round threshold at or below ``n``: 83,412 → 80,000; 4,870 → 4,000."""
-    if n < 10:
+    """A round threshold at or below ``n``, two significant digits: 49,564 → 49,000."""
+    if n < 100:
         return n
-    unit = 10 ** (len(str(n)) - 1)
+    unit = 10 ** (len(str(n)) - 2)
     return n // unit * unit
 
 
