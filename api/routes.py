@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
@@ -105,6 +106,16 @@ router.add_api_route("/readyz", readyz, methods=["HEAD"], include_in_schema=Fals
 # --------------------------------------------------------------- question
 
 
+def _ask_limiter(request: Request) -> anyio.CapacityLimiter:
+    """At most ``ask_threads`` questions compute at once: on two cores, forty threads
+    fighting over the model only add switching (BENCHMARKS.md, HTTP section)."""
+    limiter = getattr(request.app.state, "ask_limiter", None)
+    if limiter is None:
+        tokens = get_state(request).settings.ask_threads
+        limiter = request.app.state.ask_limiter = anyio.CapacityLimiter(tokens)
+    return limiter
+
+
 @router.post(
     "/v1/ask",
     response_model=AnswerObject,
@@ -112,8 +123,10 @@ router.add_api_route("/readyz", readyz, methods=["HEAD"], include_in_schema=Fals
     tags=["问答"],
     summary="提问，返回数字答案和原文引用",
 )
-def ask(body: AskRequest, qa: QA) -> JSONResponse:
-    result = qa.ask(body.question, top_k=body.top_k)
+async def ask(body: AskRequest, qa: QA, request: Request) -> JSONResponse:
+    result = await anyio.to_thread.run_sync(
+        lambda: qa.ask(body.question, top_k=body.top_k), limiter=_ask_limiter(request)
+    )
     # by_alias: the answer's "from" field is named from_ in Python
     return JSONResponse(result.model_dump(mode="json", by_alias=True))
 

@@ -289,9 +289,16 @@ def _targets_http(http: bench_http.HttpResult | None) -> list[Target]:
     """Back-to-back 16 clients (the literal reading) and 16 clients paced at 60 req/s."""
     levels = http.levels if http else []
     closed = next(
-        (lv for lv in levels if lv.clients == 16 and not lv.cached and not lv.offered_rps), None
+        (
+            lv
+            for lv in levels
+            if lv.clients == 16 and not lv.cached and not lv.offered_rps and not lv.variant
+        ),
+        None,
     )
-    paced = next((lv for lv in levels if lv.clients == 16 and lv.offered_rps), None)
+    paced = next(
+        (lv for lv in levels if lv.clients == 16 and lv.offered_rps and not lv.variant), None
+    )
     if closed is None:
         return [
             Target(
@@ -384,8 +391,9 @@ def _finding_ask(q: bench_query.QueryResult | None) -> list[str]:
         return []
     lines = [
         f"- **`ask` in process.** Cold p50 {q.cold.p50:.1f} ms wall, {q.cold_cpu.p50:.1f} ms CPU (the wall time "
-        f"on an otherwise idle core); a cached question takes {q.warm.p50:.1f} ms ({q.cold.p50 / q.warm.p50:.1f}× "
-        "faster), so the query embedding dominates."
+        f"on an otherwise idle core); with the question's embedding cached it takes {q.warm.p50:.1f} ms "
+        f"({q.cold.p50 / q.warm.p50:.1f}× faster), so the query embedding dominates; a repeated question "
+        f"(answer cache) takes {q.repeat.p50:.2f} ms."
     ]
     if q.cold_parts:
         share = (
@@ -418,12 +426,17 @@ def _finding_http(h: bench_http.HttpResult | None) -> list[str]:
     if h is None:
         return []
     closed = next(
-        (lv for lv in h.levels if lv.clients == 16 and not lv.cached and not lv.offered_rps), None
+        (
+            lv
+            for lv in h.levels
+            if lv.clients == 16 and not lv.cached and not lv.offered_rps and not lv.variant
+        ),
+        None,
     )
     if closed is None:
         return []
     need = 16 / (TARGET_HTTP_P50_MS / 1000)
-    return [
+    lines = [
         f"- **HTTP.** With 16 clients sending back to back, latency is clients ÷ throughput: "
         f"{closed.rps:.0f} req/s gives p50 ≈ {16000 / closed.rps:.0f} ms (measured {closed.latency.p50:.0f} ms). "
         f"p50 ≤ {TARGET_HTTP_P50_MS:g} ms at 16 back-to-back clients needs ≥ {need:.0f} req/s, i.e. ≤ "
@@ -433,6 +446,21 @@ def _finding_http(h: bench_http.HttpResult | None) -> list[str]:
         "request falls several-fold; the paced row shows the latency at the target rate instead. "
         f"Server RSS: {h.rss_ready / 2**20:.0f} MiB when ready, {h.rss_peak / 2**20:.0f} MiB at peak."
     ]
+    paced = next(
+        (lv for lv in h.levels if lv.offered_rps and not lv.variant and not lv.cached), None
+    )
+    for lv in (lv for lv in h.levels if lv.variant):
+        shipped = closed if not lv.offered_rps else paced
+        if shipped is None:
+            continue
+        lines.append(
+            f"  - Fix: at most `ask_threads` = {Settings().ask_threads} questions compute at once. Before, with "
+            f"{lv.variant}, {lv.clients} clients {f'paced at {lv.offered_rps:g} req/s' if lv.offered_rps else 'back to back'}: "
+            f"{lv.rps:.1f} → {shipped.rps:.1f} req/s, p50 "
+            f"{lv.latency.p50:.0f} → {shipped.latency.p50:.0f} ms, p99 {lv.latency.p99:.0f} → "
+            f"{shipped.latency.p99:.0f} ms, server CPU {lv.server_cpu_ms:.1f} → {shipped.server_cpu_ms:.1f} ms/request."
+        )
+    return lines
 
 
 def _finding_switch(sc: bench_scale.ScaleResult | None) -> list[str]:
@@ -440,31 +468,27 @@ def _finding_switch(sc: bench_scale.ScaleResult | None) -> list[str]:
         return []
     threshold = Settings().hnsw_threshold
     lines = []
-    for one, label in (
-        (False, "as the service runs FAISS now"),
-        (True, "with FAISS on one OpenMP thread"),
-    ):
-        fit = bench_scale.flat_fit(sc.dense, one)
-        at = bench_scale.switch_point(sc.dense, one)
+    for threads in sorted(sc.switch):
+        fit, at = bench_scale.flat_fit(sc.dense, threads), sc.switch[threads]
         if fit is None or at is None:
             continue
         a, b = fit
         lines.append(
-            f"  - {label}: flat p50 ≈ {a:.2f} ms + {b * 1e5:.2f} ms per 100k chunks → "
-            f"{bench_scale.SWITCH_BUDGET_MS:g} ms at ≈{at:,} chunks; at `hnsw_threshold` = {threshold:,} "
-            f"flat search takes ≈{a + b * threshold:.0f} ms."
+            f"  - {bench_scale.thread_label(threads)}: flat p50 ≈ {a:.2f} ms + {b * 1e5:.2f} ms per 100k "
+            f"chunks → {bench_scale.SWITCH_BUDGET_MS:g} ms at ≈{at:,} chunks; at `hnsw_threshold` = "
+            f"{threshold:,} flat search takes ≈{a + b * threshold:.1f} ms."
         )
-    if not lines:
-        return []
-    best = sc.switch_one_thread or sc.switch_service or 0
+    best = sc.switch.get(sc.service_threads)
+    if not lines or best is None:
+        return lines
     verdict = (
         "too high" if best < threshold / 2 else "about right" if best < threshold * 2 else "too low"
     )
     head = (
         f"- **Flat → approximate.** Switch when flat search would pass {bench_scale.SWITCH_BUDGET_MS:g} ms "
-        f"(a third of the {TARGET_ASK_P50_MS:g} ms `ask` budget). The current default `hnsw_threshold` = "
-        f"{threshold:,} is **{verdict}** for this machine; suggested: **{bench_scale.round_down(best):,}** "
-        "(with FAISS on one thread)."
+        f"(a third of the {TARGET_ASK_P50_MS:g} ms `ask` budget): at ≈{best:,} chunks with the service's "
+        f"FAISS setting. The current `hnsw_threshold` = {threshold:,} is **{verdict}** for this machine "
+        f"(a round figure from this run: {bench_scale.round_down(best):,})."
     )
     return [head, *lines]
 
@@ -478,9 +502,7 @@ def _finding_1m(sc: bench_scale.ScaleResult | None) -> list[str]:
         for d in sc.dense
         if d.n == n and "tuned" in d.params and d.p50_ms == d.p50_ms and "isotropic" not in d.engine
     ]
-    flat = next(
-        (d for d in sc.dense if d.n == n and d.engine == "flat" and "service" in d.params), None
-    )
+    flat = bench_scale.service_flat(sc.dense, n)
     if not rows or flat is None:
         return []
     parts = [

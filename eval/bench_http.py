@@ -60,6 +60,7 @@ class LevelResult(NamedTuple):
     offered_rps: float | None  # paced run: total rate the clients aim for; None: back to back
     server_cpu_ms: float  # server process CPU per request
     client_cpu_ms: float  # load generator CPU per request (same machine)
+    variant: str = ""  # a candidate server fix, "" for the server as shipped
 
     @property
     def rps(self) -> float:
@@ -68,8 +69,10 @@ class LevelResult(NamedTuple):
     @property
     def label(self) -> str:
         if self.offered_rps:
-            return f"{self.clients}, paced at {self.offered_rps:g} req/s"
-        return f"{self.clients}{' (cached)' if self.cached else ''}"
+            text = f"{self.clients}, paced at {self.offered_rps:g} req/s"
+        else:
+            text = f"{self.clients}{' (cached)' if self.cached else ''}"
+        return f"{text}, {self.variant}" if self.variant else text
 
 
 class HttpResult(NamedTuple):
@@ -86,7 +89,7 @@ class HttpResult(NamedTuple):
         rows = [
             lv
             for lv in self.levels
-            if not lv.cached and not lv.offered_rps and lv.server_cpu_ms > 0
+            if not lv.cached and not lv.offered_rps and not lv.variant and lv.server_cpu_ms > 0
         ]
         if not rows:
             return float("nan")
@@ -119,7 +122,10 @@ class Server:
     @classmethod
     @contextlib.contextmanager
     def start(
-        cls, index_dir: Path, log_path: Path, env: dict[str, str] | None = None
+        cls,
+        index_dir: Path,
+        log_path: Path,
+        env: dict[str, str] | None = None,
     ) -> Iterator[Server]:
         """Run ``rag serve`` until the block exits; waits for ``/readyz``."""
         port = free_port()
@@ -307,6 +313,7 @@ def run_http(
     requests: int,
     workdir: Path,
     paced_rps: float = 60.0,
+    threads_before: int | None = 40,
 ) -> HttpResult:
     """Start the server, warm it up, load it at each concurrency level, then paced and cached runs."""
     texts = unique_questions(questions)
@@ -324,6 +331,7 @@ def run_http(
     with Server.start(index_dir, workdir / "server.log") as server:
         log(f"server ready in {server.startup_s:.1f} s (pid {server.pid})")
         rss_ready = rss_bytes(server.pid)
+        startup_s = server.startup_s
         asyncio.run(load(server.url, ["预热：" + q for q in questions[:8]], clients=1, requests=8))
         for c in clients:
             level, err = run_level(server, fresh(), c, requests, cached=False)
@@ -340,11 +348,26 @@ def run_http(
         level, err = run_level(server, last_batch, paced, requests, cached=True)
         levels.append(level)
         errors.append(err)
+    if threads_before:
+        # Before the fix: same load on a fresh server (empty cache, so every text is
+        # uncached) letting as many questions compute at once as AnyIO has threads.
+        variant = f"{threads_before} threads"
+        env = {"RAG_ASK_THREADS": str(threads_before)}
+        with Server.start(index_dir, workdir / "server-before.log", env=env) as server:
+            asyncio.run(
+                load(server.url, ["预热：" + q for q in questions[:8]], clients=1, requests=8)
+            )
+            for offered in (None, paced_rps):
+                level, err = run_level(
+                    server, fresh(), paced, requests, cached=False, offered_rps=offered
+                )
+                levels.append(level._replace(variant=variant))
+                errors.append(err)
     first_error = next((e for e in errors if e), "")
     return HttpResult(
-        server.startup_s,
+        startup_s,
         rss_ready,
-        max(lv.rss_peak for lv in levels),
+        max(lv.rss_peak for lv in levels if not lv.variant),
         levels,
         first_error,
         os.cpu_count() or 1,
@@ -379,7 +402,10 @@ def render(r: HttpResult) -> list[str]:
         "latency ≈ clients ÷ throughput (Little's law) once the server is saturated. The paced row "
         "has the same clients each send at a fixed interval (together the stated rate). Rows without "
         "“(cached)” send each question text once (gold questions × prefixes such as “请问”), so every "
-        "request runs the embedding model; the cached row repeats texts the server has already embedded.",
+        "request runs the embedding model; the cached row repeats texts the server has just answered "
+        "(answer and embedding caches). The “threads” rows run the same app letting that many questions "
+        "compute at once, as before `RAG_ASK_THREADS` (default 4) capped it (on a fresh server "
+        "process).",
         "",
         f"Server CPU per uncached request puts the ceiling at ≈{r.capacity_rps:.0f} req/s on {r.cores} fully "
         "available cores (before the load generator's own CPU and any other load on the machine).",

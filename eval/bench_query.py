@@ -4,8 +4,10 @@ Headline latencies come from plain ``ask`` calls. The split by stage comes from 
 passes in which ``rag.pipeline.retrieve`` is called with ``timings=`` (query embedding,
 dense search, BM25, fusion) and ``rag.pipeline.candidates`` is timed (answer
 extraction); the remainder of an ``ask`` (question parsing, building the answer
-object) is "other". "Cold" clears the query-embedding cache (``Embedder._cache``)
-before every question; "warm" asks questions whose embeddings are cached.
+object) is "other". "Cold" clears the query-embedding cache (``Embedder._cache``) and
+the answer cache (``Pipeline._answers``) before every question; "warm" clears only the
+answer cache, so the question's embedding is cached; "repeat" asks a question twice in a
+row and times the second (everything cached).
 
 Example::
 
@@ -25,10 +27,9 @@ from typing import NamedTuple
 from unittest import mock
 
 import faiss
-import numpy as np
 
 import rag.pipeline
-from eval.bench_common import Stats, elapsed_ms, fmt, log, md_table, omp_threads, ratio, summarize
+from eval.bench_common import Stats, elapsed_ms, fmt, log, md_table, ratio, summarize
 from rag.embedder import Embedder
 from rag.pipeline import Pipeline
 from rag.settings import RetrievalMode
@@ -57,7 +58,8 @@ class QueryResult(NamedTuple):
     faiss_threads: int
     cold: Stats  # hybrid, cache cleared before each ask
     cold_cpu: Stats  # process CPU time of those asks: the latency on an otherwise idle core
-    warm: Stats  # hybrid, embedding cached
+    warm: Stats  # hybrid, embedding cached, answer cache cleared
+    repeat: Stats  # the same question twice in a row: answer cache (if the pipeline has one)
     dense_cold: Stats
     bm25_cold: Stats
     cold_parts: Breakdown | None  # None if rag.pipeline no longer exposes the hooks
@@ -128,14 +130,34 @@ def traced() -> Iterator[Callable[[], dict[str, float]]]:
         yield take
 
 
+def clear_caches(qa: Pipeline, embedding: bool, answers: bool = True) -> None:
+    """Forget cached answers (``Pipeline._answers``) and, if asked, question embeddings."""
+    if embedding:
+        qa.embedder._cache.clear()
+    cache = getattr(qa, "_answers", None)
+    if answers and cache is not None:
+        with getattr(qa, "_answers_lock", contextlib.nullcontext()):
+            cache.clear()
+
+
+def _repeat_pass(qa: Pipeline, questions: list[str]) -> list[float]:
+    """Each question asked right after itself: whatever the pipeline caches is hot."""
+    samples = []
+    for q in questions:
+        qa.ask(q)
+        t0 = time.perf_counter()
+        qa.ask(q)
+        samples.append(elapsed_ms(t0))
+    return samples
+
+
 def _ask_pass(
     qa: Pipeline, questions: list[str], cold: bool, mode: RetrievalMode | None = None
 ) -> tuple[list[float], list[float]]:
     """Wall-clock and process-CPU milliseconds of one ``ask`` per question."""
     wall, cpu = [], []
     for q in questions:
-        if cold:
-            qa.embedder._cache.clear()
+        clear_caches(qa, embedding=cold)
         c0, t0 = time.process_time(), time.perf_counter()
         qa.ask(q, mode=mode)
         wall.append(elapsed_ms(t0))
@@ -143,52 +165,10 @@ def _ask_pass(
     return wall, cpu
 
 
-def direct_encoder(embedder: Embedder) -> Callable[[str], np.ndarray] | None:
-    """Query embedding without ``SentenceTransformer.encode``'s per-call overhead.
-
-    ``encode`` moves the model to its device, sets eval mode and runs generic
-    preprocessing on every call; for one short question that is ~15-20% of the time.
-    This calls the tokenizer and the transformer directly and mean-pools, and is used
-    only if it reproduces ``encode`` on probe texts (else None: other pooling, prompts).
-    """
-    import torch
-
-    model = embedder.model
-    try:
-        tokenizer, network = model[0].tokenizer, model[0].auto_model
-    except (TypeError, AttributeError, IndexError):
-        return None
-    max_len = int(model.max_seq_length)
-
-    def encode(text: str) -> np.ndarray:
-        with torch.inference_mode():
-            batch = tokenizer([text], return_tensors="pt", truncation=True, max_length=max_len)
-            hidden = network(**batch).last_hidden_state
-            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(pooled, dim=-1)[0].numpy().astype(np.float32)
-
-    probes = ["苏州2016年职工书屋多少家", "无锡给多少困难职工的孩子发了助学金？", "工会"]
-    try:
-        same = all(np.allclose(encode(t), embedder.encode([t])[0], atol=1e-5) for t in probes)
-    except Exception:  # any model this does not fit
-        return None
-    return encode if same else None
-
-
 @contextlib.contextmanager
-def patched_query_encoder(
-    embedder: Embedder, encode: Callable[[str], np.ndarray]
-) -> Iterator[None]:
-    """``embedder.encode_query`` with the same cache, but ``encode`` on a miss."""
-
-    def encode_query(text: str) -> np.ndarray:
-        hit = embedder._cache.get(text)
-        if hit is None:
-            hit = embedder._cache[text] = encode(text)
-        return hit
-
-    with mock.patch.object(embedder, "encode_query", encode_query):
+def through_encode(embedder: Embedder) -> Iterator[None]:
+    """Questions embedded by ``SentenceTransformer.encode``, as before the direct path."""
+    with mock.patch.object(embedder, "fast_query", None):
         yield
 
 
@@ -204,31 +184,24 @@ def cached_count_tokens() -> Iterator[None]:
 
 
 def run_variants(qa: Pipeline, questions: list[str]) -> list[Variant]:
-    """Each candidate fix, and all together, against the code as shipped on the same questions."""
-    encode = direct_encoder(qa.embedder)
-    fixes: list[tuple[str, str, Callable[[], contextlib.AbstractContextManager]]] = [
-        (
-            "faiss-1-thread",
-            "`faiss.omp_set_num_threads(1)` in the serving process",
-            lambda: omp_threads(1),
-        ),
+    """Each fix, and all together, against the code before them on the same questions."""
+    before = functools.partial(through_encode, qa.embedder)
+    variants: list[tuple[str, str, list[Callable[[], contextlib.AbstractContextManager]]]] = [
+        ("baseline", "questions embedded by `SentenceTransformer.encode`, as before", [before]),
         (
             "cached-count-tokens",
-            "`functools.lru_cache` on `rag.tokens.count_tokens`",
-            cached_count_tokens,
+            "`functools.lru_cache` on `rag.tokens.count_tokens` (not shipped)",
+            [before, cached_count_tokens],
         ),
     ]
-    if encode is not None:
-        fixes.append((
+    if qa.embedder.fast_query is not None:
+        variants.append((
             "direct-query-encode",
-            "query embedding by tokenizer + transformer + mean pooling, bypassing "
-            "`SentenceTransformer.encode` (identical vectors)",
-            lambda: patched_query_encoder(qa.embedder, encode),
+            "shipped: tokenizer + transformer + mean pooling, bypassing "
+            "`SentenceTransformer.encode`, identical vectors (`rag.embedder.direct_query_encoder`)",
+            [],
         ))  # fmt: skip
-
-    variants = [("baseline", "as shipped", [])]
-    variants += [(name, what, [make]) for name, what, make in fixes]
-    variants.append(("all of the above", "together", [make for _, _, make in fixes]))
+    variants.append(("all of the above", "together", [cached_count_tokens]))
     wall: dict[str, list[float]] = {name: [] for name, _, _ in variants}
     cpu: dict[str, list[float]] = {name: [] for name, _, _ in variants}
     for i, q in enumerate(questions):
@@ -272,8 +245,7 @@ def _traced_pass(qa: Pipeline, questions: list[str], cold: bool) -> list[dict[st
     rows: list[dict[str, float]] = []
     with traced() as take:
         for q in questions:
-            if cold:
-                qa.embedder._cache.clear()
+            clear_caches(qa, embedding=cold)
             take()
             t0 = time.perf_counter()
             qa.ask(q)
@@ -299,7 +271,9 @@ def _prime(qa: Pipeline, questions: list[str]) -> None:
 def run_queries(qa: Pipeline, questions: list[str], reps: int) -> QueryResult:
     """``reps`` rounds of cold, dense-only, BM25-only and warm passes, interleaved."""
     hooks = hasattr(rag.pipeline, "retrieve") and hasattr(rag.pipeline, "candidates")
-    samples: dict[str, list[float]] = {k: [] for k in ("cold", "cold_cpu", "warm", "dense", "bm25")}
+    samples: dict[str, list[float]] = {
+        k: [] for k in ("cold", "cold_cpu", "warm", "repeat", "dense", "bm25")
+    }
     cold_rows: list[dict[str, float]] = []
     warm_rows: list[dict[str, float]] = []
     _prime(qa, questions[:5])  # first-call costs (allocations, lazy imports) are not a query's
@@ -315,6 +289,7 @@ def run_queries(qa: Pipeline, questions: list[str], reps: int) -> QueryResult:
         samples["warm"] += _ask_pass(qa, questions, cold=False)[0]
         if hooks:
             warm_rows += _traced_pass(qa, questions, cold=False)
+        samples["repeat"] += _repeat_pass(qa, questions)
         log(f"in-process rep {rep + 1}/{reps}: cold p50 {summarize(samples['cold']).p50:.1f} ms")
     variants = run_variants(qa, questions)
     batches = run_batches(qa.embedder, questions)
@@ -329,6 +304,7 @@ def run_queries(qa: Pipeline, questions: list[str], reps: int) -> QueryResult:
         faiss_threads=faiss.omp_get_max_threads(),
         cold=summarize(samples["cold"]),
         cold_cpu=summarize(samples["cold_cpu"]),
+        repeat=summarize(samples["repeat"]),
         warm=summarize(samples["warm"]),
         dense_cold=summarize(samples["dense"]),
         bm25_cold=summarize(samples["bm25"]),
@@ -352,11 +328,15 @@ def render(r: QueryResult) -> list[str]:
         *md_table(
             head,
             [
-                _stat_row("`ask`, hybrid, cold (embedding cache cleared)", r.cold),
+                _stat_row("`ask`, hybrid, cold (embedding and answer caches cleared)", r.cold),
                 _stat_row("… the same asks, process CPU time", r.cold_cpu),
-                _stat_row("`ask`, hybrid, warm (question embedding cached)", r.warm),
+                _stat_row("`ask`, hybrid, warm (embedding cached, answer cache cleared)", r.warm),
+                _stat_row("`ask`, same question again (answer cache)", r.repeat),
                 _stat_row("`ask`, dense only, cold", r.dense_cold),
-                _stat_row("`ask`, BM25 only (no query embedding)", r.bm25_cold),
+                _stat_row(
+                    "`ask`, BM25-only retrieval (the answerer still embeds the question)",
+                    r.bm25_cold,
+                ),
             ],
         ),  # fmt: skip
         "",
@@ -373,7 +353,7 @@ def render(r: QueryResult) -> list[str]:
         ]  # fmt: skip
         lines += [
             "",
-            "Candidate fixes, cold hybrid `ask`: every question asked once under each variant, "
+            "Fixes, shipped and not, cold hybrid `ask`: every question asked once under each variant, "
             "interleaved question by question (speed-up = baseline / variant):",
             "",
             *md_table(

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import gc
 import math
+import os
 import sys
 import time
 from collections import Counter
@@ -39,6 +40,7 @@ import numpy as np
 
 from eval.bench_common import fmt, log, md_table, median, mib, omp_threads, ratio, rss_bytes
 from rag.lexical import search_bm25
+from rag.settings import Settings
 from rag.tokenization import tokenize
 
 DIM = 512
@@ -52,6 +54,7 @@ NPROBE_SWEEP = (8, 16, 32, 64, 128)
 TARGET_RECALL = 0.95
 K = 10
 K_SERVICE = 30  # the service asks both retrievers for settings.candidates results
+CORES = os.cpu_count() or 1
 SWITCH_BUDGET_MS = 5.0  # flat search may take a third of the 15 ms ask budget
 
 
@@ -105,9 +108,11 @@ class ScaleResult(NamedTuple):
     sweep: list[SweepRow]
     bm25: list[Bm25Row]
     notes: list[str]
-    switch_service: int | None  # chunks where flat search (service threads) passes SWITCH_BUDGET_MS
-    switch_one_thread: int | None  # the same with FAISS on one OpenMP thread
-    hnsw_threads: int
+    switch: dict[
+        int, int | None
+    ]  # OpenMP threads -> chunks where flat search passes SWITCH_BUDGET_MS
+    service_threads: int  # what the service searches with
+    cores: int  # what builds use
 
 
 # ------------------------------------------------------------------ data
@@ -240,18 +245,31 @@ def bench_flat(x: np.ndarray, q: np.ndarray, budget: ScaleBudget) -> list[DenseR
     build = time.perf_counter() - t0
     delta = _rss_delta(rss0)
     limit = budget.flat_queries if n < 500_000 else max(10, budget.flat_queries // 3)
-    p50 = single_query_ms(index, q, limit, budget.flat_seconds)
-    with omp_threads(1):
-        p50_one = single_query_ms(index, q, limit, budget.flat_seconds)
     nbytes = n * x.shape[1] * 4
-    default = f"{faiss.omp_get_max_threads()} OpenMP threads (service default)"
-    rows = [
-        DenseRow(n, "flat", default, build, nbytes, delta, p50, None),
-        DenseRow(n, "flat", "1 OpenMP thread", build, nbytes, delta, p50_one, None),
-    ]
+    rows = []
+    for threads in sorted({1, CORES}):
+        with omp_threads(threads):
+            p50 = single_query_ms(index, q, limit, budget.flat_seconds)
+        rows.append(DenseRow(n, "flat", thread_label(threads), build, nbytes, delta, p50, None))
     del index
     gc.collect()
     return rows
+
+
+def service_threads() -> int:
+    """FAISS OpenMP threads the service searches with (``Settings.faiss_threads``)."""
+    return max(1, int(getattr(Settings(), "faiss_threads", CORES)))
+
+
+def thread_label(threads: int) -> str:
+    label = f"{threads} OpenMP thread{'s' if threads > 1 else ''}"
+    return label + (" (service setting)" if threads == service_threads() else "")
+
+
+def service_flat(rows: list[DenseRow], n: int) -> DenseRow | None:
+    return next(
+        (d for d in rows if d.n == n and d.engine == "flat" and "service" in d.params), None
+    )
 
 
 def _tuned(rows: list[SweepRow]) -> SweepRow:
@@ -269,7 +287,8 @@ def build_hnsw(
     t0 = time.perf_counter()
     step = 100_000
     for a in range(0, len(x), step):
-        index.add(x[a : a + step])
+        with omp_threads(CORES):
+            index.add(x[a : a + step])
         if (
             stop_after_s is not None
             and time.perf_counter() - t0 > stop_after_s
@@ -348,8 +367,9 @@ def bench_ivf(x: np.ndarray, q: np.ndarray, truth: np.ndarray) -> tuple[DenseRow
     index.cp.niter = 10
     rng = np.random.default_rng(1)
     sample = x[rng.choice(n, size=min(n, 40 * nlist), replace=False)]
-    index.train(sample)
-    index.add(x)
+    with omp_threads(CORES):
+        index.train(sample)
+        index.add(x)
     build = time.perf_counter() - t0
     delta = _rss_delta(rss0)
     sweep = []
@@ -417,7 +437,7 @@ def bench_dense_size(
     truth = exact_topk(x, q, K)
     log(f"{n:,} vectors generated with exact top-{K} in {time.perf_counter() - t0:.1f} s")
     out = bench_flat(x, q, budget)
-    log(f"{n:,} flat: p50 {out[0].p50_ms:.2f} ms ({out[1].p50_ms:.2f} ms with 1 thread)")
+    log(f"{n:,} flat: " + ", ".join(f"{r.params} {r.p50_ms:.2f} ms" for r in out))
     sweep: list[SweepRow] = []
     predicted = predicted_hnsw_s(rows, n)
     if predicted is not None and predicted > 1.5 * budget.hnsw_build_s:
@@ -458,14 +478,14 @@ def bench_isotropic(n: int, budget: ScaleBudget) -> tuple[DenseRow, list[SweepRo
     return tuned._replace(engine="hnsw, isotropic random"), sweep
 
 
-def flat_rows(rows: list[DenseRow], one_thread: bool) -> list[DenseRow]:
-    want = "1 OpenMP thread" if one_thread else "service"
-    return [r for r in rows if r.engine == "flat" and want in r.params and r.p50_ms == r.p50_ms]
+def flat_rows(rows: list[DenseRow], threads: int) -> list[DenseRow]:
+    want = thread_label(threads)
+    return [r for r in rows if r.engine == "flat" and r.params == want and r.p50_ms == r.p50_ms]
 
 
-def flat_fit(rows: list[DenseRow], one_thread: bool) -> tuple[float, float] | None:
+def flat_fit(rows: list[DenseRow], threads: int) -> tuple[float, float] | None:
     """Flat search p50 ≈ a + b·n (ms), least squares over the measured sizes."""
-    flat = flat_rows(rows, one_thread)
+    flat = flat_rows(rows, threads)
     if not flat:
         return None
     if len({r.n for r in flat}) < 2:
@@ -475,10 +495,10 @@ def flat_fit(rows: list[DenseRow], one_thread: bool) -> tuple[float, float] | No
 
 
 def switch_point(
-    rows: list[DenseRow], one_thread: bool, budget_ms: float = SWITCH_BUDGET_MS
+    rows: list[DenseRow], threads: int, budget_ms: float = SWITCH_BUDGET_MS
 ) -> int | None:
     """Chunks at which single-query flat search reaches ``budget_ms``."""
-    fit = flat_fit(rows, one_thread)
+    fit = flat_fit(rows, threads)
     if fit is None or fit[1] <= 0:
         return None
     a, b = fit
@@ -589,10 +609,12 @@ def run_scale(
     sweep: list[SweepRow] = []
     notes: list[str] = []
     for i, n in enumerate(sorted(sizes)):
-        rows, srows = bench_dense_size(model, n, budget, dense, seed=100 + i)
+        with omp_threads(service_threads()):
+            rows, srows = bench_dense_size(model, n, budget, dense, seed=100 + i)
         dense += rows
         sweep += srows
-    iso_row, iso_sweep = bench_isotropic(min(sizes), budget)
+    with omp_threads(service_threads()):
+        iso_row, iso_sweep = bench_isotropic(min(sizes), budget)
     dense.append(iso_row)
     sweep += iso_sweep
     vocab = real_vocab(chunk_texts)
@@ -603,9 +625,9 @@ def run_scale(
         sweep,
         bm25,
         notes,
-        switch_point(dense, one_thread=False),
-        switch_point(dense, one_thread=True),
-        faiss.omp_get_max_threads(),
+        {t: switch_point(dense, t) for t in sorted({1, CORES})},
+        service_threads(),
+        CORES,
     )
 
 
@@ -637,8 +659,9 @@ def render(r: ScaleResult) -> list[str]:
     ]  # fmt: skip
     lines = [
         f"Single-query search for the top {K_SERVICE} (what retrieval asks for), p50 in ms; recall@{K} "
-        f"against exact search on 200 queries. FAISS OpenMP threads: {r.hnsw_threads} "
-        "(builds use them all). Index size is the bytes of the index's arrays; RSS Δ is the "
+        f"against exact search on 200 queries. Searches use the service's FAISS setting "
+        f"({r.service_threads} OpenMP thread{'s' if r.service_threads > 1 else ''}; flat is shown with "
+        f"1 and {r.cores}); builds use all {r.cores} cores. Index size is the bytes of the index's arrays; RSS Δ is the "
         "process's resident-memory growth across the build (allocator-dependent).",
         "",
         *md_table(
@@ -660,9 +683,7 @@ def render(r: ScaleResult) -> list[str]:
         "",
     ]
     for n in r.sizes:
-        flat = next(
-            (d for d in r.dense if d.n == n and d.engine == "flat" and "service" in d.params), None
-        )
+        flat = service_flat(r.dense, n)
         hnsw = next(
             (d for d in r.dense if d.n == n and d.engine == "hnsw" and "tuned" in d.params), None
         )

@@ -131,6 +131,8 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 120
     max_body_bytes: int = 2_000_000
     max_upload_bytes: int = 2_000_000
+    # Questions computed at once; more only add switching on a small box (BENCHMARKS.md).
+    ask_threads: int = Field(default=4, ge=1)
     torch_threads: int = 1
     faiss_threads: int = 1  # requests run in parallel threads; one OpenMP thread each is faster
 
