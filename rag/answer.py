@@ -24,7 +24,7 @@ import numpy as np
 
 from rag.index import CorpusIndex, DocRecord
 from rag.numbers import Figure, find_figures, unit_family
-from rag.question import Question, levels
+from rag.question import Question, levels, tally
 from rag.regions import find_places, is_within
 from rag.retrieval import Hit, year_match
 from rag.sections import section_years
@@ -37,6 +37,9 @@ SKIP_KINDS = {"year", "date", "ordinal"}
 MAX_QUOTE = 160
 TOUCH_CHARS = 6  # "示范点 918 家": the counted noun sits within a few characters
 LEVEL_CLASH = 0.3
+# Asked for the running total (累计), the figure is what was added (新增), or the
+# reverse: a different quantity, so all but ruled out.
+TALLY_CLASH = 0.1
 # 昆山's report answers a question about 苏州 only when 苏州's own reports say nothing:
 # a county's figure is not the city's.
 CHILD_REGION = 0.1
@@ -311,6 +314,8 @@ def candidates(
             retrieval = 1.0 / (1.0 + 0.15 * rank)
             if question.levels and _level_clash(question.levels, text, seg, start, end):
                 where *= LEVEL_CLASH  # asked about 全国劳模, the text counts 市劳模
+            if question.tally and _tally_clash(question.tally, text, seg, start):
+                where *= TALLY_CLASH
             if any(_same_value(local.value, v) for v in question.figures):
                 where *= 0.1  # the asker already knows this number
             score = lexical * gate * (0.15 + 0.85 * unit) * where * (0.75 + 0.25 * retrieval)
@@ -376,6 +381,12 @@ def _level_clash(asked: frozenset[str], text: str, seg: Span, start: int, end: i
         near = near[: place.start] + " " * (place.end - place.start) + near[place.end :]
     found = levels(near)
     return bool(found) and not (found & asked) and "all" not in found
+
+
+def _tally_clash(asked: frozenset[str], text: str, seg: Span, start: int) -> bool:
+    """The words leading to the figure say total where the question says new, or back."""
+    found = tally(text[max(seg.start, start - 16) : start])
+    return bool(found) and not (found & asked)
 
 
 def _same_value(a: float, b: float) -> bool:

@@ -42,6 +42,7 @@ class Question(NamedTuple):
     focus: dict[str, float]  # terms beside 多少/几 (usually the thing counted) and how close
     figures: list[float]  # values the question itself states: never the answer
     levels: frozenset[str]  # administrative level of the thing asked: 全国劳模 → {"national"}
+    tally: frozenset[str]  # running total or new this period: 累计 → {"total"}, 新增 → {"new"}
     compare: bool  # "哪边更多": pick the larger figure across places
     change: bool  # "从X年到Y年怎么变化": report the later figure with the earlier as ``from``
 
@@ -81,6 +82,16 @@ _LEVEL_NAMES = {
     "区": "district",
     "县": "district",
 }
+
+
+# A running total and what was added in the period are different figures, often in one
+# sentence: "全年新增立项项目43个,三年累计立项103个".
+_TALLY = re.compile(r"累计|新增|新建|净增")
+
+
+def tally(text: str) -> frozenset[str]:
+    """Whether ``text`` speaks of a running total ("total"), an addition ("new"), or both."""
+    return frozenset("total" if m.group() == "累计" else "new" for m in _TALLY.finditer(text))
 
 
 def levels(text: str) -> frozenset[str]:
@@ -181,6 +192,7 @@ def parse_question(text: str) -> Question:
         focus=focus_terms(text, terms),
         figures=[f.value for f in figures if f.kind != "year"],
         levels=levels("".join(blanked)),
+        tally=tally(text),
         compare=len(places) >= 2 and bool(_COMPARE.search(text)),
         change=len(years) >= 2
         and bool(_CHANGE.search(text))

@@ -35,3 +35,21 @@ def test_a_different_quantity_is_a_clash(asked, unit):
 
 def test_no_asked_unit_prefers_figures_that_have_one():
     assert unit_agreement(None, "家") > unit_agreement(None, None)
+
+
+def test_running_total_and_new_this_year_are_told_apart():
+    from rag.answer import Span, _tally_clash
+    from rag.question import parse_question
+
+    text = "全年新增会员1200人,五年累计发展会员5.6万人。"
+    new, total = text.index("1200"), text.index("5.6")
+    asked_total = parse_question("累计发展了多少会员").tally
+    asked_new = parse_question("今年新增会员多少人").tally
+    assert asked_total == {"total"} and asked_new == {"new"}
+    first, second = Span(0, new + 6), Span(new + 6, len(text))
+    assert _tally_clash(asked_total, text, first, new)
+    assert not _tally_clash(asked_total, text, second, total)
+    assert _tally_clash(asked_new, text, second, total)
+    assert not _tally_clash(asked_new, text, first, new)
+    # A question that names neither asks for whatever the text states.
+    assert parse_question("发展了多少会员").tally == frozenset()
