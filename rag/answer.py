@@ -167,7 +167,10 @@ def term_weights(index: CorpusIndex, question: Question) -> dict[str, float]:
     n = max(1, len(index.chunks))
     weights = {}
     for t in question.terms:
-        idf = math.log(1 + (n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5))
+        # A word is as telling as what it matches: "建了" never occurs in reports, but
+        # its synonym 建成 is everywhere, so it must not weigh like a rare word.
+        count = max(df.get(v, 0) for v in variants(t))
+        idf = math.log(1 + (n - count + 0.5) / (count + 0.5))
         weight = idf * (1.0 + 0.15 * min(len(t) - 1, 3))
         if len(t) == 1:
             weight *= 0.3

@@ -18,6 +18,9 @@ from rag.tokenization import normalize, tokenize
 
 MEASURE_WORDS = "人次|家次|户次|批次|万元|亿元|元|个|家|名|人|位|项|场|次|条|份|件|所|户|册|本|支|批|期|天|小时|届|篇|座|处|套|台|辆|间|张|块|门|种|类|对|起|例|首|部|幅|万|亿"
 _ASK_UNIT = re.compile(rf"(?:多少|几|若干)(?:万|千|百|十)?({MEASURE_WORDS})")
+# "有多少万元" leaves the token 万元: once the asked unit is known, a unit word is not a
+# subject word to look for (in "参与职工 人次" it is all the question says of the unit).
+_UNIT_WORD = re.compile(rf"(?:万|千|百|十|亿)?(?:{MEASURE_WORDS})")
 _MONEY = re.compile(r"多少钱|金额|资金|经费|多少元|花了|花费|投入了?多少|募集|筹集|款")
 _PERCENT = re.compile(r"比例|比率|百分之|百分比|占比|[^效]率(?:是|为|有|达)?|多少%|几成")
 _COMPARE = re.compile(r"哪[边个里方家]|谁|更多|更少|较多|较少|多还是|少还是|比较")
@@ -99,13 +102,27 @@ def levels(text: str) -> frozenset[str]:
     return frozenset(_LEVEL_NAMES[m.group(1)[0]] for m in _LEVEL.finditer(text))
 
 
+def _names_a_thing(rest: str) -> bool:
+    """Whether a noun continues: "几个职工书屋" counts 书屋, "几个职工参加" counts 职工."""
+    import jieba.posseg
+
+    word = next(iter(jieba.posseg.cut(rest.strip())), None)
+    return word is not None and word.flag[:1] == "n" and word.flag not in ("nr", "ns")
+
+
 def expected_unit(text: str) -> str | None:
     """The measure word the answer should carry, if the question reveals it."""
     if re.search(r"(?:多少|几)个人", text):
         return "人"  # "几个人" counts people, not 个
     match = _ASK_UNIT.search(text)
     noun = _ASK_NOUN.search(text)
-    if match and match.group(1) == "个" and noun and noun.start(1) == match.end():
+    if (
+        match
+        and match.group(1) == "个"
+        and noun
+        and noun.start(1) == match.end()
+        and not _names_a_thing(text[noun.end(1) :])
+    ):
         match = None  # "多少个职工" counts people: the noun decides, not 个
     if match:
         unit = match.group(1)
@@ -180,7 +197,11 @@ def parse_question(text: str) -> Question:
     terms = [
         t
         for t in tokenize("".join(blanked))
-        if t not in QUESTION_WORDS and t != unit and not _ASK_UNIT.fullmatch(t) and not t.isdigit()
+        if t not in QUESTION_WORDS
+        and t != unit
+        and not _ASK_UNIT.fullmatch(t)
+        and not (unit and _UNIT_WORD.fullmatch(t))
+        and not t.isdigit()
     ]
     terms = list(dict.fromkeys(terms))
     return Question(

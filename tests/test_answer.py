@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answer import unit_agreement
+from rag.question import parse_question
 
 
 @pytest.mark.parametrize(
@@ -53,3 +54,14 @@ def test_running_total_and_new_this_year_are_told_apart():
     assert not _tally_clash(asked_new, text, first, new)
     # A question that names neither asks for whatever the text states.
     assert parse_question("发展了多少会员").tally == frozenset()
+
+
+def test_a_word_weighs_as_much_as_its_commonest_synonym(qa):
+    from rag.answer import term_weights
+
+    # "建了" never occurs in reports but 建成/建立 are everywhere; "咕噜" occurs nowhere
+    # and has no synonyms. Both sit beside the question word, so only IDF differs.
+    question = parse_question("苏州建了多少个咕噜")
+    weights = term_weights(qa.index, question)
+    assert question.focus["建了"] == question.focus["咕噜"]
+    assert weights["建了"] < 0.6 * weights["咕噜"]

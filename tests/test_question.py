@@ -17,6 +17,9 @@ from rag.question import expected_unit, parse_question, years_near
         ("惠及多少职工", "人"),
         ("有多少企业注册", "家"),
         ("情况如何", None),
+        ("多少个职工参加了培训", "人"),  # 个 before a person noun counts people
+        ("建了几个职工心理咨询室", "个"),  # ...unless a noun follows: 职工 only qualifies it
+        ("几个职工书屋", "个"),
     ],
 )
 def test_expected_unit(question, unit):
@@ -28,6 +31,12 @@ def test_place_year_and_terms():
     assert q.places == ["苏州"] and q.years == [2016]
     assert "书屋" in q.terms
     assert not any("州" in t for t in q.terms)
+
+
+def test_an_asked_unit_is_not_a_subject_word():
+    assert "万元" not in parse_question("工会经费收入有多少万元").terms
+    # With no 多少 to attach it to, the unit word is all the question says: keep it.
+    assert "人次" in parse_question("会员服务卡 参与职工 人次").terms
 
 
 def test_province_beside_a_city_is_a_title_word_not_the_place():
