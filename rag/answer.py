@@ -29,6 +29,7 @@ from rag.regions import find_places, is_within
 from rag.retrieval import Hit, year_match
 from rag.sections import section_years
 from rag.synonyms import variants
+from rag.tokenization import is_thing_word
 
 SENTENCE_END = "。！？；;!?\n"
 CLAUSE_END = SENTENCE_END + "，,：:"
@@ -40,6 +41,9 @@ LEVEL_CLASH = 0.3
 # Asked for the running total (累计), the figure is what was added (新增), or the
 # reverse: a different quantity, so all but ruled out.
 TALLY_CLASH = 0.1
+# The rarest thing the question names (妈妈 of 妈妈驿站, 委员会 of 女职工委员会) is
+# missing from the figure's sentence: likely a figure about a neighbouring thing.
+KEY_MISSING = 0.5
 # 昆山's report answers a question about 苏州 only when 苏州's own reports say nothing:
 # a county's figure is not the city's.
 CHILD_REGION = 0.1
@@ -157,19 +161,47 @@ def _bigram_coverage(grams: set[str], text: str) -> float:
     return sum(1 for g in grams if g in text) / len(grams)
 
 
+def _document_frequency(index: CorpusIndex, term: str) -> int:
+    """Chunks holding the term or its commonest synonym."""
+    return max(index.df.get(v, 0) for v in variants(term))
+
+
+def key_term(index: CorpusIndex, question: Question) -> str | None:
+    """The question's rarest thing-word that the corpus knows at all.
+
+    Words the corpus never uses cannot tell sentences apart; the parts of a longer
+    term ("咨询" of "咨询室") stand for it only when the whole is unknown.
+    """
+    known = [
+        t
+        for t in question.terms
+        if len(t) >= 2 and is_thing_word(t) and _document_frequency(index, t) > 0
+    ]
+    known = [t for t in known if not any(t != o and t in o for o in known)]
+    return min(known, key=lambda t: _document_frequency(index, t), default=None)
+
+
+def _mentions(text: str, word: str, terms: list[str]) -> bool:
+    """``word`` or a synonym is in ``text``, or all its parts are ("干部" and "工会" of
+    "工会干部" in "各级工会高度重视干部队伍建设")."""
+    if any(v in text for v in variants(word)):
+        return True
+    parts = [t for t in terms if t != word and t in word]
+    return bool(parts) and all(any(v in text for v in variants(p)) for p in parts)
+
+
 def term_weights(index: CorpusIndex, question: Question) -> dict[str, float]:
     """IDF over chunks, so rare subject words ("书屋") count more than common ones ("职工").
 
     Single characters left over by the segmenter ("里", "给") say little; the words
     beside the question word name what is counted and say most.
     """
-    df = index.df
     n = max(1, len(index.chunks))
     weights = {}
     for t in question.terms:
         # A word is as telling as what it matches: "建了" never occurs in reports, but
         # its synonym 建成 is everywhere, so it must not weigh like a rare word.
-        count = max(df.get(v, 0) for v in variants(t))
+        count = _document_frequency(index, t)
         idf = math.log(1 + (n - count + 0.5) / (count + 0.5))
         weight = idf * (1.0 + 0.15 * min(len(t) - 1, 3))
         if len(t) == 1:
@@ -248,6 +280,7 @@ def candidates(
     """
     terms = question.terms
     weights = term_weights(index, question)
+    key_word = key_term(index, question)
     grams = content_bigrams(question)
     focus = [t for t in terms if t in question.focus]
     seen: dict[tuple[str, int], Candidate] = {}
@@ -319,6 +352,8 @@ def candidates(
                 where *= LEVEL_CLASH  # asked about 全国劳模, the text counts 市劳模
             if question.tally and _tally_clash(question.tally, text, seg, start):
                 where *= TALLY_CLASH
+            if key_word and not _mentions(sent_text, key_word, terms):
+                where *= KEY_MISSING
             if any(_same_value(local.value, v) for v in question.figures):
                 where *= 0.1  # the asker already knows this number
             score = lexical * gate * (0.15 + 0.85 * unit) * where * (0.75 + 0.25 * retrieval)

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from rag.numbers import find_figures
 from rag.regions import find_places, is_within
-from rag.tokenization import normalize, tokenize
+from rag.tokenization import is_thing_word, normalize, tokenize
 
 MEASURE_WORDS = "人次|家次|户次|批次|万元|亿元|元|个|家|名|人|位|项|场|次|条|份|件|所|户|册|本|支|批|期|天|小时|届|篇|座|处|套|台|辆|间|张|块|门|种|类|对|起|例|首|部|幅|万|亿"
 _ASK_UNIT = re.compile(rf"(?:多少|几|若干)(?:万|千|百|十)?({MEASURE_WORDS})")
@@ -107,7 +107,7 @@ def _names_a_thing(rest: str) -> bool:
     import jieba.posseg
 
     word = next(iter(jieba.posseg.cut(rest.strip())), None)
-    return word is not None and word.flag[:1] == "n" and word.flag not in ("nr", "ns")
+    return word is not None and is_thing_word(word.word)
 
 
 def expected_unit(text: str) -> str | None:

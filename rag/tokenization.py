@@ -43,3 +43,16 @@ def tokenize(text: str, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
 
 def tokenize_many(texts: list[str]) -> list[list[str]]:
     return [tokenize(t) for t in texts]
+
+
+def part_of_speech(word: str) -> str:
+    """Jieba's dictionary tag of ``word`` ("n" noun, "v" verb, "vn" verbal noun…), "" if unknown."""
+    import jieba.posseg  # loads its tag table once, on first use
+
+    return jieba.posseg.dt.word_tag_tab.get(word, "")
+
+
+def is_thing_word(word: str) -> bool:
+    """A dictionary noun naming a thing (妈妈, 委员会, 咨询): not a person's or place name."""
+    tag = part_of_speech(word)
+    return (tag.startswith("n") and tag not in ("nr", "ns", "nt")) or tag in ("vn", "j", "l")

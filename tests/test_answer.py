@@ -65,3 +65,24 @@ def test_a_word_weighs_as_much_as_its_commonest_synonym(qa):
     weights = term_weights(qa.index, question)
     assert question.focus["建了"] == question.focus["咕噜"]
     assert weights["建了"] < 0.6 * weights["咕噜"]
+
+
+def test_key_term_is_the_rarest_thing_the_corpus_knows(qa):
+    from rag.answer import _document_frequency, key_term
+
+    question = parse_question("无锡有多少家企业建立了女职工委员会")
+    key = key_term(qa.index, question)
+    assert key in question.terms and _document_frequency(qa.index, key) > 0
+    for common in ("企业", "女职工"):  # named by the question, frequent in reports
+        assert _document_frequency(qa.index, key) <= _document_frequency(qa.index, common)
+    # A word the corpus never uses cannot be the key: it tells no sentence apart.
+    assert key_term(qa.index, parse_question("苏州有多少个咕噜")) is None
+
+
+def test_a_compound_is_mentioned_when_all_its_parts_are():
+    from rag.answer import _mentions
+
+    terms = ["工会", "干部", "工会干部", "培训"]
+    assert _mentions("各级工会高度重视干部队伍能力建设", "工会干部", terms)
+    assert not _mentions("各级工会高度重视职工队伍能力建设", "工会干部", terms)
+    assert _mentions("建立爱心驿站46个", "驿站", ["妈妈", "驿站"])
