@@ -255,13 +255,9 @@ def _run_postgres(
     if ingest is None:
         raise RuntimeError("needs the seed index from the ingest section")
     with bench_pg.database(None, scale=False) as (url, _):
-        result = bench_pg.run_in_process(ingest.index_dir, url, questions)
-        result["machine"] = f"{os.cpu_count()} cores"
-        result["http"] = bench_pg.run_http(
+        return bench_pg.compare(
             ingest.index_dir, url, questions, clients=16, requests=config.http_requests
         )
-    result["clients"], result["requests"] = 16, config.http_requests
-    return result
 
 
 def _run_scale(
@@ -319,20 +315,25 @@ def _target_ask(query: bench_query.QueryResult | None) -> Target:
     return Target(name, floor, measured, p50 <= TARGET_ASK_P50_MS)
 
 
-def _targets_http(http: bench_http.HttpResult | None) -> list[Target]:
-    """Back-to-back 16 clients (the literal reading) and 16 clients paced at 60 req/s."""
-    levels = http.levels if http else []
-    closed = next(
+def _shipped_16(levels: list[bench_http.LevelResult], paced: bool) -> bench_http.LevelResult | None:
+    """The uncached 16-client run of the server as shipped: back to back, or paced."""
+    return next(
         (
             lv
             for lv in levels
-            if lv.clients == 16 and not lv.cached and not lv.offered_rps and not lv.variant
+            if lv.clients == 16
+            and not lv.cached
+            and not lv.variant
+            and bool(lv.offered_rps) == paced
         ),
         None,
     )
-    paced = next(
-        (lv for lv in levels if lv.clients == 16 and lv.offered_rps and not lv.variant), None
-    )
+
+
+def _targets_http(http: bench_http.HttpResult | None) -> list[Target]:
+    """Back-to-back 16 clients (the literal reading) and 16 clients paced at 60 req/s."""
+    levels = http.levels if http else []
+    closed, paced = _shipped_16(levels, paced=False), _shipped_16(levels, paced=True)
     if closed is None:
         return [
             Target(
@@ -459,14 +460,7 @@ def _finding_ask(q: bench_query.QueryResult | None) -> list[str]:
 def _finding_http(h: bench_http.HttpResult | None) -> list[str]:
     if h is None:
         return []
-    closed = next(
-        (
-            lv
-            for lv in h.levels
-            if lv.clients == 16 and not lv.cached and not lv.offered_rps and not lv.variant
-        ),
-        None,
-    )
+    closed = _shipped_16(h.levels, paced=False)
     if closed is None:
         return []
     need = 16 / (TARGET_HTTP_P50_MS / 1000)
@@ -480,9 +474,7 @@ def _finding_http(h: bench_http.HttpResult | None) -> list[str]:
         "request falls several-fold; the paced row shows the latency at the target rate instead. "
         f"Server RSS: {h.rss_ready / 2**20:.0f} MiB when ready, {h.rss_peak / 2**20:.0f} MiB at peak."
     ]
-    paced = next(
-        (lv for lv in h.levels if lv.offered_rps and not lv.variant and not lv.cached), None
-    )
+    paced = _shipped_16(h.levels, paced=True)
     for lv in (lv for lv in h.levels if lv.variant):
         shipped = closed if not lv.offered_rps else paced
         if shipped is None:

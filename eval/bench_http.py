@@ -306,6 +306,11 @@ def run_level(
     return level, first_error
 
 
+def warm_up(server: Server, questions: list[str]) -> None:
+    """A few requests first (texts no later run sends), so start-up costs stay out."""
+    asyncio.run(load(server.url, ["预热：" + q for q in questions[:8]], clients=1, requests=8))
+
+
 def run_http(
     index_dir: Path,
     questions: list[str],
@@ -332,7 +337,7 @@ def run_http(
         log(f"server ready in {server.startup_s:.1f} s (pid {server.pid})")
         rss_ready = rss_bytes(server.pid)
         startup_s = server.startup_s
-        asyncio.run(load(server.url, ["预热：" + q for q in questions[:8]], clients=1, requests=8))
+        warm_up(server, questions)
         for c in clients:
             level, err = run_level(server, fresh(), c, requests, cached=False)
             levels.append(level)
@@ -354,9 +359,7 @@ def run_http(
         variant = f"{threads_before} threads"
         env = {"RAG_ASK_THREADS": str(threads_before)}
         with Server.start(index_dir, workdir / "server-before.log", env=env) as server:
-            asyncio.run(
-                load(server.url, ["预热：" + q for q in questions[:8]], clients=1, requests=8)
-            )
+            warm_up(server, questions)
             for offered in (None, paced_rps):
                 level, err = run_level(
                     server, fresh(), paced, requests, cached=False, offered_rps=offered

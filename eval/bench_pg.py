@@ -476,6 +476,26 @@ def render(r: dict) -> str:
     return "\n".join(lines)
 
 
+def compare(
+    index_dir: Path,
+    url: str,
+    texts: list[str],
+    clients: int = 0,
+    requests: int = 0,
+    scale: int = 0,
+    scale_url: str | None = None,
+) -> dict:
+    """Both backends in process; over HTTP with ``clients``; searches at ``scale`` chunks."""
+    result = run_in_process(index_dir, url, texts)
+    if scale:
+        result["scale"] = run_scale(scale_url, index_dir, scale, texts)
+    result["machine"] = f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}"
+    if clients:
+        result["http"] = run_http(index_dir, url, texts, clients, requests)
+        result["clients"], result["requests"] = clients, requests
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.bench_pg", description=__doc__)
     parser.add_argument("--database-url", default=None)
@@ -502,13 +522,15 @@ def main(argv: list[str] | None = None) -> int:
             log("indexing seeds/ …")
             ingest([PROJECT_ROOT / "seeds"], Settings(index_dir=index_dir))
         url, scale_url = stack.enter_context(database(args.database_url, bool(args.scale)))
-        result = run_in_process(index_dir, url, texts)
-        if args.scale:
-            result["scale"] = run_scale(scale_url, index_dir, args.scale, texts)
-        result["machine"] = f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}"
-        if args.http:
-            result["http"] = run_http(index_dir, url, texts, args.clients, args.requests)
-            result["clients"], result["requests"] = args.clients, args.requests
+        result = compare(
+            index_dir,
+            url,
+            texts,
+            clients=args.clients if args.http else 0,
+            requests=args.requests,
+            scale=args.scale,
+            scale_url=scale_url,
+        )
     print(render(result))
     if args.json:
         Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=1), "utf-8")

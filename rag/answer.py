@@ -181,12 +181,11 @@ def key_term(index: CorpusIndex, question: Question) -> str | None:
     return min(known, key=lambda t: _document_frequency(index, t), default=None)
 
 
-def _mentions(text: str, word: str, terms: list[str]) -> bool:
-    """``word`` or a synonym is in ``text``, or all its parts are ("干部" and "工会" of
+def _mentions(text: str, word: str, parts: list[str]) -> bool:
+    """``word`` or a synonym is in ``text``, or all its ``parts`` are ("干部" and "工会" of
     "工会干部" in "各级工会高度重视干部队伍建设")."""
     if any(v in text for v in variants(word)):
         return True
-    parts = [t for t in terms if t != word and t in word]
     return bool(parts) and all(any(v in text for v in variants(p)) for p in parts)
 
 
@@ -281,6 +280,7 @@ def candidates(
     terms = question.terms
     weights = term_weights(index, question)
     key_word = key_term(index, question)
+    key_parts = [t for t in terms if key_word and t != key_word and t in key_word]
     grams = content_bigrams(question)
     focus = [t for t in terms if t in question.focus]
     seen: dict[tuple[str, int], Candidate] = {}
@@ -352,7 +352,7 @@ def candidates(
                 where *= LEVEL_CLASH  # asked about 全国劳模, the text counts 市劳模
             if question.tally and _tally_clash(question.tally, text, seg, start):
                 where *= TALLY_CLASH
-            if key_word and not _mentions(sent_text, key_word, terms):
+            if key_word and not _mentions(sent_text, key_word, key_parts):
                 where *= KEY_MISSING
             if any(_same_value(local.value, v) for v in question.figures):
                 where *= 0.1  # the asker already knows this number

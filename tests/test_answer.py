@@ -82,7 +82,7 @@ def test_key_term_is_the_rarest_thing_the_corpus_knows(qa):
 def test_a_compound_is_mentioned_when_all_its_parts_are():
     from rag.answer import _mentions
 
-    terms = ["工会", "干部", "工会干部", "培训"]
-    assert _mentions("各级工会高度重视干部队伍能力建设", "工会干部", terms)
-    assert not _mentions("各级工会高度重视职工队伍能力建设", "工会干部", terms)
-    assert _mentions("建立爱心驿站46个", "驿站", ["妈妈", "驿站"])
+    parts = ["工会", "干部"]
+    assert _mentions("各级工会高度重视干部队伍能力建设", "工会干部", parts)
+    assert not _mentions("各级工会高度重视职工队伍能力建设", "工会干部", parts)
+    assert _mentions("建立爱心驿站46个", "驿站", [])
