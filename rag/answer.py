@@ -18,24 +18,22 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from functools import lru_cache
 
+import jieba
 import numpy as np
 
 from rag.index import CorpusIndex, DocRecord
-from rag.numbers import Figure, find_figures, unit_family
+from rag.numbers import Figure, find_figures, quantity_kind, unit_family
 from rag.question import Question, levels, tally
 from rag.regions import find_places, is_within
 from rag.retrieval import Hit, year_match
 from rag.sections import section_years
+from rag.sentences import CLAUSE_END, SEGMENT_END, SENTENCE_END, Span, bounds, quote_span
 from rag.synonyms import variants
 from rag.tokenization import is_thing_word
 
-SENTENCE_END = "。！？；;!?\n"
-CLAUSE_END = SENTENCE_END + "，,：:"
-SEGMENT_END = CLAUSE_END + "、"
 SKIP_KINDS = {"year", "date", "ordinal"}
-MAX_QUOTE = 160
 TOUCH_CHARS = 6  # "示范点 918 家": the counted noun sits within a few characters
 LEVEL_CLASH = 0.3
 # Asked for the running total (累计), the figure is what was added (新增), or the
@@ -44,6 +42,15 @@ TALLY_CLASH = 0.1
 # The rarest thing the question names (妈妈 of 妈妈驿站, 委员会 of 女职工委员会) is
 # missing from the figure's sentence: likely a figure about a neighbouring thing.
 KEY_MISSING = 0.5
+KEY_COMMON = 0.3  # a word in more than this share of passages tells sentences apart poorly
+KEY_COMMON_MIN = 10  # passages; in a tiny corpus every word is in a third of them
+# The sentence's own figure for the asked thing is ruled out (新增 stated, 累计 asked):
+# the other figures of that sentence count other things.
+KEY_ELSEWHERE = 0.3
+# The sentence counts another kind of the asked thing: 爱心驿站 stated, 妈妈驿站 asked.
+OTHER_KIND = 0.3
+KIND_CLASH = 0.3  # a rate asked, a count or a sum of money found (or back)
+TALLY_REACH = 40  # characters before a figure where 新增/累计 still govern it
 # 昆山's report answers a question about 苏州 only when 苏州's own reports say nothing:
 # a county's figure is not the city's.
 CHILD_REGION = 0.1
@@ -81,54 +88,6 @@ def unit_agreement(asked: str | None, unit: str | None) -> float:
     return 0.05
 
 
-class Span(NamedTuple):
-    start: int
-    end: int
-
-
-def _bounds(text: str, start: int, end: int, stops: str) -> Span:
-    left = start
-    while left > 0 and text[left - 1] not in stops:
-        left -= 1
-    right = end
-    while right < len(text) and text[right] not in stops:
-        right += 1
-    if right < len(text) and text[right] in "。！？!?；;":
-        right += 1  # the quote keeps its full stop
-    return Span(left, right)
-
-
-def _strip(text: str, span: Span) -> Span:
-    s, e = span
-    while s < e and text[s] in " \t\u3000#>*-—":
-        s += 1
-    while e > s and text[e - 1] in " \t\u3000":
-        e -= 1
-    return Span(s, e)
-
-
-def quote_span(text: str, fig_start: int, fig_end: int) -> Span:
-    """The sentence stating the figure; narrowed to its clauses when very long."""
-    sent = _strip(text, _bounds(text, fig_start, fig_end, SENTENCE_END))
-    if sent.end - sent.start <= MAX_QUOTE:
-        return sent
-    s, e = _bounds(text, fig_start, fig_end, CLAUSE_END)
-    # Widen clause by clause while it fits, so the subject before the figure stays in.
-    while True:
-        grown = False
-        if s > sent.start:
-            ns = _bounds(text, s - 1, s - 1, CLAUSE_END).start
-            if e - ns <= MAX_QUOTE:
-                s, grown = ns, True
-        if e < sent.end and not grown:
-            ne = _bounds(text, e + 1, e + 1, CLAUSE_END).end
-            if ne - s <= MAX_QUOTE:
-                e, grown = ne, True
-        if not grown:
-            break
-    return _strip(text, Span(max(s, sent.start), min(e, sent.end)))
-
-
 @dataclass
 class Candidate:
     figure: Figure  # offsets relative to the document
@@ -139,6 +98,11 @@ class Candidate:
     quote: Span
     from_value: float | None = None
     parts: dict = field(default_factory=dict)
+
+
+def _unwrap(text: str) -> str:
+    """A sentence's words rejoined across its line wraps ("民主管\\n\\n理" → "民主管理")."""
+    return re.sub(r"\s*\n\s*", "", text) if "\n" in text else text
 
 
 def _coverage(terms: list[str], weights: dict[str, float], text: str) -> float:
@@ -170,15 +134,23 @@ def key_term(index: CorpusIndex, question: Question) -> str | None:
     """The question's rarest thing-word that the corpus knows at all.
 
     Words the corpus never uses cannot tell sentences apart; the parts of a longer
-    term ("咨询" of "咨询室") stand for it only when the whole is unknown.
+    term ("咨询" of "咨询室") stand for it only when the whole is unknown. When the
+    only thing-word is everywhere (职工 of "一线职工疗休养"), the rarest other word
+    (休养) says what is asked.
     """
-    known = [
-        t
-        for t in question.terms
-        if len(t) >= 2 and is_thing_word(t) and _document_frequency(index, t) > 0
-    ]
-    known = [t for t in known if not any(t != o and t in o for o in known)]
-    return min(known, key=lambda t: _document_frequency(index, t), default=None)
+
+    def frequency(term: str) -> int:
+        return _document_frequency(index, term)
+
+    def rarest(words: list[str]) -> str | None:
+        known = [t for t in words if len(t) >= 2 and frequency(t) > 0]
+        known = [t for t in known if not any(t != o and t in o for o in known)]
+        return min(known, key=frequency, default=None)
+
+    key = rarest([t for t in question.terms if is_thing_word(t)])
+    if key is None or frequency(key) > max(KEY_COMMON * len(index.chunks), KEY_COMMON_MIN):
+        key = rarest([t for t in question.terms if not is_thing_word(t)]) or key
+    return key
 
 
 def _mentions(text: str, word: str, parts: list[str]) -> bool:
@@ -283,7 +255,9 @@ def candidates(
     key_parts = [t for t in terms if key_word and t != key_word and t in key_word]
     grams = content_bigrams(question)
     focus = [t for t in terms if t in question.focus]
+    modifiers = [(m, h) for m, h in question.modifiers if _document_frequency(index, m) > 0]
     seen: dict[tuple[str, int], Candidate] = {}
+    by_sentence: dict[tuple[str, int], dict[tuple[str, int], tuple[bool, bool]]] = {}
     for rank, hit in enumerate(hits[:depth]):
         chunk = index.chunks[hit.chunk]
         doc = index.docs[chunk.doc_id]
@@ -302,16 +276,16 @@ def candidates(
                 # "基层工会由4081家增加到6299家": Y shares X's subject.
                 prev = figures[i - 1]
                 prev_end = chunk.start + figures[i - 2].end if i > 1 else chunk.start
-                seg = _bounds(text, chunk.start + prev.start, end, SEGMENT_END)
+                seg = bounds(text, chunk.start + prev.start, end, SEGMENT_END)
             else:
-                seg = _bounds(text, start, end, SEGMENT_END)
+                seg = bounds(text, start, end, SEGMENT_END)
             seg = Span(max(seg.start, prev_end), min(seg.end, next_start))
-            clause = _bounds(text, start, end, CLAUSE_END)
-            sent = _bounds(text, start, end, SENTENCE_END)
+            clause = bounds(text, start, end, CLAUSE_END)
+            sent = bounds(text, start, end, SENTENCE_END)
             seg_text, clause_text, sent_text = (
-                text[seg.start : seg.end],
-                text[clause.start : clause.end],
-                text[sent.start : sent.end],
+                _unwrap(text[seg.start : seg.end]),
+                _unwrap(text[clause.start : clause.end]),
+                _unwrap(text[sent.start : sent.end]),
             )
 
             cov_seg = _coverage(terms, weights, seg_text)
@@ -323,7 +297,7 @@ def candidates(
             grams_sent = _bigram_coverage(grams, sent_text)
             # The counted noun usually touches the figure: "示范点 918 家", "47个工种".
             left = chunk.start + figures[i - 1].start if from_value is not None else start
-            touching = (
+            touching = _unwrap(
                 text[max(seg.start, left - TOUCH_CHARS) : start]
                 + "|"
                 + text[end : min(seg.end, end + 4)]
@@ -348,17 +322,27 @@ def candidates(
                 doc, sent_text, chunk.text, question.years, start
             )
             retrieval = 1.0 / (1.0 + 0.15 * rank)
+            clashed = False
             if question.levels and _level_clash(question.levels, text, seg, start, end):
                 where *= LEVEL_CLASH  # asked about 全国劳模, the text counts 市劳模
-            if question.tally and _tally_clash(question.tally, text, seg, start):
+                clashed = True
+            asked_kind, kind = quantity_kind(question.unit), quantity_kind(local.unit)
+            if asked_kind and kind and asked_kind != kind:
+                where *= KIND_CLASH
+            if question.tally and _tally_clash(question.tally, text, clause, start):
                 where *= TALLY_CLASH
+                clashed = True
             if key_word and not _mentions(sent_text, key_word, key_parts):
                 where *= KEY_MISSING
+            if modifiers and _other_kind(modifiers, sent_text, text, sent):
+                where *= OTHER_KIND
             if any(_same_value(local.value, v) for v in question.figures):
                 where *= 0.1  # the asker already knows this number
             score = lexical * gate * (0.15 + 0.85 * unit) * where * (0.75 + 0.25 * retrieval)
 
             fig = local._replace(start=start, end=end)
+            owns = bool(key_word) and _mentions(seg_text, key_word, key_parts)
+            by_sentence.setdefault((doc.doc_id, sent.start), {})[key] = (owns, clashed)
             seen[key] = Candidate(
                 figure=fig,
                 doc=doc,
@@ -387,6 +371,14 @@ def candidates(
                     "rank": rank,
                 },
             )
+    # "新增劳模创新工作室17个,推出技术创新项目161项" asked for the running total: the
+    # sentence's figure for the thing is ruled out, and its neighbours count other things.
+    for figures_here in by_sentence.values():
+        owners = [clashed for owns, clashed in figures_here.values() if owns]
+        if owners and all(owners):
+            for key, (owns, _) in figures_here.items():
+                if not owns:
+                    seen[key].score *= KEY_ELSEWHERE
     # "由 X 增加到 Y": X is never the answer while Y stands beside it.
     for cand in seen.values():
         if cand.from_value is not None:
@@ -412,6 +404,40 @@ def _semantic(index: CorpusIndex, doc_id: str, pos: int, query_vector: np.ndarra
     return min(1.0, max(0.0, (cos - 0.5) / 0.4))
 
 
+def _other_kind(modifiers: list[tuple[str, str]], sentence: str, text: str, sent: Span) -> bool:
+    """The sentence counts another kind of the asked thing: the question's 妈妈驿站
+    against the report's 爱心驿站, 女职工委员会 against 调解委员会.
+
+    It holds when the sentence has the qualified word, led by another thing-word, and
+    neither it nor the sentence before has the question's qualifier (a subject stated
+    in the sentence before still governs this one).
+    """
+    for modifier, head in modifiers:
+        if _mentions(sentence, modifier, []) or not _mentions(sentence, head, []):
+            continue
+        heads, own = variants(head), variants(modifier)
+        if any(
+            word in heads and before not in own and is_thing_word(before)
+            for before, word in _word_pairs(sentence)
+        ) and not _mentions(_previous_sentence(text, sent), modifier, []):
+            return True
+    return False
+
+
+@lru_cache(maxsize=4096)
+def _word_pairs(sentence: str) -> list[tuple[str, str]]:
+    """Adjacent jieba words of a sentence; the corpus has a few thousand sentences."""
+    words = [w for w in jieba.cut(sentence) if w.strip()]
+    return list(zip(words, words[1:], strict=False))
+
+
+def _previous_sentence(text: str, sent: Span) -> str:
+    if sent.start < 2:
+        return ""
+    prev = bounds(text, sent.start - 2, sent.start - 2, SENTENCE_END)
+    return _unwrap(text[prev.start : sent.start])
+
+
 def _level_clash(asked: frozenset[str], text: str, seg: Span, start: int, end: int) -> bool:
     """The figure's own words name another administrative level than the question."""
     near = text[max(seg.start, start - 12) : start] + "|" + text[end : min(seg.end, end + 8)]
@@ -421,9 +447,12 @@ def _level_clash(asked: frozenset[str], text: str, seg: Span, start: int, end: i
     return bool(found) and not (found & asked) and "all" not in found
 
 
-def _tally_clash(asked: frozenset[str], text: str, seg: Span, start: int) -> bool:
-    """The words leading to the figure say total where the question says new, or back."""
-    found = tally(text[max(seg.start, start - 16) : start])
+def _tally_clash(asked: frozenset[str], text: str, clause: Span, start: int) -> bool:
+    """The words leading to the figure say total where the question says new, or back.
+
+    The whole clause counts: in "新建市级示范点20家、省级示范点8家" 新建 covers both.
+    """
+    found = tally(text[max(clause.start, start - TALLY_REACH) : start])
     return bool(found) and not (found & asked)
 
 

@@ -29,7 +29,6 @@ import hashlib
 import itertools
 import json
 import os
-import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -48,12 +47,12 @@ from rag.embedder import Embedder
 from rag.lexical import build_bm25, search_bm25
 from rag.metadata import DocMeta, infer_metadata
 from rag.numbers import find_figures
+from rag.sentences import split_sentences
 from rag.settings import Settings
 from rag.tokenization import tokenize
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MAX_SENTENCE_CHARS = 400  # within m3e's 512-token window; the figure's clause is what matters
-_SENTENCE_END = re.compile(r"[。！？；!?;\n]+")
 CURRENT = "CURRENT"
 LOCK = ".lock"
 
@@ -143,19 +142,6 @@ def embedding_text(chunk: Chunk, meta: DocMeta) -> str:
     """
     head = " ".join(x for x in (meta.region, meta.period, meta.title) if x)
     return f"{head}\n{chunk.text}" if head else chunk.text
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans (start, end) of a document: ends at 。！？；and line breaks."""
-    spans, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        end = m.end()
-        if text[start:end].strip():
-            spans.append((start, end))
-        start = end
-    if text[start:].strip():
-        spans.append((start, len(text)))
-    return spans
 
 
 def figure_sentences(text: str) -> list[tuple[int, int]]:

@@ -517,6 +517,17 @@ def unit_family(unit: str | None) -> str | None:
     return _FAMILIES.get(unit, unit)
 
 
+def quantity_kind(unit: str | None) -> str | None:
+    """ "percent", "money" or "count": a figure of one kind never answers a question
+    asking for another (a 签订率 is not answered by "4195家")."""
+    family = unit_family(unit)
+    if family is None:
+        return None
+    if family in ("percent", "percentage points"):
+        return "percent"
+    return "money" if family == "money" else "count"
+
+
 def format_figure(value: float, unit: str | None) -> str:
     """Display text: ``format_figure(11200.0, "家")`` → "11200 家", ``(98.1, "%")`` → "98.1%"."""
     if not math.isfinite(value):

@@ -46,6 +46,7 @@ class Question(NamedTuple):
     figures: list[float]  # values the question itself states: never the answer
     levels: frozenset[str]  # administrative level of the thing asked: 全国劳模 → {"national"}
     tally: frozenset[str]  # running total or new this period: 累计 → {"total"}, 新增 → {"new"}
+    modifiers: list[tuple[str, str]]  # (thing, word it qualifies): 妈妈驿站 → ("妈妈", "驿站")
     compare: bool  # "哪边更多": pick the larger figure across places
     change: bool  # "从X年到Y年怎么变化": report the later figure with the earlier as ``from``
 
@@ -88,13 +89,14 @@ _LEVEL_NAMES = {
 
 
 # A running total and what was added in the period are different figures, often in one
-# sentence: "全年新增立项项目43个,三年累计立项103个".
-_TALLY = re.compile(r"累计|新增|新建|净增")
+# sentence: "全年新增立项项目43个,三年累计立项103个"; "已建…918家" is a total too
+# ("已建会" is not: it says a union exists).
+_TALLY = re.compile(r"(累计|已建(?!会)|已有)|新增|新建|净增")
 
 
 def tally(text: str) -> frozenset[str]:
     """Whether ``text`` speaks of a running total ("total"), an addition ("new"), or both."""
-    return frozenset("total" if m.group() == "累计" else "new" for m in _TALLY.finditer(text))
+    return frozenset("total" if m.group(1) else "new" for m in _TALLY.finditer(text))
 
 
 def levels(text: str) -> frozenset[str]:
@@ -174,6 +176,19 @@ def focus_terms(text: str, terms: list[str], window: int = 6) -> dict[str, float
     return near
 
 
+def modifier_pairs(text: str, terms: list[str]) -> list[tuple[str, str]]:
+    """Adjacent subject words where the first names a thing that qualifies the second:
+    "妈妈驿站" is a kind of 驿站, "女职工委员会" a kind of 委员会."""
+    import jieba
+
+    words = [w for w in jieba.cut(text) if w.strip()]
+    return [
+        (a, b)
+        for a, b in zip(words, words[1:], strict=False)
+        if a in terms and b in terms and len(a) >= 2 and len(b) >= 2 and is_thing_word(a)
+    ]
+
+
 def parse_question(text: str) -> Question:
     text = normalize(text).strip()
     mentions = find_places(text)
@@ -214,6 +229,7 @@ def parse_question(text: str) -> Question:
         figures=[f.value for f in figures if f.kind != "year"],
         levels=levels("".join(blanked)),
         tally=tally(text),
+        modifiers=modifier_pairs(text, terms),
         compare=len(places) >= 2 and bool(_COMPARE.search(text)),
         change=len(years) >= 2
         and bool(_CHANGE.search(text))

@@ -6,6 +6,7 @@ import pytest
 
 from rag.answer import unit_agreement
 from rag.question import parse_question
+from rag.schema import Status
 
 
 @pytest.mark.parametrize(
@@ -56,6 +57,49 @@ def test_running_total_and_new_this_year_are_told_apart():
     assert parse_question("发展了多少会员").tally == frozenset()
 
 
+def test_new_or_total_governs_the_whole_clause():
+    from rag.answer import Span, _tally_clash
+
+    asked_total = parse_question("累计建成多少家示范点").tally
+    listed = "新建市级示范点20家、省级示范点8家。"
+    clause = Span(0, len(listed) - 1)
+    assert _tally_clash(asked_total, listed, clause, listed.index("8家"))
+    # "已建" is a running total, "已建会" is not a tally word at all.
+    assert parse_question("已建多少家职工书屋").tally == {"total"}
+    assert parse_question("已建会企业有多少家").tally == frozenset()
+
+
+def test_a_rate_is_never_answered_by_a_count():
+    from rag.numbers import quantity_kind
+
+    assert quantity_kind("%") == "percent" and quantity_kind("元") == "money"
+    assert quantity_kind("家") == quantity_kind("人次") == "count"
+    assert quantity_kind(None) is None
+
+
+def test_modifier_pairs_name_a_kind_of_thing():
+    assert ("妈妈", "驿站") in parse_question("无锡建了多少个妈妈驿站").modifiers
+    assert ("女职工", "委员会") in parse_question("多少家企业建立了女职工委员会").modifiers
+    # A verb before a noun does not make a kind of it.
+    assert parse_question("参加培训的职工有多少").modifiers == []
+
+
+def test_a_sentence_counting_another_kind_of_the_thing_is_told_apart():
+    from rag.answer import Span, _other_kind
+
+    def other(question: str, text: str) -> bool:
+        pairs = parse_question(question).modifiers
+        return _other_kind(pairs, text, text, Span(0, len(text)))
+
+    assert other("建了多少个妈妈驿站", "全年建成环卫职工爱心驿站88个。")
+    assert not other("建了多少个妈妈驿站", "全年建成妈妈驿站88个。")
+    # The qualifier stated in the sentence before still governs this one.
+    text = "大力推进妈妈驿站建设。全年建成爱心驿站88个。"
+    pairs = parse_question("建了多少个妈妈驿站").modifiers
+    second = Span(text.index("全年"), len(text))
+    assert not _other_kind(pairs, text[second.start :], text, second)
+
+
 def test_a_word_weighs_as_much_as_its_commonest_synonym(qa):
     from rag.answer import term_weights
 
@@ -79,6 +123,16 @@ def test_key_term_is_the_rarest_thing_the_corpus_knows(qa):
     assert key_term(qa.index, parse_question("苏州有多少个咕噜")) is None
 
 
+def test_a_thing_word_in_most_passages_gives_way_to_a_rarer_word(qa):
+    from rag.answer import KEY_COMMON, _document_frequency, key_term
+
+    question = parse_question("昆山一线职工疗休养了多少人次")
+    assert _document_frequency(qa.index, "职工") > KEY_COMMON * len(qa.index.chunks)
+    key = key_term(qa.index, question)
+    assert key != "职工" and key in question.terms
+    assert 0 < _document_frequency(qa.index, key) < _document_frequency(qa.index, "职工")
+
+
 def test_a_compound_is_mentioned_when_all_its_parts_are():
     from rag.answer import _mentions
 
@@ -86,3 +140,58 @@ def test_a_compound_is_mentioned_when_all_its_parts_are():
     assert _mentions("各级工会高度重视干部队伍能力建设", "工会干部", parts)
     assert not _mentions("各级工会高度重视职工队伍能力建设", "工会干部", parts)
     assert _mentions("建立爱心驿站46个", "驿站", [])
+
+
+REPORT = """# 无锡市总工会2015年工作报告
+
+2015年，无锡全市工会深入开展职工技术创新活动，新增劳模创新工作室17个,推出技术创新项目161项。
+全年建成环卫职工爱心驿站88个、爱心母婴休息室21个。
+深化“安康杯”竞赛活动,全市参赛企业11707家、
+
+职工92.9万人,无锡市总工会荣获全国优秀组织单位称号。
+
+开展“爱心妈妈”结对帮扶活动,关爱困难职工子女。
+"""
+
+
+@pytest.fixture(scope="module")
+def small_qa(tmp_path_factory):
+    """A pipeline over one made-up report, so the rules are tested on text nobody tuned on."""
+    from rag.ingest import ingest
+    from rag.pipeline import Pipeline
+    from rag.settings import Settings
+
+    docs = tmp_path_factory.mktemp("report")
+    (docs / "wuxi-2015.md").write_text(REPORT, encoding="utf-8")
+    settings = Settings(index_dir=tmp_path_factory.mktemp("index"))
+    assert not ingest([docs], settings).failed
+    return Pipeline.load(settings)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("无锡新增劳模创新工作室多少个", 17),
+        ("无锡建了多少个爱心驿站", 88),
+        ("无锡参赛职工多少人", 929000),
+        # Only the new ones are stated; their neighbour 161项 counts projects.
+        ("无锡累计建成劳模创新工作室多少个", None),
+        # The report counts another kind of 驿站.
+        ("无锡建了多少个妈妈驿站", None),
+        # A rate asked, only counts stated.
+        ("无锡企业参赛率是多少", None),
+    ],
+)
+def test_figures_of_another_kind_are_not_answers(small_qa, question, expected):
+    result = small_qa.ask(question)
+    if expected is None:
+        assert result.status is Status.NOT_FOUND, result.answer
+    else:
+        assert result.answer is not None and result.answer.value == expected
+
+
+def test_a_quote_runs_over_a_wrapped_line(small_qa):
+    citation = small_qa.ask("无锡参赛职工多少人").citations[0]
+    assert "参赛企业11707家" in citation.quote and "92.9万人" in citation.quote
+    text = small_qa.index.docs[citation.doc_id].text
+    assert text[citation.start : citation.end] == citation.quote
