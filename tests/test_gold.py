@@ -1,4 +1,5 @@
-"""Validation of the evaluation gold set ``eval/gold.jsonl``.
+"""Validation of the evaluation gold set ``eval/gold.jsonl`` and the other question sets
+in its schema (``eval/heldout.jsonl``, ``eval/independent.jsonl``).
 
 Every answerable question must cite a verbatim evidence span from ``seeds/<doc>``
 that contains the figure exactly as written, and ``answer_value`` must agree with
@@ -42,16 +43,19 @@ EVIDENCE_MIN_LEN = 15
 EVIDENCE_MAX_LEN = 80
 
 
-def _load_gold():
+OTHER_SETS = [ROOT / "eval" / "heldout.jsonl", ROOT / "eval" / "independent.jsonl"]
+
+
+def _load_gold(path=GOLD_PATH):
     items = []
-    with GOLD_PATH.open(encoding="utf-8") as fh:
+    with path.open(encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
                 items.append(json.loads(line))
             except json.JSONDecodeError as exc:  # pragma: no cover - reported as failure
-                raise AssertionError(f"gold.jsonl line {lineno} is not valid JSON: {exc}") from exc
+                raise AssertionError(f"{path.name} line {lineno} is not valid JSON: {exc}") from exc
     return items
 
 
@@ -61,8 +65,10 @@ def _load_seeds():
 
 GOLD = _load_gold()
 SEEDS = _load_seeds()
-ANSWERABLE = [d for d in GOLD if d.get("type") != "unanswerable"]
-UNANSWERABLE = [d for d in GOLD if d.get("type") == "unanswerable"]
+# Every set is held to the same item rules; counts and coverage apply to the gold set.
+EVERY = GOLD + [item for path in OTHER_SETS if path.is_file() for item in _load_gold(path)]
+ANSWERABLE = [d for d in EVERY if d.get("type") != "unanswerable"]
+UNANSWERABLE = [d for d in EVERY if d.get("type") == "unanswerable"]
 
 
 def _is_number(value):
@@ -149,7 +155,7 @@ def test_minimum_question_count():
 
 
 def test_ids_unique():
-    dupes = [k for k, v in Counter(d.get("id") for d in GOLD).items() if v > 1]
+    dupes = [k for k, v in Counter(d.get("id") for d in EVERY).items() if v > 1]
     assert not dupes, dupes
 
 
@@ -182,7 +188,7 @@ def test_all_types_covered():
 # --- per-item checks -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("item", GOLD, ids=[d.get("id", "?") for d in GOLD])
+@pytest.mark.parametrize("item", EVERY, ids=[d.get("id", "?") for d in EVERY])
 def test_required_keys_and_type(item):
     missing = REQUIRED_KEYS - set(item)
     assert not missing, f"missing keys {missing}"
