@@ -272,6 +272,17 @@ def test_xss_question_is_shown_literally_and_runs_nothing(site, new_page):
     assert page.evaluate("document.querySelectorAll('img').length") == 0
 
 
+def test_a_quote_over_a_wrapped_line_reads_as_one_sentence(site, new_page):
+    page = new_page()
+    page.goto(site["api"] + "/")
+    open_widget(page)
+    reply = ask(page, "无锡 安康杯 参赛职工 人数")
+    expect(reply.locator(".figure")).to_contain_text("92.9")
+    quote = reply.locator("blockquote").first
+    # The source breaks the line after "11707家、"; the widget shows the sentence whole.
+    expect(quote).to_contain_text("参赛企业11707家、职工92.9万人")
+
+
 def test_server_text_is_rendered_as_text(site, new_page):
     """Hostile strings in every field of an answer stay text (stubbed response)."""
     evil = "<img src=x onerror=alert(2)>"

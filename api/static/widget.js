@@ -202,7 +202,8 @@
   // Split `quote` around the figures and wrap each in <mark> (text nodes only, no HTML).
   // `groups` is a list of [className, alternatives]; the first alternative found is marked.
   function highlighted(quote, groups) {
-    quote = String(quote || "");
+    // A quote is one sentence: line breaks inside it are wraps of the converted PDF.
+    quote = String(quote || "").replace(/[ \t]*\n\s*/g, "");
     var ranges = [];
     groups.forEach(function (group) {
       var alts = group[1];
