@@ -83,7 +83,9 @@ class ServiceState:
             # (harmlessly) rather than never. None (we built it) also means "check".
             self.generation = _generation_name(self.settings)
             index = self._load_or_build(embedder)
-            self.pipeline = Pipeline(index, embedder, self.settings)
+            pipeline = Pipeline(index, embedder, self.settings)
+            pipeline.warm_up()  # before /readyz says ready
+            self.pipeline = pipeline
         except Exception as exc:  # anything here means "not ready", said in /readyz
             log.exception("loading the model or index failed")
             self.error = str(exc)

@@ -59,10 +59,13 @@ class Pipeline:
         faiss.omp_set_num_threads(max(1, settings.faiss_threads))
         embedder = load_embedder(settings)
         pipeline = cls(load_store(settings, embedder), embedder, settings)
-        # jieba's dictionary and torch's first forward pass take a second; pay them
-        # here rather than in the first user's request.
-        pipeline._ask(pipeline.index, "预热：职工书屋多少家", None, None, time.perf_counter())
+        pipeline.warm_up()
         return pipeline
+
+    def warm_up(self) -> None:
+        """Answer one question, uncached: jieba's dictionaries and torch's first forward
+        pass take a second or more, which the first user should not wait for."""
+        self._ask(self.index, "预热：苏州2016年职工书屋多少家", None, None, time.perf_counter())
 
     def replace_index(self, index: CorpusIndex) -> None:
         """Swap in a new index; requests already running finish on the old one."""
