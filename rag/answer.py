@@ -305,13 +305,13 @@ def candidates(
             cov_touch = _coverage(terms, weights, touching)
             semantic = _semantic(index, doc.doc_id, start, query_vector)
             lexical = (
-                0.15 * semantic
+                0.20 * semantic
                 + 0.15 * cov_touch
                 + 0.25 * cov_seg
                 + 0.15 * cov_clause
                 + 0.10 * cov_sent
                 + 0.05 * cov_chunk
-                + 0.10 * grams_seg
+                + 0.05 * grams_seg
                 + 0.10 * grams_clause
                 + 0.10 * grams_sent
             )
