@@ -122,6 +122,8 @@ _UNIT_SURFACES: dict[str, str] = {
     "周年": "周年",
     "课时": "课时",
     "学时": "学时",
+    # "130多场（次）": the report allows either reading; the count is of occasions.
+    **{f"{u}{o}次{c}": f"{u}次" for u in "人家场户" for o, c in ("（）", "()")},
     "人次": "人次",
     "家次": "家次",
     "场次": "场次",

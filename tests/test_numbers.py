@@ -104,6 +104,14 @@ def test_wan_times():
     ]
 
 
+def test_a_unit_with_its_alternative_in_brackets():
+    # "场（次）": either reading; counted as occasions, and the figure keeps its brackets.
+    assert figs("送文化下基层130多场（次），培训5000人(次)。") == [
+        ("130多场（次）", 130.0, "场次", "多", "count"),
+        ("5000人(次)", 5000.0, "人次", None, "count"),
+    ]
+
+
 def test_wan_with_surplus_marker_after_multiplier():
     s = "全年先后组织 1.12 万家单位、109 万余人次的职工参与"
     assert figs(s) == [
