@@ -77,6 +77,7 @@ _NOUN_ASK = re.compile(
 # Honours, model units and plans come at a level: 全国/省/市/区 劳模, 国家级示范点.
 # "全市"/"全省" mean "across the city", not a level, and are left out.
 _LEVEL = re.compile(r"(全国|国家级|各级|(?<!全)(?:省|市|区|县)(?:级)?)(?=[\u4e00-\u9fff“\"])")
+_LEVEL_AFTER_PLACE = {"省级", "市级", "区级", "县级"}
 _LEVEL_NAMES = {
     "全": "national",
     "国": "national",
@@ -206,7 +207,12 @@ def parse_question(text: str) -> Question:
     # Subject words come from the text with places, years and stated figures blanked
     # out, so "苏州市" leaves no "州市" behind and "5.96万家" no "万家".
     blanked = list(text)
-    for span in [(p.start, p.end) for p in kept] + [(f.start, f.end) for f in figures]:
+    # "苏州市级劳模": 苏州 is the place and 市级 the level of the honour.
+    place_spans = [
+        (p.start, p.end - 1 if text[p.end - 1 : p.end + 1] in _LEVEL_AFTER_PLACE else p.end)
+        for p in kept
+    ]
+    for span in place_spans + [(f.start, f.end) for f in figures]:
         blanked[span[0] : span[1]] = [" "] * (span[1] - span[0])
     unit = expected_unit(text)
     terms = [

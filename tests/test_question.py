@@ -63,6 +63,10 @@ def test_levels_of_honours():
     assert parse_question("江都推荐表彰了多少名市劳模？").levels == {"city"}
     # "全市" is "across the city", not a level.
     assert parse_question("全市职工书屋多少家").levels == frozenset()
+    # "苏州市级": the place is 苏州, the level 市级.
+    q = parse_question("2012年苏州市级劳模“三金”发放金额")
+    assert q.places == ["苏州"] and q.levels == {"city"}
+    assert parse_question("苏州市劳模多少名").levels == frozenset()
 
 
 def test_synonyms_reach_the_report_wording():
