@@ -66,6 +66,7 @@ def test_new_or_total_governs_the_whole_clause():
     assert _tally_clash(asked_total, listed, clause, listed.index("8家"))
     # "已建" is a running total, "已建会" is not a tally word at all.
     assert parse_question("已建多少家职工书屋").tally == {"total"}
+    assert parse_question("无锡现在一共有多少家职工书屋").tally == {"total"}
     assert parse_question("已建会企业有多少家").tally == frozenset()
 
 
