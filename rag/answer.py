@@ -18,9 +18,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-import jieba
 import numpy as np
 
 from rag.index import CorpusIndex, DocRecord
@@ -29,9 +27,18 @@ from rag.question import Question, levels, tally
 from rag.regions import find_places, is_within
 from rag.retrieval import Hit, year_match
 from rag.sections import section_years
-from rag.sentences import CLAUSE_END, SEGMENT_END, SENTENCE_END, Span, bounds, quote_span
+from rag.sentences import (
+    CLAUSE_END,
+    SEGMENT_END,
+    SENTENCE_END,
+    Span,
+    bounds,
+    previous_sentence,
+    quote_span,
+    unwrap,
+)
 from rag.synonyms import variants
-from rag.tokenization import is_thing_word
+from rag.tokenization import adjacent_words, is_thing_word
 
 SKIP_KINDS = {"year", "date", "ordinal"}
 TOUCH_CHARS = 6  # "示范点 918 家": the counted noun sits within a few characters
@@ -98,11 +105,6 @@ class Candidate:
     quote: Span
     from_value: float | None = None
     parts: dict = field(default_factory=dict)
-
-
-def _unwrap(text: str) -> str:
-    """A sentence's words rejoined across its line wraps ("民主管\\n\\n理" → "民主管理")."""
-    return re.sub(r"\s*\n\s*", "", text) if "\n" in text else text
 
 
 def _coverage(terms: list[str], weights: dict[str, float], text: str) -> float:
@@ -283,9 +285,9 @@ def candidates(
             clause = bounds(text, start, end, CLAUSE_END)
             sent = bounds(text, start, end, SENTENCE_END)
             seg_text, clause_text, sent_text = (
-                _unwrap(text[seg.start : seg.end]),
-                _unwrap(text[clause.start : clause.end]),
-                _unwrap(text[sent.start : sent.end]),
+                unwrap(text[seg.start : seg.end]),
+                unwrap(text[clause.start : clause.end]),
+                unwrap(text[sent.start : sent.end]),
             )
 
             cov_seg = _coverage(terms, weights, seg_text)
@@ -297,7 +299,7 @@ def candidates(
             grams_sent = _bigram_coverage(grams, sent_text)
             # The counted noun usually touches the figure: "示范点 918 家", "47个工种".
             left = chunk.start + figures[i - 1].start if from_value is not None else start
-            touching = _unwrap(
+            touching = unwrap(
                 text[max(seg.start, left - TOUCH_CHARS) : start]
                 + "|"
                 + text[end : min(seg.end, end + 4)]
@@ -418,24 +420,10 @@ def _other_kind(modifiers: list[tuple[str, str]], sentence: str, text: str, sent
         heads, own = variants(head), variants(modifier)
         if any(
             word in heads and before not in own and is_thing_word(before)
-            for before, word in _word_pairs(sentence)
-        ) and not _mentions(_previous_sentence(text, sent), modifier, []):
+            for before, word in adjacent_words(sentence)
+        ) and not _mentions(previous_sentence(text, sent), modifier, []):
             return True
     return False
-
-
-@lru_cache(maxsize=4096)
-def _word_pairs(sentence: str) -> list[tuple[str, str]]:
-    """Adjacent jieba words of a sentence; the corpus has a few thousand sentences."""
-    words = [w for w in jieba.cut(sentence) if w.strip()]
-    return list(zip(words, words[1:], strict=False))
-
-
-def _previous_sentence(text: str, sent: Span) -> str:
-    if sent.start < 2:
-        return ""
-    prev = bounds(text, sent.start - 2, sent.start - 2, SENTENCE_END)
-    return _unwrap(text[prev.start : sent.start])
 
 
 def _level_clash(asked: frozenset[str], text: str, seg: Span, start: int, end: int) -> bool:

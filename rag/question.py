@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from rag.numbers import find_figures
 from rag.regions import find_places, is_within
-from rag.tokenization import is_thing_word, normalize, tokenize
+from rag.tokenization import adjacent_words, is_thing_word, normalize, tokenize
 
 MEASURE_WORDS = "人次|家次|户次|批次|万元|亿元|元|个|家|名|人|位|项|场|次|条|份|件|所|户|册|本|支|批|期|天|小时|届|篇|座|处|套|台|辆|间|张|块|门|种|类|对|起|例|首|部|幅|万|亿"
 _ASK_UNIT = re.compile(rf"(?:多少|几|若干)(?:万|千|百|十)?({MEASURE_WORDS})")
@@ -180,12 +180,9 @@ def focus_terms(text: str, terms: list[str], window: int = 6) -> dict[str, float
 def modifier_pairs(text: str, terms: list[str]) -> list[tuple[str, str]]:
     """Adjacent subject words where the first names a thing that qualifies the second:
     "妈妈驿站" is a kind of 驿站, "女职工委员会" a kind of 委员会."""
-    import jieba
-
-    words = [w for w in jieba.cut(text) if w.strip()]
     return [
         (a, b)
-        for a, b in zip(words, words[1:], strict=False)
+        for a, b in adjacent_words(text)
         if a in terms and b in terms and len(a) >= 2 and len(b) >= 2 and is_thing_word(a)
     ]
 

@@ -61,7 +61,8 @@ def soft_breaks(text: str) -> frozenset[int]:
     soft: set[int] = set()
     for m in _BREAK.finditer(text):
         line = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
-        following = text[m.end() : text.find("\n", m.end()) if "\n" in text[m.end() :] else None]
+        next_break = text.find("\n", m.end())
+        following = text[m.end() : next_break if next_break >= 0 else None]
         if _is_wrap(line, following):
             soft.update(i for i in range(m.start(), m.end()) if text[i] == "\n")
     return frozenset(soft)
@@ -85,6 +86,19 @@ def bounds(text: str, start: int, end: int, stops: str) -> Span:
     if right < len(text) and text[right] in "。！？!?；;":
         right += 1  # the quote keeps its full stop
     return Span(left, right)
+
+
+def unwrap(text: str) -> str:
+    """A sentence's words rejoined across its line wraps ("民主管\\n\\n理" → "民主管理")."""
+    return re.sub(r"\s*\n\s*", "", text) if "\n" in text else text
+
+
+def previous_sentence(text: str, sent: Span) -> str:
+    """The sentence before ``sent``, its wraps rejoined ("" at the start of the text)."""
+    if sent.start < 2:
+        return ""
+    prev = bounds(text, sent.start - 2, sent.start - 2, SENTENCE_END)
+    return unwrap(text[prev.start : sent.start])
 
 
 def split_sentences(text: str) -> list[Span]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from functools import lru_cache
 
 import jieba
 
@@ -43,6 +44,16 @@ def tokenize(text: str, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
 
 def tokenize_many(texts: list[str]) -> list[list[str]]:
     return [tokenize(t) for t in texts]
+
+
+@lru_cache(maxsize=4096)
+def adjacent_words(text: str) -> tuple[tuple[str, str], ...]:
+    """Neighbouring words of ``text`` in jieba's precise mode: ("妈妈", "驿站") of 妈妈驿站.
+
+    Cached: questions repeat, and the corpus has only a few thousand sentences.
+    """
+    words = [w for w in jieba.cut(text) if w.strip()]
+    return tuple(zip(words, words[1:], strict=False))
 
 
 def part_of_speech(word: str) -> str:
