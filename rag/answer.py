@@ -15,18 +15,27 @@ Example::
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from rag.index import CorpusIndex, DocRecord
+from rag.matching import (
+    bigram_coverage,
+    content_bigrams,
+    coverage,
+    document_frequency,
+    key_term,
+    mentions,
+    place_factor,
+    term_weights,
+    year_factor,
+)
 from rag.numbers import Figure, find_figures, quantity_kind, unit_family
 from rag.question import Question, levels, tally
-from rag.regions import find_places, is_within
-from rag.retrieval import Hit, year_match
-from rag.sections import section_years
+from rag.regions import find_places
+from rag.retrieval import Hit
 from rag.sentences import (
     CLAUSE_END,
     SEGMENT_END,
@@ -49,8 +58,6 @@ TALLY_CLASH = 0.1
 # The rarest thing the question names (妈妈 of 妈妈驿站, 委员会 of 女职工委员会) is
 # missing from the figure's sentence: likely a figure about a neighbouring thing.
 KEY_MISSING = 0.5
-KEY_COMMON = 0.3  # a word in more than this share of passages tells sentences apart poorly
-KEY_COMMON_MIN = 10  # passages; in a tiny corpus every word is in a third of them
 # The sentence's own figure for the asked thing is ruled out (新增 stated, 累计 asked):
 # the other figures of that sentence count other things.
 KEY_ELSEWHERE = 0.3
@@ -58,10 +65,6 @@ KEY_ELSEWHERE = 0.3
 OTHER_KIND = 0.3
 KIND_CLASH = 0.3  # a rate asked, a count or a sum of money found (or back)
 TALLY_REACH = 40  # characters before a figure where 新增/累计 still govern it
-# 昆山's report answers a question about 苏州 only when 苏州's own reports say nothing:
-# a county's figure is not the city's.
-CHILD_REGION = 0.1
-SYNONYM_CREDIT = 0.7  # a synonym is good evidence, the asker's own word better
 
 # "由 X 增加到 Y": X is the old value, Y the answer.
 _CHANGE_LINK = re.compile(
@@ -107,138 +110,6 @@ class Candidate:
     parts: dict = field(default_factory=dict)
 
 
-def _coverage(terms: list[str], weights: dict[str, float], text: str) -> float:
-    """IDF-weighted share of the question's words present in ``text`` (or a synonym)."""
-    total = sum(weights[t] for t in terms)
-    if not total:
-        return 0.0
-    found = 0.0
-    for t in terms:
-        if t in text:
-            found += weights[t]
-        elif any(v in text for v in variants(t)):
-            found += SYNONYM_CREDIT * weights[t]
-    return found / total
-
-
-def _bigram_coverage(grams: set[str], text: str) -> float:
-    if not grams:
-        return 0.0
-    return sum(1 for g in grams if g in text) / len(grams)
-
-
-def _document_frequency(index: CorpusIndex, term: str) -> int:
-    """Chunks holding the term or its commonest synonym."""
-    return max(index.df.get(v, 0) for v in variants(term))
-
-
-def key_term(index: CorpusIndex, question: Question) -> str | None:
-    """The question's rarest thing-word that the corpus knows at all.
-
-    Words the corpus never uses cannot tell sentences apart; the parts of a longer
-    term ("咨询" of "咨询室") stand for it only when the whole is unknown. When the
-    only thing-word is everywhere (职工 of "一线职工疗休养"), the rarest other word
-    (休养) says what is asked.
-    """
-
-    def frequency(term: str) -> int:
-        return _document_frequency(index, term)
-
-    def rarest(words: list[str]) -> str | None:
-        known = [t for t in words if len(t) >= 2 and frequency(t) > 0]
-        known = [t for t in known if not any(t != o and t in o for o in known)]
-        return min(known, key=frequency, default=None)
-
-    key = rarest([t for t in question.terms if is_thing_word(t)])
-    if key is None or frequency(key) > max(KEY_COMMON * len(index.chunks), KEY_COMMON_MIN):
-        key = rarest([t for t in question.terms if not is_thing_word(t)]) or key
-    return key
-
-
-def _mentions(text: str, word: str, parts: list[str]) -> bool:
-    """``word`` or a synonym is in ``text``, or all its ``parts`` are ("干部" and "工会" of
-    "工会干部" in "各级工会高度重视干部队伍建设")."""
-    if any(v in text for v in variants(word)):
-        return True
-    return bool(parts) and all(any(v in text for v in variants(p)) for p in parts)
-
-
-def term_weights(index: CorpusIndex, question: Question) -> dict[str, float]:
-    """IDF over chunks, so rare subject words ("书屋") count more than common ones ("职工").
-
-    Single characters left over by the segmenter ("里", "给") say little; the words
-    beside the question word name what is counted and say most.
-    """
-    n = max(1, len(index.chunks))
-    weights = {}
-    for t in question.terms:
-        # A word is as telling as what it matches: "建了" never occurs in reports, but
-        # its synonym 建成 is everywhere, so it must not weigh like a rare word.
-        count = _document_frequency(index, t)
-        idf = math.log(1 + (n - count + 0.5) / (count + 0.5))
-        weight = idf * (1.0 + 0.15 * min(len(t) - 1, 3))
-        if len(t) == 1:
-            weight *= 0.3
-        weight *= 1.0 + 1.5 * question.focus.get(t, 0.0)
-        weights[t] = weight
-    return weights
-
-
-def place_factor(doc: DocRecord, sentence: str, chunk: str, places: list[str]) -> float:
-    if not places:
-        return 1.0
-    best = 0.0
-    for place in places:
-        region = doc.meta.region
-        if region == place or place in sentence:
-            f = 1.0 if region == place else 0.9
-        elif region and is_within(region, place):
-            f = CHILD_REGION
-        elif place in chunk:
-            f = 0.5
-        else:
-            f = 0.0
-        best = max(best, f)
-    return best
-
-
-_HEADING = re.compile(r"^[ \t]*(?:#+[^\n]*|[^\n。；，,]{2,30})$", re.MULTILINE)
-
-
-def year_factor(doc: DocRecord, sentence: str, chunk: str, years: list[int], pos: int = 0) -> float:
-    if not years:
-        return 1.0
-    section = section_years(doc.text, pos)
-    best = 0.0
-    for year in years:
-        if str(year) in sentence or year in section or not section and year_match(doc, "", year):
-            f = 1.0
-        elif str(year) in chunk:
-            f = 0.7
-        elif doc.meta.period_start is None:
-            f = 0.6  # a document with no known period might still be about that year
-        else:
-            f = 0.0
-        best = max(best, f)
-    return best
-
-
-def content_bigrams(question: Question) -> set[str]:
-    """Character pairs inside and across adjacent subject words of the question.
-
-    Pairs across word boundaries keep compounds the segmenter split: "妈妈驿站" is
-    more than "妈妈" and "驿站" apart, and "建制面" more than "建制".
-    """
-    text = question.text
-    covered = [False] * len(text)
-    for term in question.terms:
-        if len(term) < 2 and not term.isdigit():
-            continue
-        for m in re.finditer(re.escape(term), text):
-            covered[m.start() : m.end()] = [True] * (m.end() - m.start())
-    return {text[i : i + 2] for i in range(len(text) - 1) if covered[i] and covered[i + 1]}
-
-
 def candidates(
     index: CorpusIndex,
     hits: list[Hit],
@@ -257,7 +128,7 @@ def candidates(
     key_parts = [t for t in terms if key_word and t != key_word and t in key_word]
     grams = content_bigrams(question)
     focus = [t for t in terms if t in question.focus]
-    modifiers = [(m, h) for m, h in question.modifiers if _document_frequency(index, m) > 0]
+    modifiers = [(m, h) for m, h in question.modifiers if document_frequency(index, m) > 0]
     seen: dict[tuple[str, int], Candidate] = {}
     by_sentence: dict[tuple[str, int], dict[tuple[str, int], tuple[bool, bool]]] = {}
     for rank, hit in enumerate(hits[:depth]):
@@ -290,13 +161,13 @@ def candidates(
                 unwrap(text[sent.start : sent.end]),
             )
 
-            cov_seg = _coverage(terms, weights, seg_text)
-            cov_clause = _coverage(terms, weights, clause_text)
-            cov_sent = _coverage(terms, weights, sent_text)
-            cov_chunk = _coverage(terms, weights, chunk.text)
-            grams_seg = _bigram_coverage(grams, seg_text)
-            grams_clause = _bigram_coverage(grams, clause_text)
-            grams_sent = _bigram_coverage(grams, sent_text)
+            cov_seg = coverage(terms, weights, seg_text)
+            cov_clause = coverage(terms, weights, clause_text)
+            cov_sent = coverage(terms, weights, sent_text)
+            cov_chunk = coverage(terms, weights, chunk.text)
+            grams_seg = bigram_coverage(grams, seg_text)
+            grams_clause = bigram_coverage(grams, clause_text)
+            grams_sent = bigram_coverage(grams, sent_text)
             # The counted noun usually touches the figure: "示范点 918 家", "47个工种".
             left = chunk.start + figures[i - 1].start if from_value is not None else start
             touching = unwrap(
@@ -304,7 +175,7 @@ def candidates(
                 + "|"
                 + text[end : min(seg.end, end + 4)]
             )
-            cov_touch = _coverage(terms, weights, touching)
+            cov_touch = coverage(terms, weights, touching)
             semantic = _semantic(index, doc.doc_id, start, query_vector)
             lexical = (
                 0.20 * semantic
@@ -318,7 +189,7 @@ def candidates(
                 + 0.10 * grams_sent
             )
             # The thing being counted must be in the sentence, not just somewhere near.
-            gate = 0.4 + 0.6 * _coverage(focus, weights, sent_text) if focus else 1.0
+            gate = 0.4 + 0.6 * coverage(focus, weights, sent_text) if focus else 1.0
             unit = unit_agreement(question.unit, local.unit)
             where = place_factor(doc, sent_text, chunk.text, question.places) * year_factor(
                 doc, sent_text, chunk.text, question.years, start
@@ -334,7 +205,7 @@ def candidates(
             if question.tally and _tally_clash(question.tally, text, clause, start):
                 where *= TALLY_CLASH
                 clashed = True
-            if key_word and not _mentions(sent_text, key_word, key_parts):
+            if key_word and not mentions(sent_text, key_word, key_parts):
                 where *= KEY_MISSING
             if modifiers and _other_kind(modifiers, sent_text, text, sent):
                 where *= OTHER_KIND
@@ -343,7 +214,7 @@ def candidates(
             score = lexical * gate * (0.15 + 0.85 * unit) * where * (0.75 + 0.25 * retrieval)
 
             fig = local._replace(start=start, end=end)
-            owns = bool(key_word) and _mentions(seg_text, key_word, key_parts)
+            owns = bool(key_word) and mentions(seg_text, key_word, key_parts)
             by_sentence.setdefault((doc.doc_id, sent.start), {})[key] = (owns, clashed)
             seen[key] = Candidate(
                 figure=fig,
@@ -415,13 +286,13 @@ def _other_kind(modifiers: list[tuple[str, str]], sentence: str, text: str, sent
     in the sentence before still governs this one).
     """
     for modifier, head in modifiers:
-        if _mentions(sentence, modifier, []) or not _mentions(sentence, head, []):
+        if mentions(sentence, modifier, []) or not mentions(sentence, head, []):
             continue
         heads, own = variants(head), variants(modifier)
         if any(
             word in heads and before not in own and is_thing_word(before)
             for before, word in adjacent_words(sentence)
-        ) and not _mentions(previous_sentence(text, sent), modifier, []):
+        ) and not mentions(previous_sentence(text, sent), modifier, []):
             return True
     return False
 

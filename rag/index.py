@@ -29,6 +29,7 @@ import hashlib
 import itertools
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -46,12 +47,14 @@ from rag.documents import Document
 from rag.embedder import Embedder
 from rag.lexical import build_bm25, search_bm25
 from rag.metadata import DocMeta, infer_metadata
-from rag.numbers import find_figures
 from rag.sentences import split_sentences
 from rag.settings import Settings
 from rag.tokenization import tokenize
 
-FORMAT_VERSION = 4
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# 5: every sentence is embedded (non-figure answers quote any sentence), not only
+# those stating a figure.
+FORMAT_VERSION = 5
 MAX_SENTENCE_CHARS = 400  # within m3e's 512-token window; the figure's clause is what matters
 CURRENT = "CURRENT"
 LOCK = ".lock"
@@ -144,16 +147,10 @@ def embedding_text(chunk: Chunk, meta: DocMeta) -> str:
     return f"{head}\n{chunk.text}" if head else chunk.text
 
 
-def figure_sentences(text: str) -> list[tuple[int, int]]:
-    """The sentences that state at least one figure: the only ones an answer can quote,
-    so the only ones worth embedding."""
-    spans = split_sentences(text)
-    starts = [a for a, _ in spans]
-    keep: set[int] = set()
-    for fig in find_figures(text):
-        if fig.kind not in ("year", "date", "ordinal"):
-            keep.add(bisect.bisect_right(starts, fig.start) - 1)
-    return [spans[i] for i in sorted(keep) if i >= 0]
+def answer_sentences(text: str) -> list[tuple[int, int]]:
+    """Every sentence an answer can quote (at least two CJK characters): figures are
+    quoted from the sentences that state them, names and passages from any sentence."""
+    return [s for s in split_sentences(text) if len(_CJK.findall(text[s.start : s.end])) >= 2]
 
 
 def corpus_hash(docs: dict[str, DocRecord]) -> str:
@@ -211,7 +208,7 @@ def _assemble(
     sentence_parts: list[np.ndarray] = []
     for doc_id in sorted(docs):
         rec = docs[doc_id]
-        spans = figure_sentences(rec.text)
+        spans = answer_sentences(rec.text)
         sentences.extend((doc_id, a, b) for a, b in spans)
         old_sent = reusable_sentences.get((doc_id, rec.sha256))
         if old_sent is not None and len(old_sent) == len(spans):

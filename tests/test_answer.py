@@ -102,7 +102,7 @@ def test_a_sentence_counting_another_kind_of_the_thing_is_told_apart():
 
 
 def test_a_word_weighs_as_much_as_its_commonest_synonym(qa):
-    from rag.answer import term_weights
+    from rag.matching import term_weights
 
     # "建了" never occurs in reports but 建成/建立 are everywhere; "咕噜" occurs nowhere
     # and has no synonyms. Both sit beside the question word, so only IDF differs.
@@ -113,7 +113,8 @@ def test_a_word_weighs_as_much_as_its_commonest_synonym(qa):
 
 
 def test_key_term_is_the_rarest_thing_the_corpus_knows(qa):
-    from rag.answer import _document_frequency, key_term
+    from rag.matching import document_frequency as _document_frequency
+    from rag.matching import key_term
 
     question = parse_question("无锡有多少家企业建立了女职工委员会")
     key = key_term(qa.index, question)
@@ -125,7 +126,8 @@ def test_key_term_is_the_rarest_thing_the_corpus_knows(qa):
 
 
 def test_a_thing_word_in_most_passages_gives_way_to_a_rarer_word(qa):
-    from rag.answer import KEY_COMMON, _document_frequency, key_term
+    from rag.matching import KEY_COMMON, key_term
+    from rag.matching import document_frequency as _document_frequency
 
     question = parse_question("昆山一线职工疗休养了多少人次")
     assert _document_frequency(qa.index, "职工") > KEY_COMMON * len(qa.index.chunks)
@@ -135,7 +137,7 @@ def test_a_thing_word_in_most_passages_gives_way_to_a_rarer_word(qa):
 
 
 def test_a_compound_is_mentioned_when_all_its_parts_are():
-    from rag.answer import _mentions
+    from rag.matching import mentions as _mentions
 
     parts = ["工会", "干部"]
     assert _mentions("各级工会高度重视干部队伍能力建设", "工会干部", parts)
