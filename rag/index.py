@@ -133,6 +133,47 @@ class CorpusIndex:
         i = bisect.bisect_right(starts, pos) - 1
         return base + i if i >= 0 and pos < ends[i] else None
 
+    def sentences_between(self, doc_id: str, start: int, end: int) -> list[tuple[int, int, int]]:
+        """``(row, start, end)`` of the embedded sentences of ``doc_id`` overlapping
+        ``start:end`` (a chunk): the sentences a passage or span answer can quote."""
+        found = self._sentence_rows.get(doc_id)
+        if found is None:
+            return []
+        starts, ends, base = found
+        i = max(0, bisect.bisect_right(starts, start) - 1)
+        out = []
+        while i < len(starts) and starts[i] < end:
+            if ends[i] > start:
+                out.append((base + i, starts[i], ends[i]))
+            i += 1
+        return out
+
+    def search_sentences(self, vector: np.ndarray, k: int) -> list[int]:
+        """Rows of the ``k`` sentences nearest to ``vector``: a name or a date is often in
+        a caption or a short line that no chunk-level search ranks high."""
+        if self.sentence_vectors is None or not len(self.sentence_vectors) or k <= 0:
+            return []
+        scores = self.sentence_vectors @ vector
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        return [int(i) for i in top[np.argsort(-scores[top])]]
+
+    def chunk_at(self, doc_id: str, pos: int) -> int | None:
+        """Position in ``chunks`` of the first chunk of ``doc_id`` holding character ``pos``."""
+        if not hasattr(self, "_chunk_starts"):
+            table: dict[str, tuple[list[int], list[int]]] = {}
+            for i, c in enumerate(self.chunks):
+                starts, ids = table.setdefault(c.doc_id, ([], []))
+                starts.append(c.start)
+                ids.append(i)
+            self._chunk_starts = table
+        found = self._chunk_starts.get(doc_id)
+        if not found:
+            return None
+        starts, ids = found
+        j = bisect.bisect_right(starts, pos) - 1
+        return ids[max(j, 0)]
+
     def doc_of(self, chunk_index: int) -> DocRecord:
         return self.docs[self.chunks[chunk_index].doc_id]
 

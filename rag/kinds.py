@@ -44,67 +44,89 @@ class QuestionKind(StrEnum):
 
 
 # Comparisons ("哪边更多", "谁的会员多") ask for figures even though they say 谁/哪.
-_COMPARE_FIGURE = re.compile(r"(?:哪|谁).{0,12}(?:多|少|高|低|大|小)(?!少)|(?:多|少)还是")
+_COMPARE_FIGURE = re.compile(
+    r"(?:哪|谁)[^，。？?]{0,16}(?:多|少|高|低)(?:一些|些|呢)?[？?。！!\s]*$|(?:多|少)还是|更多|更少|较多|较少"
+)
 _FIGURE = re.compile(
-    r"多少|几(?:个|家|名|位|项|次|场|人|万|千|百|十|成|所|件|户|批|期|座|处|种|类|条|支|天|年(?!级))|"
-    r"若干|比例|比率|百分之|百分比|占比|[^效]率|多大|多高|多长|多久|"
-    r"数量|数目|人数|总数|总量|金额|规模|人次$|%"
+    r"多少|(?<!哪)几(?:个|家|名|位|项|次|场|人|万|千|百|十|成|所|件|户|批|期|座|处|种|类|条|支|天|届|宗|级|起|例|轮|本|册|篇|台|套|站)|"
+    r"若干|比例|比率|百分之|百分比|占比|[^效]率(?!先)|多大|多高|多长|多久|"
+    r"数量|数目|人数|总数|总量|金额|人次$|%"
 )
 _DATE = re.compile(
-    r"什么时候|何时|哪天|哪一天|哪日|哪一年|哪年|几月|几号|几日|什么时间|何年|日期|"
-    r"(?:在|于)?哪个(?:月|时间|时候|年份|日子)|哪个月|多会儿|几时"
-)
-_PERSON = re.compile(
-    r"是谁|谁是|谁(?!的)|哪位|哪一位|哪个人|哪些人|何人|叫什么名字|姓名|名字叫|(?:的)?名字是什么"
-)
-_PLACE = re.compile(
-    r"在哪(?:里|儿|个地方)?|哪里|哪儿|什么地方|何地|何处|哪个地方|地点|地址|位于|在什么(?:地方|位置)"
-)
-_NAME = re.compile(
-    r"什么(?:荣誉|称号|奖项|奖|称谓|头衔|名称|名字|品牌|平台|活动|项目|工程|计划|行动|机制|制度|"
-    r"组织|机构|单位|企业|公司|会议|赛事|竞赛|比赛|节目|栏目|服务|载体|主题|口号|标准|文件|荣誉称号)|"
-    r"哪(?:个|项|些)?(?:荣誉|称号|奖项|奖|品牌|平台|会议)|叫什么|名称是|称号是|荣获了?什么|获得了?什么|"
-    r"获(?:了)?什么|评为什么|被评为"
-)
-_LIST = re.compile(
-    r"(?:有|包括|包含|涵盖|分为|含)(?:了)?哪些|哪几|都有什么|包括什么|包含什么|分别是|哪些"
-)
-_DESCRIBE = re.compile(
-    r"怎么|怎样|如何|为什么|为何|何以|原因|做了(?:什么|哪些|些什么)|干了(?:什么|哪些)|"
-    r"(?:采取|开展|推出|实施|落实|进行)了?(?:什么|哪些)|(?:哪些|什么)(?:措施|举措|做法|办法|工作|经验|成效|成绩|成果|方面)|"
-    r"情况|成效|进展|做法|经验|作用|意义|目的|效果|亮点|特点|主要任务|重点|要求"
-)
-_DEFINITION = re.compile(
-    r"^(?:请问|请)?(?:什么(?:是|叫)|何为|何谓)|是什么(?:意思|东西)?[？?。！!]*$|指(?:的是)?什么|是指什么|"
-    r"是(?:个|一个)?什么(?:样的)?(?:东西|平台|组织|机构|活动|项目|载体)?[？?。！!]*$|含义|定义|介绍一下|是干什么的|是做什么的"
+    r"什么时候|何时|哪天|哪一天|哪日|哪一年|哪年|哪几年|哪个年度|哪一年度|几月|几号|几日|什么时间|何年|"
+    r"日期|年份|(?:在|于)?哪个(?:月|时间|时候|年份|日子)|哪个月|几时"
 )
 _YESNO = re.compile(
-    r"是否|有没有|有无|是不是|能不能|能否|可否|会不会|可不可以|有木有|对不对|"
-    r"[^什么哪谁多几][吗么][？?。！!\s]*$"
+    r"是否|有没有|有无|是不是|能不能|能否|可否|会不会|可不可以|对不对|[^什么哪谁多几][吗么][？?。！!\s]*$"
 )
+_NUMERAL = "几两三四五六七八九十百\\d"
+_PEOPLE_LIST = re.compile(rf"都有谁|有哪些人|是哪些人|哪些人|哪[{_NUMERAL}]+位|有谁")
+_PERSON = re.compile(
+    r"是谁|谁|哪位|哪一位|哪个人|何人|姓名|[那这]位[\u4e00-\u9fff]{0,4}叫什么|"
+    r"(?:主席|书记|主任|部长|区长|市长|县长|会长|委员|负责人|领导|代表|劳模|工匠|记者|作者)"
+    r"(?:是)?(?:叫什么|的名字)"
+)
+# "包括哪几项", "哪“四比”", "四项职能是什么": a numbered set of things is a list.
+_NUMBERED_LIST = re.compile(
+    rf"哪[{_NUMERAL}]+|哪[“\"]|(?<![“\"{_NUMERAL}])[{_NUMERAL}]+(?:项|个|大|类|种|方面|条)[\u4e00-\u9fff“”\"]{{0,8}}"
+    r"(?:是什么|是哪些|有哪些|包括|指什么|分别)"
+)
+_DESCRIBE_ASK = re.compile(
+    r"怎么|怎样|如何|(?<![誉评称名选])为什么|为何|何以|原因|做了?(?:什么|哪些|些什么)(?!的)|干了(?:什么|哪些)|"
+    r"采取了?(?:什么|哪些)|(?:哪些|什么)(?:措施|举措|做法|办法|经验|成效|成绩|不足|问题|困难|变化)"
+)
+_PLACE = re.compile(
+    r"在哪(?:里|儿|个地方)?(?![些份个家种本项])|哪里|哪一?段|哪条|哪座|哪儿|什么地方|何地|何处|地点|地址|位于|在什么(?:地方|位置)|"
+    r"哪(?:个|家|所|条|段|一段|座|片)?(?:地方|地区|区域|区|县|市|镇|村|路|省道|国道|公路|大学|学校|"
+    r"企业|公司|单位|场馆|基地|园区|医院|三地|几地)"
+)
+_NAME = re.compile(
+    r"叫什么|名字|名称|标题|称号|荣誉|主题是|誉为什么|称为什么|命名为什么|评为了?什么|荣获了?什么|"
+    r"获得了?什么|获(?:了)?什么|什么[\u4e00-\u9fff]{1,6}[？?]?$|哪(?:个|家|份|一个)"
+)
+_LIST = re.compile(r"哪些|哪几|都有什么|有什么|包括什么|包含什么|分别是")
+_DEFINITION = re.compile(
+    r"^(?:请问|请)?(?:什么(?:是|叫)|何为|何谓)|是什么(?:意思)?[？?。！!]*$|指(?:的是)?什么|是指什么|"
+    r"[”\"》]是(?:个|一个)?什么|含义|定义|介绍一下|是干什么的|是做什么的"
+)
+_DESCRIBE = re.compile(r"情况|成效|进展|做法|经验|作用|意义|目的|效果|亮点|特点|主要任务|重点|要求")
+_QUANTITY_WORD = re.compile(r"(?:建制面|覆盖面|人次|总额|规模)$")
 
 
 def question_kind(text: str) -> QuestionKind:
-    """The kind of answer ``text`` asks for; a question with no interrogative words
-    ("江都 职工大讲堂示范点 数量") is a figure question when it names a quantity, else
-    a request for passages."""
+    """The kind of answer ``text`` asks for.
+
+    A question with no interrogative word ("江都 职工大讲堂示范点 数量") is a figure
+    question when it names a quantity, else a request for the passages about it.
+    """
     q = text.strip()
-    if _COMPARE_FIGURE.search(q) and not _DATE.search(q) and not _NAME.search(q):
+    if _COMPARE_FIGURE.search(q) and not _DATE.search(q):
         return QuestionKind.FIGURE
     if _DATE.search(q):
         return QuestionKind.DATE
     if _YESNO.search(q) and not _FIGURE.search(q):
         return QuestionKind.YESNO
-    if _FIGURE.search(q):
+    if _FIGURE.search(q) or _QUANTITY_WORD.search(q):
         return QuestionKind.FIGURE
+    if _PEOPLE_LIST.search(q):
+        return QuestionKind.LIST
     if _PERSON.search(q):
         return QuestionKind.PERSON
+    if _NUMBERED_LIST.search(q):
+        return QuestionKind.LIST
+    if _DESCRIBE_ASK.search(q):
+        return QuestionKind.DESCRIBE
+    if re.search(r"是干什么的|是做什么的|是什么性质|是什么标准|[”\"》]是?指什么", q):
+        return QuestionKind.DEFINITION
+    if re.search(r"哪些|哪几", q) and not re.search(r"哪些地方|哪几个地方", q):
+        return QuestionKind.LIST
     if _PLACE.search(q):
         return QuestionKind.PLACE
+    # "“天佑杯”是什么比赛" asks what the named thing is; "开展的是什么劳动竞赛" its name.
+    if re.search(r"[”\"》]是(?:个|一个)?什么", q):
+        return QuestionKind.DEFINITION
     if _NAME.search(q):
         return QuestionKind.NAME
-    if _DESCRIBE.search(q):
-        return QuestionKind.DESCRIBE
     if _LIST.search(q):
         return QuestionKind.LIST
     if _DEFINITION.search(q):

@@ -22,10 +22,22 @@ import faiss
 from rag.answer import Candidate, candidates, rerank
 from rag.embedder import Embedder, load_embedder
 from rag.index import CorpusIndex
+from rag.kinds import QuestionKind
+from rag.messages import not_found_message
 from rag.question import Question, parse_question, years_near
 from rag.retrieval import Hit, retrieve
-from rag.schema import Answer, AnswerObject, Citation, Passage, SearchResult, Status
+from rag.schema import (
+    Answer,
+    AnswerItem,
+    AnswerObject,
+    Citation,
+    Passage,
+    SearchResult,
+    Status,
+)
+from rag.sentence_rank import Ranked, focus_span, rank_sentences
 from rag.settings import RetrievalMode, Settings, get_settings
+from rag.span_answer import Extracted, Quoted, extract
 from rag.store import load_store
 from rag.tokens import count_tokens
 
@@ -34,9 +46,6 @@ from rag.tokens import count_tokens
 ANSWER_THRESHOLD = 0.115
 
 ANSWER_CACHE_SIZE = 1024
-
-NOT_FOUND = "未在文档中找到该数字。请换个说法，或确认地区和年份是否在已收录的文档范围内。"
-NOT_FOUND_COMPARE = "未能在文档中同时找到两边的数字，无法比较。"
 
 
 @dataclass
@@ -127,14 +136,32 @@ class Pipeline:
     def _ask(self, index: CorpusIndex, text: str, top_k, mode, t0: float) -> AnswerObject:
         question = parse_question(text)
         top_k = top_k or self.settings.top_k
+        if question.kind is not QuestionKind.FIGURE:
+            return self._ask_span(index, text, question, top_k, mode, t0)
         if question.compare:
             return self._compare(index, text, question, top_k, mode, t0)
         if question.change:
             return self._change(index, text, question, top_k, mode, t0)
         best, hits = self._best(index, question, top_k, mode)
         if best is None:
-            return self._not_found(index, text, hits, top_k, t0, NOT_FOUND)
+            return self._not_found(index, text, question, hits, top_k, t0)
         return self._answered(index, text, [best], best, t0)
+
+    def _ask_span(self, index, text, question: Question, top_k, mode, t0) -> AnswerObject:
+        """Every kind but figures: the best sentences, then the span of the asked kind."""
+        hits = retrieve(index, self.embedder, question, self.settings, top_k, mode)
+        ranked = rank_sentences(index, hits, question, self.embedder.encode_query(question.text))
+        found = extract(index, question, ranked)
+        if found is None:
+            return self._not_found(index, text, question, hits, top_k, t0, ranked)
+        return AnswerObject(
+            question=text,
+            kind=question.kind,
+            status=Status.ANSWERED,
+            answer=_span_answer(found),
+            citations=[self._quoted(index, q) for q in found.quotes],
+            took_ms=_ms(t0),
+        )
 
     def _best(
         self, index: CorpusIndex, question: Question, top_k: int, mode: RetrievalMode | None
@@ -156,7 +183,7 @@ class Pipeline:
                 found.append(best)
         if len(found) < 2:
             hits = retrieve(index, self.embedder, question, self.settings, top_k, mode)
-            return self._not_found(index, text, hits, top_k, t0, NOT_FOUND_COMPARE)
+            return self._not_found(index, text, question, hits, top_k, t0)
         found.sort(key=lambda c: -c.figure.value)
         return self._answered(index, text, found, found[0], t0)
 
@@ -167,7 +194,7 @@ class Pipeline:
         )
         if latest is None:
             hits = retrieve(index, self.embedder, question, self.settings, top_k, mode)
-            return self._not_found(index, text, hits, top_k, t0, NOT_FOUND)
+            return self._not_found(index, text, question, hits, top_k, t0)
         earliest, _ = self._best(
             index, question._replace(years=[years[0]], change=False), top_k, mode
         )
@@ -184,14 +211,19 @@ class Pipeline:
     def _answered(self, index, text, cited: list[Candidate], best: Candidate, t0) -> AnswerObject:
         fig = best.figure
         answer = Answer(
+            kind=QuestionKind.FIGURE,
             text=fig.text,
             value=fig.value,
             unit=fig.unit,
             qualifier=fig.qualifier,
             from_=best.from_value,
+            doc_id=best.doc.doc_id,
+            start=fig.start,
+            end=fig.end,
         )
         return AnswerObject(
             question=text,
+            kind=QuestionKind.FIGURE,
             status=Status.ANSWERED,
             answer=answer,
             citations=[self._citation(index, c) for c in cited],
@@ -199,9 +231,16 @@ class Pipeline:
         )
 
     def _citation(self, index: CorpusIndex, cand: Candidate) -> Citation:
-        chunk = index.chunks[cand.hit.chunk]
-        doc = cand.doc
         start, end = cand.quote
+        return self._cite(index, cand.doc, start, end, cand.hit.chunk, cand.score)
+
+    def _quoted(self, index: CorpusIndex, quoted: Quoted) -> Citation:
+        return self._cite(
+            index, quoted.doc, quoted.start, quoted.end, quoted.hit.chunk, quoted.score
+        )
+
+    def _cite(self, index, doc, start: int, end: int, chunk_no: int, score: float) -> Citation:
+        chunk = index.chunks[chunk_no]
         return Citation(
             doc_id=doc.doc_id,
             title=doc.meta.title,
@@ -211,38 +250,55 @@ class Pipeline:
             start=start,
             end=end,
             chunk=chunk.text,
-            score=round(cand.score, 4),
+            score=round(score, 4),
             tokens=count_tokens(chunk.text),
         )
 
     def _not_found(
-        self, index, text, hits: list[Hit], top_k: int, t0, message: str
+        self,
+        index,
+        text,
+        question: Question,
+        hits: list[Hit],
+        top_k: int,
+        t0,
+        ranked: list[Ranked] | None = None,
     ) -> AnswerObject:
-        closest = []
-        for hit in hits[: min(top_k, 3)]:
-            chunk = index.chunks[hit.chunk]
-            doc = index.docs[chunk.doc_id]
-            closest.append(
-                Citation(
-                    doc_id=doc.doc_id,
-                    title=doc.meta.title,
-                    region=doc.meta.region,
-                    period=doc.meta.period,
-                    quote=chunk.text,
-                    start=chunk.start,
-                    end=chunk.end,
-                    chunk=chunk.text,
-                    score=round(hit.score, 6),
-                    tokens=count_tokens(chunk.text),
-                )
-            )
+        """No answer: say so in words that fit the question, and cite the closest
+        sentences (one per document at most), not the start of the closest chunks."""
+        if ranked is None:
+            vector = self.embedder.encode_query(question.text)
+            ranked = rank_sentences(index, hits, question, vector)
+        closest, docs = [], set()
+        for r in ranked:
+            if r.doc.doc_id in docs or len(r.text) < 8:
+                continue
+            docs.add(r.doc.doc_id)
+            start, end = focus_span(r, question.terms)
+            closest.append(self._cite(index, r.doc, start, end, r.hit.chunk, r.score))
+            if len(closest) >= min(top_k, 3):
+                break
         return AnswerObject(
             question=text,
+            kind=question.kind,
             status=Status.NOT_FOUND,
             citations=closest,
-            message=message,
+            message=not_found_message(question),
             took_ms=_ms(t0),
         )
+
+
+def _span_answer(found: Extracted) -> Answer:
+    items = [AnswerItem(text=t, doc_id=found.doc.doc_id, start=a, end=b) for t, a, b in found.items]
+    return Answer(
+        kind=found.kind,
+        text=found.text,
+        post=found.post,
+        items=items or None,
+        doc_id=found.doc.doc_id,
+        start=found.start,
+        end=found.end,
+    )
 
 
 def place_of(cand: Candidate) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from rag.kinds import QuestionKind, question_kind
 from rag.numbers import find_figures
 from rag.regions import find_places, is_within
 from rag.tokenization import adjacent_words, is_thing_word, normalize, tokenize
@@ -31,13 +32,22 @@ _SHORT_YEAR = re.compile(r"(?<![\d.])(\d{2})年(?!代)")
 # Words that shape a question without naming its subject.
 QUESTION_WORDS = frozenset(
     """多少 几 几个 几家 若干 哪边 哪个 哪里 哪家 谁 什么 怎么 怎样 如何 是否 一共 总共 共 共计 合计 总计 累计 有 有没有
+    哪些 哪几 哪位 哪一位 哪年 哪一年 哪天 何时 时候 什么时候 为什么 为何 怎么样 是不是 有无 能否 吗 么 哪儿 在哪 何处 呢
     数量 数目 总数 情况 全市 全区 全县 全省 今年 去年 当年 同期 一年 年 年度 年来 更多 更 较 还是 呢 吗 请问 告诉 我 你 其中
     多 少 达到 达 约 大约 左右 共有 到底 获得 得 了 请 问 查询 一下 是 的 个 地 和 与 及 或 钱 人数 变化 增长 增加 到""".split()
 )
 
 
+# Words that say what kind of answer is wanted rather than what it is about.
+ANSWER_TYPE_WORDS = frozenset(
+    """称号 荣誉 名字 名称 标题 叫 叫做 哪家 哪个 哪些 地方 位置 地点 时间 日期 内容 哪里 哪位 人 名单
+    主题 意思 含义 定义 具体 分别 哪几项 哪几个 项目""".split()
+)
+
+
 class Question(NamedTuple):
     text: str
+    kind: QuestionKind  # what the answer must be: a figure, a person, a list, a passage…
     places: list[str]  # canonical place names, in order of mention
     years: list[int]
     unit: str | None  # measure word the answer should carry, if the question says
@@ -221,9 +231,16 @@ def parse_question(text: str) -> Question:
         and not (unit and _UNIT_WORD.fullmatch(t))
         and not t.isdigit()
     ]
+    kind = question_kind(text)
+    if kind is not QuestionKind.FIGURE:
+        # "获得了什么称号": 称号 names the kind of answer, which the report may not
+        # write; a number the asker states ("95人荣获…") marks where the answer is.
+        terms = [t for t in terms if t not in ANSWER_TYPE_WORDS]
+        terms += [f.text.replace(" ", "") for f in figures if f.kind not in ("year",)]
     terms = list(dict.fromkeys(terms))
     return Question(
         text=text,
+        kind=kind,
         places=places,
         years=years,
         unit=unit,

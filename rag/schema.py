@@ -12,20 +12,52 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rag.kinds import QuestionKind
+
 
 class Status(StrEnum):
     ANSWERED = "answered"
     NOT_FOUND = "not_found"
 
 
+class AnswerItem(BaseModel):
+    """One item of a list answer, with its own place in the document."""
+
+    text: str
+    doc_id: str
+    start: int
+    end: int
+
+
 class Answer(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
-    text: str = Field(description="数字原文（含限定词和单位），如 “918 家”“超过十亿元”")
-    value: float = Field(description="换算到基本单位的数值：1.12 万家 → 11200")
-    unit: str | None = Field(None, description="基本单位：家、人、元、% …")
-    qualifier: str | None = Field(None, description="限定词：近、逾、超过、余、多、上 …")
-    from_: float | None = Field(None, alias="from", description="“由 X 增加到 Y” 中的 X")
+    kind: QuestionKind = Field(
+        QuestionKind.FIGURE,
+        description="答案类型：figure 数字、person 人物、date 日期、place 地点、name 名称、"
+        "list 列举、yesno 是非、definition 释义、describe 说明",
+    )
+    text: str = Field(
+        description="答案原文：数字（含限定词和单位，如 “918 家”）、人名、日期、名称；列举为各项以“、”相连；"
+        "是非题为 “是”/“否”；释义与说明为回答问题的句子"
+    )
+    value: float | None = Field(
+        None, description="仅数字答案：换算到基本单位的数值（1.12 万家 → 11200）"
+    )
+    unit: str | None = Field(None, description="仅数字答案：基本单位：家、人、元、% …")
+    qualifier: str | None = Field(
+        None, description="仅数字答案：限定词：近、逾、超过、余、多、上 …"
+    )
+    from_: float | None = Field(
+        None, alias="from", description="仅数字答案：“由 X 增加到 Y” 中的 X"
+    )
+    post: str | None = Field(None, description="人物答案：原文写在人名旁的职务，如 “主席”")
+    items: list[AnswerItem] | None = Field(None, description="列举答案的各项，各带原文位置")
+    doc_id: str | None = Field(None, description="答案所在文档")
+    start: int | None = Field(
+        None, description="答案片段在文档中的起始位置：document_text[start:end] 即答案原文"
+    )
+    end: int | None = None
 
 
 class Citation(BaseModel):
@@ -45,6 +77,7 @@ class Citation(BaseModel):
 
 class AnswerObject(BaseModel):
     question: str
+    kind: QuestionKind = Field(QuestionKind.FIGURE, description="问题类型（决定答案类型）")
     status: Status
     answer: Answer | None = None
     citations: list[Citation] = Field(default_factory=list)

@@ -1,0 +1,233 @@
+"""The enumerations a sentence makes: the answer to "有哪些 / 包括哪几项".
+
+Reports list things in a few ways, each found here with every item's offsets:
+
+- joined by 、 inside a clause, often led by a verb and closed by 等
+  (开展法律援助、劳模管理、职工培训等工作 → 法律援助, 劳模管理, 职工培训);
+- inside one quotation (“参与、维护、教育、建设”);
+- quoted names one after another (“扬州工匠”“龙川工匠”);
+- 一是…二是…三是…;
+- a label line with names apart by spaces (主办单位: 甲 乙);
+- two things joined by 和/与/及 (劳动争议调解委员会和劳动法律监督委员会).
+
+Example::
+
+    >>> [i.text for i in find_lists("逐步将法律援助、劳模管理、职工培训等工作窗口嵌入APP")[0]]
+    ['法律援助', '劳模管理', '职工培训']
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+
+from rag.entities import tag
+from rag.spans import Found
+
+_CN_COUNT = {
+    "两": 2,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+_ORDINAL = re.compile(r"(?:^|[。；;，,\s])([一二三四五六七八九十]是)")
+_STOPS = "，,。；;：:！？!?\n（）()"
+_QUOTE = re.compile(r"“[^“”]*”|《[^《》]*》|\"[^\"]*\"")
+_JOIN = re.compile(r"(?<=[\u4e00-\u9fff”》])(?:和|及|以及|与)(?=[\u4e00-\u9fff“《])")
+_NOUNS = frozenset("n nz nw vn an ORG LOC PER s j l".split())
+_LABEL = re.compile(r"^\s*[\u4e00-\u9fff]{2,8}[:：]\s*(\S+(?:\s+\S+)+)\s*$")
+
+
+def expected_count(question: str) -> int | None:
+    """How many items the question expects: 哪两位 → 2, 三大平台 → 3, “四个百” → 4."""
+    m = re.search(
+        r"哪([两二三四五六七八九十\d])|([两二三四五六七八九十\d])(?:大|项|个|类|种|条|位|方面)",
+        question,
+    )
+    if not m:
+        return None
+    digit = m.group(1) or m.group(2)
+    return int(digit) if digit.isdigit() else _CN_COUNT.get(digit)
+
+
+def _quoted(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _QUOTE.finditer(text)]
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a < pos < b for a, b in spans)
+
+
+def _split_top(text: str, start: int, end: int, sep: str, quotes) -> list[tuple[int, int]]:
+    """``text[start:end]`` split at ``sep`` characters outside quotation marks."""
+    parts, at = [], start
+    for i in range(start, end):
+        if text[i] == sep and not _inside(i, quotes):
+            parts.append((at, i))
+            at = i + 1
+    parts.append((at, end))
+    return parts
+
+
+_LEADING = frozenset("v p d vd c u r xc".split())
+
+
+def _cuts(text: str, start: int, end: int, quotes) -> list[tuple[int, bool]]:
+    """Token starts in ``text[start:end]`` outside quotations, each with whether the
+    word before it leads into what follows (a verb or preposition: 嵌入|“苏工惠”APP)."""
+    cuts, previous = [], ""
+    for t in tag(text[start:end]):
+        at = start + t.start
+        if not _inside(at, quotes):
+            cuts.append((at, previous in _LEADING))
+        previous = t.tag
+    return cuts
+
+
+def _trim_first(text: str, a: int, b: int, others: list[int], quotes) -> int:
+    """Start of the first item: the verb leading into the list is not part of it
+    (逐步将法律援助 → 法律援助). The item is cut where a verb or preposition ends, at
+    the length closest to the other items', and only when it is much longer than they are."""
+    length = b - a
+    if not others:
+        return a
+    typical = statistics.median(others)
+    if length <= max(typical * 1.4, typical + 2):
+        return a
+    cuts = [(c, lead) for c, lead in _cuts(text, a, b, quotes) if b - c >= 2]
+    best = min(
+        cuts, key=lambda cl: abs((b - cl[0]) - typical) + (0 if cl[1] else 2.5), default=None
+    )
+    return best[0] if best else a
+
+
+def _trim_last(text: str, a: int, b: int) -> int:
+    """End of the last item: what follows 等/及其 is the list's category, not an item."""
+    cut = re.search(r"等|及其|方面|在内", text[a:b])
+    return a + cut.start() if cut and cut.start() > 0 else b
+
+
+def _clean(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a] in " \u3000":
+        a += 1
+    while b > a and text[b - 1] in " \u3000":
+        b -= 1
+    return a, b
+
+
+def _enumeration(text: str, start: int, end: int, quotes, label: str) -> list[list[Found]]:
+    """Runs of items joined by 、 in ``text[start:end]``; an item ending in 等 closes a run."""
+    parts = _split_top(text, start, end, "、", quotes)
+    if len(parts) < 2:
+        return []
+    runs: list[list[tuple[int, int]]] = [[]]
+    for k, (a, b) in enumerate(parts):
+        cut = re.search("等", text[a:b]) if 0 < k < len(parts) - 1 else None
+        if cut and cut.start() > 0 and not _inside(a + cut.start(), quotes):
+            runs[-1].append((a, a + cut.start()))
+            runs.append([(a + cut.end(), b)])
+        else:
+            runs[-1].append((a, b))
+    out = []
+    for run in runs:
+        if len(run) < 2:
+            continue
+        a, b = run[-1]
+        joined = [m for m in _JOIN.finditer(text, a, b) if not _inside(m.start(), quotes)]
+        if joined and b - joined[0].end() <= 16:  # "A、B和C"
+            m = joined[0]
+            run = run[:-1] + [(a, m.start()), (m.end(), b)]
+        a, b = run[-1]
+        run[-1] = (a, _trim_last(text, a, b))
+        lengths = [y - x for x, y in run[1:]]
+        a, b = run[0]
+        run[0] = (_trim_first(text, a, b, lengths, quotes), b)
+        items = [Found(text[x:y], x, y, label) for x, y in (_clean(text, *p) for p in run) if y > x]
+        if len(items) >= 2:
+            out.append(items)
+    return out
+
+
+def _ordinal_items(text: str) -> list[list[Found]]:
+    marks = list(_ORDINAL.finditer(text))
+    if len(marks) < 2:
+        return []
+    items = []
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start(1) if i + 1 < len(marks) else len(text)
+        body = text[m.end(1) : end].rstrip("。；;，, \n")
+        cut = re.search(r"[，,；;。]", body)
+        body = body[: cut.start()] if cut and cut.start() >= 4 else body
+        items.append(Found(body, m.end(1), m.end(1) + len(body), m.group(1)))
+    return [items]
+
+
+def _quoted_runs(text: str, quotes) -> list[list[Found]]:
+    """Quoted names one after another: “扬州工匠”“龙川工匠”, “A”和“B”."""
+    runs, current = [], []
+    for a, b in quotes:
+        if current and re.fullmatch(r"[、和及与\s]*", text[current[-1][1] : a]):
+            current.append((a, b))
+        else:
+            if len(current) >= 2:
+                runs.append(current)
+            current = [(a, b)]
+    if len(current) >= 2:
+        runs.append(current)
+    return [[Found(text[a + 1 : b - 1], a + 1, b - 1, "quoted") for a, b in run] for run in runs]
+
+
+def _pairs(text: str, start: int, end: int, quotes) -> list[list[Found]]:
+    """Two things joined by 和/与/及 in a clause without 、: the noun phrases either side
+    (实现[劳动争议调解委员会]和[劳动法律监督委员会]两个“全覆盖”)."""
+    out = []
+    for m in _JOIN.finditer(text, start, end):
+        if _inside(m.start(), quotes):
+            continue
+        lead = [c for c, led in _cuts(text, start, m.start(), quotes) if led]
+        a = lead[-1] if lead else start
+        b = m.end()
+        for t in tag(text[m.end() : end]):
+            if t.tag not in _NOUNS:
+                break
+            b = m.end() + t.end
+        if m.start() - a >= 2 and b - m.end() >= 2:
+            out.append(
+                [
+                    Found(text[a : m.start()], a, m.start(), "和"),
+                    Found(text[m.end() : b], m.end(), b, "和"),
+                ]
+            )
+    return out
+
+
+def find_lists(text: str) -> list[list[Found]]:
+    """Every enumeration in ``text``, each a list of items with offsets into ``text``."""
+    quotes = _quoted(text)
+    lists = _ordinal_items(text) + _quoted_runs(text, quotes)
+    label = _LABEL.match(text)
+    if label:
+        names = [
+            (m.start(), m.end()) for m in re.finditer(r"\S+", text[label.start(1) : label.end(1)])
+        ]
+        base = label.start(1)
+        lists.append(
+            [Found(text[base + a : base + b], base + a, base + b, "label") for a, b in names]
+        )
+    clause_start = 0
+    for i in range(len(text) + 1):
+        if i < len(text) and (text[i] not in _STOPS or _inside(i, quotes)):
+            continue
+        if i > clause_start:
+            found = _enumeration(text, clause_start, i, quotes, "、")
+            lists += found or _pairs(text, clause_start, i, quotes)
+        clause_start = i + 1
+    for a, b in quotes:  # “参与、维护、教育、建设”
+        lists += _enumeration(text, a + 1, b - 1, [], "、")
+    return lists

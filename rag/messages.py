@@ -1,0 +1,55 @@
+"""What the service says when the documents do not hold the answer, in words that fit
+the question: a person asked is not "该数字".
+
+Example::
+
+    >>> not_found_message(parse_question("无锡市总工会主席是谁"))
+    '文档中没有找到“无锡市总工会主席”的姓名。请换个说法，或确认所问的内容在已收录的文档范围内。'
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.kinds import QuestionKind
+from rag.question import Question
+
+FIGURE = "未在文档中找到该数字。请换个说法，或确认地区和年份是否在已收录的文档范围内。"
+COMPARE = "未能在文档中同时找到两边的数字，无法比较。"
+RESTATE = "请换个说法，或确认所问的内容在已收录的文档范围内。"
+
+# What is missing, by kind: "文档中没有找到<subject>的<thing>".
+_THING = {
+    QuestionKind.PERSON: "姓名",
+    QuestionKind.DATE: "时间",
+    QuestionKind.PLACE: "地点",
+    QuestionKind.NAME: "名称",
+    QuestionKind.LIST: "具体列举",
+    QuestionKind.DEFINITION: "说明",
+    QuestionKind.DESCRIBE: "相关内容",
+}
+# Interrogative tails that do not belong to the subject ("江都区总工会主席是谁").
+_TAIL = re.compile(
+    r"(?:是谁|叫什么名字|叫什么|是哪位|有哪些|都有哪些|包括哪些|包括什么|是什么时候|什么时候|"
+    r"是哪一年|哪一年|哪年|在哪里|在哪儿|在哪|是什么|指什么|是否|有没有|是不是|怎么样|如何|怎样)?"
+    r"[^\u4e00-\u9fffA-Za-z0-9“”《》]*$"
+)
+_HEAD = re.compile(r"^(?:请问|请|什么是|什么叫|何为|何谓|介绍一下)")
+
+
+def subject(text: str) -> str:
+    """The question without its interrogative words and final punctuation."""
+    core = _HEAD.sub("", text.strip())
+    core = _TAIL.sub("", core).strip()
+    return core or text.strip()
+
+
+def not_found_message(question: Question) -> str:
+    """A Chinese sentence saying what was not found, shaped by the question's kind."""
+    kind = question.kind
+    if kind is QuestionKind.FIGURE:
+        return COMPARE if question.compare else FIGURE
+    text = question.text.strip().rstrip("？?。！! ")
+    if kind is QuestionKind.YESNO:
+        return f"文档中没有提到“{text}”，无法回答是或否。{RESTATE}"
+    return f"文档中没有找到“{subject(text)}”的{_THING[kind]}。{RESTATE}"

@@ -1,0 +1,185 @@
+"""Spans inside a sentence that can answer a non-figure question: people with their
+posts, dates, places, and names of honours, programmes and organisations (lists: rag/lists.py).
+
+Each finder takes a sentence (already unwrapped or not: offsets are into the text it
+is given) and returns ``Found`` spans; choosing among them is the answerer's job.
+
+Example::
+
+    >>> [f.text for f in find_people("区总党组书记、主席张永新(右)为职工大讲堂授牌")]
+    ['张永新']
+    >>> find_people("区总党组书记、主席张永新(右)为职工大讲堂授牌")[0].post
+    '主席'
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from rag.entities import tag
+from rag.regions import find_places
+
+
+class Found(NamedTuple):
+    text: str
+    start: int
+    end: int
+    label: str = ""  # person: the post; name: "quoted" / "honour" / "org"; list: the marker
+    context: str = ""  # person: the organisation before the post
+    posts: tuple[str, ...] = ()  # person: every post written before the name (党组书记、主席)
+
+
+# ------------------------------------------------------------------------- people
+
+POSTS = (
+    "常务副主席|副主席|主席|党组书记|党组副书记|副书记|书记|常务副主任|副主任|主任|常委|委员|"
+    "副部长|组织部长|宣传部长|部长|副区长|区长|副市长|市长|副县长|县长|副省长|省长|秘书长|"
+    "副会长|会长|董事长|副总经理|总经理|经理|副厂长|厂长|局长|处长|科长|院长|校长|站长|"
+    "队长|组长|馆长|社长|主编|总工程师|工程师|技师|钳工|焊工|电工|工人|职工|劳模|工匠"
+)
+# Posts that make a person's office (主席张永新); the rest (钳工顾秋亮) describe them.
+OFFICES = frozenset(
+    "常务副主席 副主席 主席 党组书记 党组副书记 副书记 书记 常务副主任 副主任 主任 常委 委员 "
+    "副部长 组织部长 宣传部长 部长 副区长 区长 副市长 市长 副县长 县长 副省长 省长 秘书长 副会长 "
+    "会长 董事长 副总经理 总经理 经理 副厂长 厂长 局长 处长 科长 院长 校长 站长 队长 组长 馆长 社长 主编".split()
+)
+_POST_BEFORE = re.compile(rf"({POSTS})[\s、，,]*$")
+_POST_CHAIN = re.compile(rf"(?:({POSTS})[、\s]*)+$")
+_POST_AFTER = re.compile(rf"^(?:同志)?({POSTS})")
+_ORG_BEFORE = re.compile(r"([\u4e00-\u9fff（）()]{2,20}?)(?:党组)?$")
+_CJK_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+
+
+def _post_near(text: str, start: int, end: int) -> tuple[str, int]:
+    """The post written just before the name (主席张永新) or just after (张永新主席),
+    and where it starts."""
+    before = _POST_BEFORE.search(text[max(0, start - 12) : start])
+    if before:
+        return before.group(1), max(0, start - 12) + before.start(1)
+    after = _POST_AFTER.match(text[end : end + 8])
+    if after:
+        return after.group(1), end + after.start(1)
+    return "", -1
+
+
+def find_people(text: str) -> list[Found]:
+    """People LAC recognises, each with the post and organisation written beside it."""
+    out = []
+    for token in tag(text):
+        if token.tag != "PER" or not _CJK_NAME.match(token.word):
+            continue
+        if any(p.start <= token.start and token.end <= p.end for p in find_places(token.word)):
+            continue
+        post, at = _post_near(text, token.start, token.end)
+        context = ""
+        if at >= 0 and at < token.start:
+            seg_start = max(
+                text.rfind(c, 0, at) for c in "，,。；;：:\n（(“"
+            )  # the organisation runs from the segment start to the post
+            context = text[seg_start + 1 : at].strip(" 、")
+        chain = _POST_CHAIN.search(text[max(0, token.start - 24) : token.start])
+        posts = tuple(re.findall(POSTS, chain.group(0))) if chain else ()
+        posts = posts or ((post,) if post else ())
+        out.append(Found(token.word, token.start, token.end, post, context, posts))
+    return out
+
+
+# -------------------------------------------------------------------------- dates
+
+_CN_DIGIT = "〇零一二三四五六七八九十"
+_Y = rf"(?:(?:19|20)\d{{2}}|[{_CN_DIGIT}]{{4}})"
+_DATE = re.compile(
+    rf"{_Y}\s*年?\s*[—–\-－~～至到]+\s*{_Y}\s*年?(?:度)?"  # 2015—2019年, 2015～2017
+    rf"|(?:19|20)\d{{2}}\.\d{{1,2}}\.\d{{1,2}}"  # 2012.12.07
+    rf"|{_Y}\s*年(?:度|\s*[\d{_CN_DIGIT}]{{1,2}}\s*月(?:\s*[\d{_CN_DIGIT}]{{1,3}}\s*[日号])?)?"
+    rf"(?:[初底末]|上半年|下半年)?"
+    rf"|[\d{_CN_DIGIT}]{{1,2}}\s*月\s*[\d{_CN_DIGIT}]{{1,3}}\s*[日号]"
+    rf"|[\d{_CN_DIGIT}]{{1,2}}\s*月(?:份|初|中旬|上旬|下旬|底)?(?=[^\d{_CN_DIGIT}])"
+    # a bare year written beside a name: 2019扬州市…联赛, “春风行动2015”
+    r"|(?<![\d.])(?:19|20)\d{2}(?![\d.%％年万亿千百十多余个家名人位项次场件户元条])"
+)
+# 节日 and named days answer "什么时候" too: “五一”前夕, 元旦、春节期间, 国庆期间.
+_DAY = (
+    r"[“\"]?(?:五一|五四|三八|十一|七一|八一|六一)[”\"]?(?:国际劳动节|劳动节|节)?"
+    r"|(?:元旦|春节|端午|中秋|国庆|重阳|清明)(?:节)?"
+)
+_FESTIVAL = re.compile(
+    rf"(?:{_DAY})(?:、(?:{_DAY}))*(?:前夕|期间|前后|当天|之际)?"
+    r"|[\u4e00-\u9fff]{0,4}(?:夏季|冬季|高温季节|春运期间)"
+)
+
+
+def find_dates(text: str) -> list[Found]:
+    """Calendar dates (2017年1月10日, 5月10日, 2016年) and named days (“五一”前夕)."""
+    out = [Found(m.group(0), m.start(), m.end(), "date") for m in _DATE.finditer(text)]
+    taken = [(f.start, f.end) for f in out]
+    for m in _FESTIVAL.finditer(text):
+        if not any(s < m.end() and m.start() < e for s, e in taken):
+            out.append(Found(m.group(0), m.start(), m.end(), "day"))
+    return sorted(out, key=lambda f: f.start)
+
+
+def date_precision(text: str) -> int:
+    """3 for a day, 2 for a month, 1 for a year only, 0 for a named day."""
+    if re.search(r"[日号]", text):
+        return 3
+    if "月" in text:
+        return 2
+    return 1 if "年" in text else 0
+
+
+# ------------------------------------------------------------------------- places
+
+_VENUE = re.compile(
+    r"(?:在|于|赴|到)([\u4e00-\u9fff“”（）()·]{2,24}?)(?=举行|召开|举办|开展|开幕|进行|设立|成立|落户|挂牌|建成|揭牌)"
+)
+
+
+def find_places_in(text: str) -> list[Found]:
+    """Places: the gazetteer's, LAC's LOC tokens, and venues of an event (在X举行)."""
+    out = [Found(m.group(1), m.start(1), m.end(1), "venue") for m in _VENUE.finditer(text)]
+    out += [Found(text[p.start : p.end], p.start, p.end, "place") for p in find_places(text)]
+    out += [Found(t.word, t.start, t.end, "loc") for t in tag(text) if t.tag == "LOC"]
+    seen, unique = set(), []
+    for f in sorted(out, key=lambda f: (f.start, -(f.end - f.start))):
+        if (f.start, f.end) not in seen:
+            seen.add((f.start, f.end))
+            unique.append(f)
+    return unique
+
+
+# -------------------------------------------------------------------------- names
+
+_QUOTED = re.compile(r"“([^“”]{1,40})”|\"([^\"]{1,40})\"|《([^《》]{1,60})》|「([^「」]{1,40})」")
+_HONOUR_VERB = re.compile(
+    r"(?:荣获|获得|获评|获颁|被评为|评为|被授予|授予|荣膺|当选为|当选|被命名为|命名为|被确定为|"
+    r"确定为|入选|被誉为|誉为|评选为|获)(?:了)?"
+)
+_SEGMENT_STOP = re.compile(r"[，,。；;：:！？!?\n]|(?:、(?=[^、]{0,3}(?:获|荣获|被评为)))")
+
+
+def find_names(text: str) -> list[Found]:
+    """Names of honours, titles, programmes, platforms and organisations: quoted ones
+    (“苏工惠”, 《…》), what follows 荣获/被评为/授予, and LAC's organisations."""
+    out = []
+    for m in _QUOTED.finditer(text):
+        group = next(i for i in range(1, 5) if m.group(i) is not None)
+        out.append(Found(m.group(group), m.start(group), m.end(group), "quoted"))
+    for m in _HONOUR_VERB.finditer(text):
+        rest = text[m.end() : m.end() + 60]
+        quoted = _QUOTED.match(rest)
+        if quoted:  # 被评为“全国模范职工之家”: the quote is the name
+            span = quoted.group(0)
+        else:
+            stop = _SEGMENT_STOP.search(rest)
+            span = rest[: stop.start() if stop else len(rest)].rstrip()
+            again = _HONOUR_VERB.search(span)
+            span = span[: again.start()] if again else span
+            span = re.sub(r"(?:等|等各类|等多项)?(?:荣誉称号|称号|荣誉|殊荣)$", "", span)
+        if 2 <= len(span) <= 50:
+            out.append(Found(span, m.end(), m.end() + len(span), "honour"))
+    for t in tag(text):
+        if t.tag in ("ORG", "nz", "nw") and len(t.word) >= 3:
+            out.append(Found(t.word, t.start, t.end, t.tag.lower()))
+    return out
