@@ -190,4 +190,6 @@ def _citation_ok(item: KindItem, answer: Any, doc_texts: dict[str, str]) -> bool
     span = find_span(text, item.evidence) if text and item.evidence else None
     if span is None:
         return True  # no evidence to place: the right document is all we can check
-    return any(c.doc_id == doc_id and c.start < span.end and span.start < c.end for c in answer.citations)
+    return any(
+        c.doc_id == doc_id and c.start < span.end and span.start < c.end for c in answer.citations
+    )

@@ -231,3 +231,51 @@ def find_lists(text: str) -> list[list[Found]]:
     for a, b in quotes:  # “参与、维护、教育、建设”
         lists += _enumeration(text, a + 1, b - 1, [], "、")
     return lists
+
+
+_ASKED = re.compile(
+    r"(?:哪些|哪几|哪[两二三四五六七八九十\d])[个项类种位条家大]?[“\"]?([\u4e00-\u9fff]{1,12})"
+)
+_BEFORE_ASK = re.compile(
+    r"([\u4e00-\u9fff]{1,12}?)(?:都|主要|分别|一共)?(?:有|包括|包含|是)哪(?:些|几)"
+)
+_PEOPLE = re.compile(r"^(?:人|谁|位|名|同志|成员|人员|劳模|工匠|代表|领导)")
+
+
+def asked_head(question: str) -> str | None:
+    """The thing the list is of: 哪几种调解 → 调解, 哪些安全生产知识活动 → 活动,
+    主办单位有哪些 → 主办单位: the last noun of the noun phrase the question word leads."""
+    m = _ASKED.search(question)
+    phrase = m.group(1) if m else None
+    if phrase is None:
+        m = _BEFORE_ASK.search(question)
+        phrase = m.group(1) if m else None
+        if phrase is None:
+            return None
+        nouns = [t.word for t in tag(phrase) if t.tag in _NOUNS]
+        return nouns[-1] if nouns else None
+    nouns = []
+    for t in tag(phrase):
+        if t.tag not in _NOUNS and t.tag not in ("vn", "an", "a"):
+            break
+        nouns.append(t.word)
+    return nouns[-1] if nouns else None
+
+
+def asks_people(question: str) -> bool:
+    """哪些人 / 都有谁 / 哪两位 / 成员有哪些: the items must be people."""
+    if re.search(r"都有谁|哪些人|有谁|哪[两二三四五六七八九十\d几]+位|成员|名单", question):
+        return True
+    head = asked_head(question)
+    return bool(head and _PEOPLE.match(head))
+
+
+def head_agreement(items: list[Found], text: str, head: str) -> bool:
+    """The items are of the asked kind: they end in it (人民调解 for 调解, 知情权 for
+    权利), or the list is closed by it (…“安全隐患随手拍”等活动)."""
+    last = head[-1]
+    ending = sum(1 for i in items if i.text.rstrip('”"》').endswith((head, last)))
+    if ending >= max(1, len(items) // 2):
+        return True
+    after = text[items[-1].end : items[-1].end + 12]
+    return bool(re.match(rf"[”\"》]?(?:等|等等)?[^，。；]{{0,4}}{re.escape(head)}", after))

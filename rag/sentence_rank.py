@@ -67,6 +67,12 @@ class Ranked(NamedTuple):
     row: int = -1  # row in index.sentences
     named: bool = True  # holds every name the question gives (“苏工惠”, 顾秋亮), or its
     # previous sentence does
+    parts: tuple[float, float, float, float] = (
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+    )  # meaning, words, pairs, place/year
 
 
 def semantic(index: CorpusIndex, row: int, query_vector: np.ndarray | None) -> float:
@@ -117,11 +123,12 @@ def rank_sentences(
         end = start + len(doc.text[start:end].rstrip())
         text = unwrap(doc.text[start:end])
         has_key = not key or mentions(text, key, key_parts)
-        lexical = (
-            0.45 * semantic(index, row, query_vector)
-            + 0.40 * coverage(question.terms, weights, text)
-            + 0.15 * bigram_coverage(grams, text)
+        parts = (
+            semantic(index, row, query_vector),
+            coverage(question.terms, weights, text),
+            bigram_coverage(grams, text),
         )
+        lexical = 0.45 * parts[0] + 0.40 * parts[1] + 0.15 * parts[2]
         where = place_factor(doc, text, chunk.text, question.places) * year_factor(
             doc, text, chunk.text, question.years, start
         )
@@ -133,7 +140,9 @@ def rank_sentences(
         named = not names or _names_near(index, row, text, names)
         if not named:
             score *= NAME_MISSING
-        ranked.append(Ranked(doc, start, end, text, score, hit, rank, has_key, row, named))
+        ranked.append(
+            Ranked(doc, start, end, text, score, hit, rank, has_key, row, named, (*parts, where))
+        )
     ranked.sort(key=lambda r: -r.score)
     return ranked
 
@@ -178,6 +187,6 @@ def following(index: CorpusIndex, ranked: Ranked, count: int, max_chars: int = 4
             break
         start += len(ranked.doc.text[start:end]) - len(ranked.doc.text[start:end].lstrip())
         end = start + len(text)
-        score = ranked.score * 0.8**step
+        score = ranked.score * 0.9**step
         out.append(ranked._replace(start=start, end=end, text=text, score=score, row=row))
     return out

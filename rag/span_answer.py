@@ -20,9 +20,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rag.entities import entities
 from rag.index import CorpusIndex, DocRecord
 from rag.kinds import QuestionKind
-from rag.lists import expected_count, find_lists
+from rag.lists import asked_head, asks_people, expected_count, find_lists, head_agreement
 from rag.matching import term_weights
 from rag.question import Question
 from rag.regions import find_places, is_within
@@ -32,8 +33,9 @@ from rag.spans import (
     OFFICES,
     POSTS,
     Found,
-    date_precision,
+    date_parts,
     find_dates,
+    find_headed,
     find_names,
     find_people,
     find_places_in,
@@ -43,14 +45,14 @@ from rag.synonyms import variants
 # Lowest score of a right answer per kind, calibrated on the development questions
 # (eval/kinds.jsonl) like the figure threshold.
 THRESHOLDS = {
-    QuestionKind.PERSON: 0.20,
-    QuestionKind.DATE: 0.20,
-    QuestionKind.PLACE: 0.20,
-    QuestionKind.NAME: 0.20,
-    QuestionKind.LIST: 0.20,
-    QuestionKind.YESNO: 0.30,
-    QuestionKind.DEFINITION: 0.25,
-    QuestionKind.DESCRIBE: 0.22,
+    QuestionKind.PERSON: 0.16,
+    QuestionKind.DATE: 0.03,
+    QuestionKind.PLACE: 0.28,
+    QuestionKind.NAME: 0.18,
+    QuestionKind.LIST: 0.04,
+    QuestionKind.YESNO: 0.0,
+    QuestionKind.DEFINITION: 0.0,
+    QuestionKind.DESCRIBE: 0.4,
 }
 SENTENCES = 8  # how many of the best sentences are searched for a span
 FOLLOWING = 4  # short lines after each that may hold the span (captions, bylines)
@@ -157,7 +159,7 @@ def _person_fit(found: Found, question: Question, doc: DocRecord) -> float:
     if found.label in asked or any(p in asked for p in found.posts):
         fit = 1.0
     elif found.label in OFFICES:
-        fit = 0.25  # 副主席 stated, 主席 asked
+        fit = 0.1  # 副区长 stated, 区长 asked: another office
     else:
         fit = 0.1
     if question.places:
@@ -168,31 +170,62 @@ def _person_fit(found: Found, question: Question, doc: DocRecord) -> float:
     return fit
 
 
+_WH_HEAD = re.compile(
+    r"哪(?:一|个|家|所|条|段|座|片|位|份|项)?([\u4e00-\u9fff]{1,6}?)(?=上|里|中|的|开展|工作|举行|比赛|[？?]|$)"
+)
+
+
+def wh_head(question: Question) -> str | None:
+    """The noun the question word asks about: 哪条省道 → 省道, 哪所大学 → 大学."""
+    m = _WH_HEAD.search(question.text)
+    if not m or m.group(1) in ("里", "儿", "些", "几"):
+        return None
+    return m.group(1)
+
+
+def _uninformative(text: str, question: Question, doc: DocRecord) -> bool:
+    """Only the asked place or its parents (扬州市江都区 for a 江都 question)."""
+    named = find_places(text)
+    if not named:
+        return False
+    known = {q for q in question.places} | set(doc.meta.region_path or []) | {doc.meta.region}
+    if not all(p.name in known or any(q and is_within(q, p.name) for q in known) for p in named):
+        return False
+    rest = text
+    for p in named:
+        rest = rest.replace(p.full, "").replace(p.name, "")
+    return len(rest.strip("市区县省的 ")) == 0
+
+
 def _place_fit(found: Found, question: Question, doc: DocRecord) -> float:
     """A place the asker already named, or one containing it (江苏省 for a 苏州
-    question), tells nothing; venues and organisations say where."""
-    named = [p for p in find_places(found.text)]
-    known = set(question.places) | set(doc.meta.region_path or []) | {doc.meta.region}
-    if (
-        named
-        and all(p.name in known or any(is_within(q, p.name) for q in known if q) for p in named)
-        and len(found.text) <= max(len(p.full) for p in named) + 1
-    ):
+    question), tells nothing; a span ending in the asked noun (哪条省道 → 227省道) fits
+    best; venues, organisations and roads say where."""
+    if _uninformative(found.text, question, doc):
         return 0.1
-    return 1.0 if found.label in ("venue", "org") else 0.7
+    fit = 1.0 if found.label in ("venue", "org", "route") else 0.7
+    head = wh_head(question)
+    if head:
+        if found.text.endswith(head) or found.text.endswith(head[-1]):
+            fit *= 1.3
+        else:
+            fit *= 0.6
+    return fit
 
 
 def _date_fit(found: Found, question: Question) -> float:
-    precision = date_precision(found.text)
+    """How well a date answers: 哪一年 wants a year, 哪天 a day, 哪几年 a range;
+    "什么时候" prefers the fuller date."""
+    year, month, day = date_parts(found.text)
     if re.search(r"哪几年|起止|期限", question.text):
         return 1.0 if re.search(r"[—–\-－~～至到]", found.text) else 0.4
     if re.search(r"哪一?年|何年|年份|年度", question.text):
-        return 1.0 if precision >= 1 else 0.2
+        return 1.0 if year else 0.2
     if re.search(r"几月|哪个月|月份", question.text):
-        return 1.0 if precision >= 2 else 0.3
+        return 1.0 if month else 0.3
     if re.search(r"哪一?天|几号|几日|日期", question.text):
-        return 1.0 if precision >= 3 else 0.4
-    return 0.55 + 0.15 * precision
+        return 1.0 if day else 0.3
+    return 0.55 + 0.15 * (year + month + day)
 
 
 _NAME_TYPES = {
@@ -202,6 +235,22 @@ _NAME_TYPES = {
     ),
     "org": re.compile(r"组织|机构|单位|企业|公司|协会|委员会|中心"),
 }
+
+
+_NAME_HEAD = re.compile(
+    r"([\u4e00-\u9fff]{1,10}?)(?:叫什么|叫做什么|的名称|的名字|是什么名字|叫啥)"
+)
+
+
+def name_head(question: Question) -> str | None:
+    """What the asked name is the name of: 挂牌成立的基地叫什么 → 基地."""
+    m = _NAME_HEAD.search(question.text)
+    if not m:
+        return None
+    from rag.entities import tag
+
+    nouns = [t.word for t in tag(m.group(1)) if t.tag in ("n", "nz", "vn", "nw")]
+    return nouns[-1] if nouns and nouns[-1] not in ("名字", "名称") else None
 
 
 def _name_fit(found: Found, question: Question) -> float:
@@ -234,6 +283,8 @@ def _with_following(index: CorpusIndex, ranked: list[Ranked]) -> list[Ranked]:
 def _best_span(
     question: Question, ranked: list[Ranked], weights: dict[str, float], finder, fit
 ) -> tuple[Found, Ranked, float] | None:
+    """The best-scored span the finder offers in the sentences: the sentence's score
+    times the span's fit to what was asked times its closeness to the question's words."""
     best = None
     for sent in ranked:
         raw = _raw(sent)
@@ -241,7 +292,8 @@ def _best_span(
         for found in finder(raw):
             if _in_question(found.text, question):
                 continue
-            score = sent.score * fit(found, sent) * _proximity(found, raw, anchors)
+            f, near = fit(found, sent), _proximity(found, raw, anchors)
+            score = sent.score * f * near
             if best is None or score > best[2]:
                 best = (found, sent, score)
     return best
@@ -258,7 +310,18 @@ def _span_answer(
     elif kind is QuestionKind.PLACE:
         finder, fit = find_places_in, lambda f, s: _place_fit(f, question, s.doc)
     else:
-        finder, fit = find_names, lambda f, s: _name_fit(f, question)
+        head = name_head(question)
+
+        def finder(text: str) -> list[Found]:
+            return find_names(text) + (find_headed(text, head) if head else [])
+
+        def fit(f: Found, s: Ranked) -> float:
+            if f.label == "headed":
+                return 1.1
+            if head and f.text.endswith(head):
+                return 1.0
+            return _name_fit(f, question) * (0.6 if head else 1.0)
+
     best = _best_span(question, _with_following(index, ranked), weights, finder, fit)
     if best is None:
         return None
@@ -278,20 +341,28 @@ def _list_answer(
 ) -> Extracted | None:
     best = None
     expected = expected_count(question.text)
+    head = asked_head(question.text)
+    people = asks_people(question.text)
     for sent in _with_following(index, ranked):
         raw = _raw(sent)
         anchors = _anchors(raw, question, weights)
+        names = {t.word for t in entities(raw, "PER")} if people else set()
         for items in find_lists(raw):
             if any(_in_question(i.text, question) for i in items):
                 continue
-            head = Found(items[0].text, items[0].start, items[-1].end)
+            if people and sum(any(n in i.text for n in names) for i in items) < len(items) / 2:
+                continue  # 成员有哪些 asked, the list is not of people
+            whole = Found(items[0].text, items[0].start, items[-1].end)
             if expected is None:
                 size = min(1.0, 0.6 + 0.1 * len(items))
             else:
                 size = 1.0 if len(items) == expected else 0.55
             if items[0].label == "和" and expected != 2:
                 size *= 0.6  # "A和B" is a list only when two things are asked for
-            score = sent.score * size * _proximity(head, raw, anchors)
+            if head and not people:
+                size *= 1.3 if head_agreement(items, raw, head) else 0.7
+            near = _proximity(whole, raw, anchors)
+            score = sent.score * size * near
             if best is None or score > best[2]:
                 best = (items, sent, score)
     if best is None:
@@ -303,15 +374,26 @@ def _list_answer(
     quote = _quote(sent, start, end)
     # The list may be longer than a quote of one sentence allows: cite it whole.
     quote.start, quote.end = min(quote.start, start), max(quote.end, end)
-    return Extracted(QuestionKind.LIST, text, sent.doc, start, end, score, [quote], items=found)
+    return Extracted(
+        QuestionKind.LIST,
+        text,
+        sent.doc,
+        start,
+        end,
+        score,
+        [quote],
+        items=found,
+    )
 
 
 _INTENT = re.compile(r"力争|争取|计划|拟|将要|准备|打算|目标")
+_ALL = re.compile(r"都|全部|所有|均|全都|每个|每一个|全覆盖")
 
 
 def _yesno_answer(question: Question, ranked: list[Ranked]) -> Extracted | None:
     """是 when one of the best sentences states it (its key word and names there); 否
-    only when it is negated there. A plan (力争年内建成…) is not a fact: not found."""
+    only when it is negated there, or when "都…吗" meets a share below 100%. A plan
+    (力争年内建成…) is not a fact: not found."""
     for sent in ranked[:3]:
         if not sent.key or not sent.named:
             continue
@@ -319,21 +401,90 @@ def _yesno_answer(question: Question, ranked: list[Ranked]) -> Extracted | None:
             return None
         raw = _raw(sent)
         near = [a for a, _, _, _ in _anchors(raw, question, {})]
-        negated = any(_NEGATION.search(raw[max(0, s - 6) : s]) for s in near)
-        return Extracted(
-            QuestionKind.YESNO,
-            "否" if negated else "是",
-            sent.doc,
-            sent.start,
-            sent.end,
-            sent.score,
-            [_quote(sent, sent.start, sent.end)],
-        )
+        if any(_NEGATION.search(raw[max(0, s - 6) : s]) for s in near):
+            return _yes_no(sent, "否")
+        if _ALL.search(question.text):
+            shares = [float(x) for x in re.findall(r"(\d+(?:\.\d+)?)\s*[%％]", sent.text)]
+            complete = re.search(r"全部|全覆盖|均已|都已|100\s*[%％]", sent.text)
+            if shares and not complete and max(shares) < 100:
+                return _yes_no(sent, "否")
+            if not complete:
+                return None
+        return _yes_no(sent, "是")
     return None
+
+
+def _yes_no(sent: Ranked, verdict: str) -> Extracted:
+    return Extracted(
+        QuestionKind.YESNO,
+        verdict,
+        sent.doc,
+        sent.start,
+        sent.end,
+        sent.score,
+        [_quote(sent, sent.start, sent.end)],
+    )
+
+
+_DEFINES_AFTER = re.compile(
+    r"^[”\"》]?(?:[\u4e00-\u9fff]{0,6}?)(?:是|指|即|就是|意为|是指|包括|包含|[：:（(—])"
+)
+_PURPOSE = re.compile(r"^[^，。；]{0,12}[，,](?:提高|推动|促进|方便|帮助|让|使|为)")
+_INTRODUCE = re.compile(
+    r"(?:开通|推出|打造|建立|设立|成立|创建|创办|启用|上线|开设|命名|称为|誉为)[^，。；]{0,12}$"
+)
+_DEFINE_QUOTED = re.compile(r"“([^“”]{2,30})”")
+
+
+def defines(sentence: str, term: str, question: Question) -> bool:
+    """Whether the sentence says something of what ``term`` is, not merely names it.
+
+    It does when the term is followed by 是/指/即/包括/：/（…）, when a list right before
+    it spells it out (A、B、C“三架马车”), when a noun right before it qualifies it (学历提升
+    “双千计划”), or when the noun after it says what kind of thing it is and the question
+    did not already say so (“工会常伴四季”服务品牌). "全面推进“123”实事工程", asked
+    what the 实事工程 is, only names it.
+    """
+    from rag.entities import tag
+
+    for m in re.finditer(re.escape(term), sentence):
+        after = sentence[m.end() : m.end() + 12]
+        if _DEFINES_AFTER.match(after) or _PURPOSE.match(sentence[m.end() : m.end() + 20]):
+            return True
+        if _INTRODUCE.search(sentence[: m.start()].rstrip('“"')):
+            return True
+        before = sentence[max(0, m.start() - 40) : m.start()].rstrip('“"')
+        if before.count("、") >= 1 and not re.search(r"[，。；]", before[-12:]):
+            return True
+        lead = tag(before[-8:])
+        if (
+            lead
+            and lead[-1].tag in ("n", "vn", "nz")
+            and len(lead[-1].word) >= 2
+            and lead[-1].word not in question.text
+        ):
+            return True
+        head = re.match(r"[”\"]?([\u4e00-\u9fff]{2,8})", after)
+        tokens = tag(head.group(1)) if head else ()
+        if tokens and tokens[0].tag in ("n", "nz", "nw") and tokens[0].word not in question.text:
+            return True
+    return False
+
+
+def _words(text: str) -> list[str]:
+    from rag.tokenization import tokenize
+
+    return [w for w in tokenize(text) if len(w) >= 2]
 
 
 def _passage_answer(question: Question, ranked: list[Ranked]) -> Extracted | None:
     pool = [r for r in ranked if r.key and r.named]
+    quoted = _DEFINE_QUOTED.findall(question.text)
+    if question.kind is QuestionKind.DEFINITION and quoted and pool:
+        # A sentence that says what the term is comes before ones that only name it.
+        explaining = [r for r in pool if defines(r.text, quoted[0], question)]
+        if explaining and explaining[0].score >= PASSAGE_KEEP * pool[0].score:
+            pool = explaining + [r for r in pool if r not in explaining]
     if not pool:
         return None
     best = pool[0].score

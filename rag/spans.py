@@ -120,30 +120,54 @@ def find_dates(text: str) -> list[Found]:
     return sorted(out, key=lambda f: f.start)
 
 
-def date_precision(text: str) -> int:
-    """3 for a day, 2 for a month, 1 for a year only, 0 for a named day."""
-    if re.search(r"[日号]", text):
-        return 3
-    if "月" in text:
-        return 2
-    return 1 if "年" in text else 0
+def date_parts(text: str) -> tuple[bool, bool, bool]:
+    """Whether a date names its year, its month, its day: 2017年1月10日 → all three,
+    5月2日 → month and day, 2019 → year, “五一”前夕 → none."""
+    year = bool(re.search(r"(?:19|20)\d{2}|[〇零一二三四五六七八九]{4}|年", text))
+    day = bool(re.search(r"[日号]|\d+\.\d+\.\d+", text))
+    month = day or "月" in text
+    return year, month, day
 
 
 # ------------------------------------------------------------------------- places
 
 _VENUE = re.compile(
-    r"(?:在|于|赴|到)([\u4e00-\u9fff“”（）()·]{2,24}?)(?=举行|召开|举办|开展|开幕|进行|设立|成立|落户|挂牌|建成|揭牌)"
+    r"(?:在|于|赴|到|与|同|和|向|将)([\u4e00-\u9fff\d“”（）()·]{2,24}?)"
+    r"(?=举行|召开|举办|开展|开幕|进行|设立|成立|落户|挂牌|建成|揭牌|宣讲|签订|签署|联办|合作|"
+    r"投放|多个|作为|工作|比赛|演出|慰问|走访)"
 )
+# Roads, lines and sections: 227省道, 轨道交通4号线, 古城路, 常熟南段.
+_ROUTE = re.compile(
+    r"[\u4e00-\u9fff\d]{1,8}?(?:号线|省道|国道|高速公路|快速路|大道|[东西南北]段|路(?=[南北东西]?延|[，,、和及]))"
+)
+_PLACE_TAGS = ("LOC", "ORG")
 
 
 def find_places_in(text: str) -> list[Found]:
-    """Places: the gazetteer's, LAC's LOC tokens, and venues of an event (在X举行)."""
-    out = [Found(m.group(1), m.start(1), m.end(1), "venue") for m in _VENUE.finditer(text)]
+    """Places: venues of an event (在X举行), LAC's places and organisations (adjacent
+    ones joined: 贵州省铜仁市碧江区), the gazetteer's, and roads and lines."""
+    out = []
+    for m in _VENUE.finditer(text):
+        inner = m.group(1)  # "于5月10日在市公共文化中心": the place follows the last 在
+        cut = max(inner.rfind(c) for c in "在于到赴") + 1
+        out.append(Found(inner[cut:], m.start(1) + cut, m.end(1), "venue"))
+    for m in _ROUTE.finditer(text):
+        lead = len(m.group(0)) - len(m.group(0).lstrip("和及以与在将的"))
+        out.append(Found(m.group(0)[lead:], m.start() + lead, m.end(), "route"))
+    run: list = []
+    for t in [*tag(text), None]:
+        if t is not None and t.tag in _PLACE_TAGS and (not run or run[-1].end == t.start):
+            run.append(t)
+            continue
+        if run:
+            a, b = run[0].start, run[-1].end
+            label = "org" if any(r.tag == "ORG" for r in run) else "loc"
+            out.append(Found(text[a:b], a, b, label))
+        run = [t] if t is not None and t.tag in _PLACE_TAGS else []
     out += [Found(text[p.start : p.end], p.start, p.end, "place") for p in find_places(text)]
-    out += [Found(t.word, t.start, t.end, "loc") for t in tag(text) if t.tag == "LOC"]
     seen, unique = set(), []
     for f in sorted(out, key=lambda f: (f.start, -(f.end - f.start))):
-        if (f.start, f.end) not in seen:
+        if (f.start, f.end) not in seen and f.end - f.start >= 2:
             seen.add((f.start, f.end))
             unique.append(f)
     return unique
@@ -157,6 +181,31 @@ _HONOUR_VERB = re.compile(
     r"确定为|入选|被誉为|誉为|评选为|获)(?:了)?"
 )
 _SEGMENT_STOP = re.compile(r"[，,。；;：:！？!?\n]|(?:、(?=[^、]{0,3}(?:获|荣获|被评为)))")
+
+
+def find_headed(text: str, head: str) -> list[Found]:
+    """Names of a thing called ``head``: a quotation right before it (“微书苑”栏目 →
+    微书苑), else the noun phrase ending in it (苏州市劳模教育培训基地 for 基地)."""
+    out = []
+    tokens = tag(text)
+    for i, t in enumerate(tokens):
+        if not t.word.endswith(head):
+            continue
+        before = text[: t.start + len(t.word) - len(head)]
+        quoted = re.search(r"[“\"]([^“”\"]{1,30})[”\"][\u4e00-\u9fff]{0,6}$", before)
+        if quoted:
+            out.append(Found(quoted.group(1), quoted.start(1), quoted.end(1), "headed"))
+            continue
+        j = i
+        while j > 0 and tokens[j - 1].tag in _NAME_TAGS and tokens[j - 1].word not in '“”"':
+            j -= 1
+        start = tokens[j].start
+        if t.end - start > len(head):
+            out.append(Found(text[start : t.end], start, t.end, "headed"))
+    return out
+
+
+_NAME_TAGS = frozenset("n nz nw vn an ORG LOC PER s j l m q a b".split())
 
 
 def find_names(text: str) -> list[Found]:
