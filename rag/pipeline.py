@@ -22,6 +22,7 @@ import faiss
 from rag.answer import Candidate, candidates, rerank
 from rag.embedder import Embedder, load_embedder
 from rag.index import CorpusIndex
+from rag.pages import page_of
 from rag.question import Question, parse_question, years_near
 from rag.retrieval import Hit, retrieve
 from rag.schema import Answer, AnswerObject, Citation, Passage, SearchResult, Status
@@ -100,6 +101,7 @@ class Pipeline:
             text=chunk.text,
             start=chunk.start,
             end=chunk.end,
+            page=page_of(index.docs[chunk.doc_id], chunk.start),
             score=round(hit.score, 6),
             dense_rank=hit.dense_rank,
             bm25_rank=hit.bm25_rank,
@@ -210,6 +212,7 @@ class Pipeline:
             quote=doc.text[start:end],
             start=start,
             end=end,
+            page=page_of(doc, start),
             chunk=chunk.text,
             score=round(cand.score, 4),
             tokens=count_tokens(chunk.text),
@@ -231,6 +234,7 @@ class Pipeline:
                     quote=chunk.text,
                     start=chunk.start,
                     end=chunk.end,
+                    page=page_of(doc, chunk.start),
                     chunk=chunk.text,
                     score=round(hit.score, 6),
                     tokens=count_tokens(chunk.text),
