@@ -24,8 +24,11 @@ Example::
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
+import json
+import os
 import resource
+import subprocess
+import sys
 from typing import NamedTuple
 
 from rag.formats.errors import FormatError
@@ -87,41 +90,43 @@ def read(data: bytes, suffix: str) -> Extracted:
 
 
 def extract(data: bytes, suffix: str, timeout_s: float) -> Extracted:
-    """``read`` in a child process killed after ``timeout_s`` seconds; FormatError on failure."""
-    context = multiprocessing.get_context("forkserver")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sender, data, suffix), daemon=True)
-    child.start()
-    sender.close()
+    """``read`` in a child process killed after ``timeout_s`` seconds; FormatError on failure.
+
+    The child is a fresh ``python -m rag.formats`` given the bytes on stdin (not a
+    multiprocessing worker, which would re-import the caller's main script).
+    """
     try:
-        if not receiver.poll(timeout_s):
-            raise FormatError(f"解析超时（超过 {timeout_s:g} 秒），文件可能过于复杂或已损坏")
-        try:
-            kind, payload = receiver.recv()
-        except EOFError:  # the child died without a word: out of memory, or a crash
-            raise FormatError("解析失败（文件过于复杂或已损坏）") from None
-    finally:
-        receiver.close()
-        if child.is_alive():
-            child.kill()
-        child.join(5)
-    if kind == "error":
-        raise FormatError(payload)
-    text, fmt, starts = payload
-    return Extracted(text, fmt, tuple(starts) if starts is not None else None)
+        done = subprocess.run(
+            [sys.executable, "-m", "rag.formats", suffix],
+            input=data,
+            capture_output=True,
+            timeout=timeout_s,
+            env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        )
+    except subprocess.TimeoutExpired:
+        raise FormatError(f"解析超时（超过 {timeout_s:g} 秒），文件可能过于复杂或已损坏") from None
+    try:
+        answer = json.loads(done.stdout)
+    except ValueError:  # the child died without a word: out of memory, or a crash
+        raise FormatError("解析失败（文件过于复杂或已损坏）") from None
+    if "error" in answer:
+        raise FormatError(answer["error"])
+    starts = answer["page_starts"]
+    return Extracted(answer["text"], answer["format"], tuple(starts) if starts else None)
 
 
-def _child(sender, data: bytes, suffix: str) -> None:
+def main() -> None:
+    """``python -m rag.formats .pdf < file``: the child's side of :func:`extract`."""
     with contextlib.suppress(ValueError, OSError):  # not every platform allows it
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
+    data = sys.stdin.buffer.read()
     try:
-        found = read(data, suffix)
-        message = ("ok", (found.text, found.format, found.page_starts))
+        found = read(data, sys.argv[1])
+        answer = {"text": found.text, "format": found.format, "page_starts": found.page_starts}
     except FormatError as exc:
-        message = ("error", str(exc))
+        answer = {"error": str(exc)}
     except MemoryError:
-        message = ("error", "解析失败（文件过于复杂，超出内存上限）")
+        answer = {"error": "解析失败（文件过于复杂，超出内存上限）"}
     except Exception as exc:  # a reader's bug or a malformed file it did not expect
-        message = ("error", f"文件已损坏或格式不对，无法读取（{type(exc).__name__}）")
-    sender.send(message)
-    sender.close()
+        answer = {"error": f"文件已损坏或格式不对，无法读取（{type(exc).__name__}）"}
+    sys.stdout.buffer.write(json.dumps(answer, ensure_ascii=False).encode("utf-8"))

@@ -51,6 +51,7 @@ HEADING_START = re.compile(
     r"\s*(?:第[一二三四五六七八九十百零〇\d]+[章节部分篇条款]|[一二三四五六七八九十]+、"
     r"|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．](?!\d)|\d+(?:[.．]\d+)+\s|[●•■▪◆○◇□√·▶►])"
 )
+_FIGURE_WORD = re.compile(r"[\u4e00-\u9fff]")
 # A sentence (or a lead-in) ends here; closing quotes and brackets may follow the mark.
 _FINAL = re.compile(r"[。！？!?：:；;][”’」』）)】》\"']*$")
 
@@ -195,6 +196,10 @@ def _assemble(pages: list[list[Line]]) -> tuple[str, tuple[int, ...]]:
         if abs(a.size - b.size) > 0.5:
             return False
         em = a.size * 0.9 or 10.0
+        if a.size in heading_sizes and not across_pages:
+            # A long heading wraps onto a second, centred line of the same size.
+            wide = a.right - a.left >= 0.75 * (margin_right - margin_left)
+            return wide and not _FINAL.search(a.text) and a.bottom - b.top < a.top - a.bottom
         if a.right < margin_right - 1.6 * em:  # a short line ends its paragraph
             return False
         if _FINAL.search(a.text) or HEADING_START.match(b.text):
@@ -203,6 +208,7 @@ def _assemble(pages: list[list[Line]]) -> tuple[str, tuple[int, ...]]:
             return False
         return across_pages or a.bottom - b.top < 1.5 * (a.top - a.bottom + 1)
 
+    spaced = _spaces_figures(body)
     pieces: list[str] = []
     length = 0
     starts: list[int | None] = []
@@ -215,7 +221,7 @@ def _assemble(pages: list[list[Line]]) -> tuple[str, tuple[int, ...]]:
             if previous is None:
                 glue = ""
             elif joins(previous, line, page_no != prev_page):
-                glue = " " if _needs_space(pieces[-1], line.text) else ""
+                glue = " " if _needs_space(pieces[-1], line.text, spaced) else ""
                 text = line.text  # a heading's second line is not a heading of its own
             else:
                 glue = "\n\n"
@@ -235,15 +241,27 @@ def _assemble(pages: list[list[Line]]) -> tuple[str, tuple[int, ...]]:
     return "".join(pieces), tuple(out)
 
 
-def _needs_space(before: str, after: str) -> bool:
-    """Latin words and numbers split over two lines keep a space; CJK text joins directly."""
-    return (
-        bool(before)
-        and bool(after)
-        and before[-1].isascii()
-        and before[-1].isalnum()
-        and (after[0].isascii() and after[0].isalnum())
+def _needs_space(before: str, after: str, spaced_figures: bool) -> bool:
+    """Whether a wrap stood for a space: Latin words and numbers keep theirs; between a
+    figure and a Chinese word, the document's own habit decides ("318 名" or "318名");
+    CJK text joins directly. A space at a line end is never drawn, so it is not in the PDF.
+    """
+    if not before or not after:
+        return False
+    a, b = before[-1], after[0]
+    if a.isascii() and a.isalnum() and b.isascii() and b.isalnum():
+        return True
+    return spaced_figures and (
+        (a.isdigit() and _FIGURE_WORD.match(b)) or (_FIGURE_WORD.match(a) and b.isdigit())
     )
+
+
+def _spaces_figures(lines: list[Line]) -> bool:
+    """Whether this document writes a space between figures and Chinese words."""
+    text = "\n".join(line.text for line in lines)
+    spaced = len(re.findall(r"\d [\u4e00-\u9fff]|[\u4e00-\u9fff] \d", text))
+    tight = len(re.findall(r"\d(?![年月日号])[\u4e00-\u9fff]|(?<![第])[\u4e00-\u9fff]\d", text))
+    return spaced > tight
 
 
 def _heading(line: Line, heading_sizes: list[float]) -> str:
