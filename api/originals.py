@@ -15,29 +15,31 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from api.errors import ApiError
 from api.routes import QA, errors_doc, get_state
 from api.state import ServiceState
+from rag.formats import FORMATS
 from rag.store import original_bytes
 
 router = APIRouter(tags=["文档"])
 
 _INLINE = ("application/pdf", "text/plain", "text/markdown")
+# Every content type an original can be served with (documented in /openapi.json).
+_SERVED = sorted({t.split(";")[0] for _, t in FORMATS.values()} | {*_INLINE[1:]})
 
 
 @router.get(
     "/v1/documents/{doc_id}/original",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}, "application/octet-stream": {}}}}
-    | errors_doc(404, 422, 429, 503),
+    responses={200: {"content": {t: {} for t in _SERVED}}} | errors_doc(404, 422, 429, 503),
     summary="原始文件（PDF、Word、网页或文本），PDF 可加 #page=N 打开到指定页",
 )
 async def original(
-    doc_id: str, qa: QA, request: Request, state: Annotated[ServiceState, Depends(get_state)]
+    doc_id: str, qa: QA, state: Annotated[ServiceState, Depends(get_state)]
 ) -> Response:
     record = qa.index.docs.get(doc_id)
     if record is None:

@@ -37,6 +37,8 @@ def read_html(markup: str) -> str:
     """The readable text of an HTML document; FormatError if it has none."""
     import lxml.html
 
+    # lxml refuses a str that still declares its encoding (XHTML's <?xml … ?>).
+    markup = re.sub(r"^\s*<\?xml[^>]*\?>", "", markup)
     try:
         root = lxml.html.document_fromstring(markup)
     except Exception as exc:  # lxml: "Document is empty" and parser errors
