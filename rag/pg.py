@@ -112,7 +112,7 @@ CREATE TABLE IF NOT EXISTS rag_docs (
     sentence_vectors bytea NOT NULL,   -- float32 little-endian, n_sentences × dimension
     format           text NOT NULL DEFAULT 'text',
     page_starts      int[],            -- PDF: offset where each page begins
-    original         jsonb             -- {"sha256", "bytes", "media_type"} of rag_originals
+    original         jsonb             -- sha256, bytes and media_type of its rag_originals row
 );
 CREATE TABLE IF NOT EXISTS rag_originals (
     sha256 text PRIMARY KEY,
