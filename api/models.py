@@ -58,6 +58,8 @@ class DocumentSummary(BaseModel):
     period: str | None = None
     date: str | None = None
     length: int = Field(description="全文字符数")
+    format: str = Field("text", description="原始格式：text、pdf、docx、html")
+    pages: int | None = Field(None, description="PDF 的页数；无分页的格式为 null")
 
 
 class DocumentList(BaseModel):
@@ -72,6 +74,12 @@ class DocumentDetail(BaseModel):
     sha256: str
     metadata: dict = Field(description="标题、发布单位、地区、日期、时期等")
     text: str = Field(description="全文；引文的 start/end 即此文本中的字符位置")
+    format: str = Field("text", description="原始格式：text、pdf、docx、html")
+    pages: int | None = Field(None, description="PDF 的页数；无分页的格式为 null")
+    page_starts: list[int] | None = Field(
+        None, description="PDF 每页第一个字在 text 中的位置（第 i 页从 page_starts[i-1] 起）"
+    )
+    original: str | None = Field(None, description="原始文件的地址（未保存原始文件时为 null）")
 
 
 class UploadResult(BaseModel):

@@ -18,8 +18,10 @@ import hashlib
 import re
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 from rag.index import DocRecord
+from rag.pages import page_count, page_of
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -81,6 +83,19 @@ def _meta_line(record: DocRecord) -> str:
     return " · ".join(f"{label}：{escape(value)}" for label, value in parts if value)
 
 
+_FORMAT_NAMES = {"pdf": "PDF", "docx": "Word", "html": "网页", "text": "文本"}
+
+
+def _format_line(record: DocRecord, original: str) -> str:
+    """ "格式：PDF（12 页）", linked to the original file when it is kept."""
+    name = _FORMAT_NAMES.get(record.format, escape(record.format))
+    pages = page_count(record)
+    label = f"格式：{name}" + (f"（{pages} 页）" if pages else "")
+    if record.original:
+        return f'{label} · <a class="original" href="{original}">原始文件</a>'
+    return label
+
+
 def document_page(record: DocRecord, start: int | None, end: int | None, root: str = "") -> str:
     """The whole document, with ``text[start:end]`` in ``<mark id="hl">`` when given.
 
@@ -88,13 +103,21 @@ def document_page(record: DocRecord, start: int | None, end: int | None, root: s
     character including newlines, map one-to-one onto what is shown.
     """
     text = record.text
+    root = escape(root)
+    original = f"{root}/v1/documents/{quote(record.doc_id, safe='')}/original"
     if start is not None and end is not None:
         body = f'{escape(text[:start])}<mark id="hl">{escape(text[start:end])}</mark>{escape(text[end:])}'
-        where = f'<p class="meta">高亮引文：第 {start}–{end} 字 · <a href="#hl">跳到引文</a></p>'
+        page = page_of(record, start)
+        at_page = (
+            f' · <a class="page" href="{original}#page={page}" target="_blank" rel="noopener">'
+            f"在 PDF 原文第 {page} 页查看</a>"
+            if page is not None and record.original
+            else ""
+        )
+        where = f'<p class="meta">高亮引文：第 {start}–{end} 字{at_page} · <a href="#hl">跳到引文</a></p>'
     else:
         body, where = escape(text), ""
     title = escape(record.meta.title or record.doc_id)
-    root = escape(root)
     return f"""<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -108,7 +131,7 @@ def document_page(record: DocRecord, start: int | None, end: int | None, root: s
 <header>
 <h1>{title}</h1>
 <p class="meta">{_meta_line(record)}</p>
-<p class="meta">文档编号：{escape(record.doc_id)} · 来源文件：{escape(record.source)} · 共 {len(text)} 字</p>
+<p class="meta">文档编号：{escape(record.doc_id)} · 来源文件：{escape(record.source)} · {_format_line(record, original)} · 共 {len(text)} 字</p>
 {where}
 </header>
 <main><div class="doc">{body}</div></main>

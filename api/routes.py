@@ -41,6 +41,7 @@ from api.pages import (
 )
 from api.state import ServiceState
 from rag.index import DocRecord
+from rag.pages import page_count
 from rag.pipeline import Pipeline
 from rag.schema import AnswerObject, SearchResult
 
@@ -178,6 +179,8 @@ async def list_documents(qa: QA) -> dict:
             period=d.meta.period,
             date=d.meta.date,
             length=len(d.text),
+            format=d.format,
+            pages=page_count(d),
         )
         for d in sorted(docs.values(), key=lambda d: d.doc_id)
     ]
@@ -200,6 +203,10 @@ async def get_document(doc_id: str, qa: QA) -> dict:
         "sha256": d.sha256,
         "metadata": d.meta.to_dict(),
         "text": d.text,
+        "format": d.format,
+        "pages": page_count(d),
+        "page_starts": d.page_starts,
+        "original": f"/v1/documents/{d.doc_id}/original" if d.original else None,
     }
 
 

@@ -22,7 +22,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 
-from api import admin, routes
+from api import admin, originals, routes
 from api.accesslog import AccessLogMiddleware, configure_logging
 from api.admin import MULTIPART_OVERHEAD
 from api.errors import install_error_handlers
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     install_error_handlers(app)
     app.include_router(routes.router)
     app.include_router(admin.router)
+    app.include_router(originals.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
     # Added innermost first: the last one added wraps all the others.

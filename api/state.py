@@ -32,7 +32,7 @@ from api.errors import ApiError
 from rag.documents import DocumentError, make_document
 from rag.embedder import load_embedder
 from rag.index import CorpusIndex, IndexBusy, IndexLoadError
-from rag.ingest import delete_documents, ingest, ingest_bytes
+from rag.ingest import add_documents, delete_documents, ingest
 from rag.metadata import DocMeta, infer_metadata, parse_period
 from rag.pipeline import Pipeline
 from rag.regions import ancestors
@@ -209,7 +209,9 @@ class ServiceState:
         """Index one uploaded file; blocking, so call it from a worker thread."""
         qa = self.require()
         try:
-            doc = make_document(data, filename, self.settings.max_upload_bytes)
+            doc = make_document(
+                data, filename, self.settings.max_upload_bytes, self.settings.parse_timeout_s
+            )
         except DocumentError as exc:
             raise ApiError(422, "invalid_document", str(exc)) from None
         try:
@@ -220,7 +222,8 @@ class ServiceState:
         with self._index_lock:
             self._sync_before_write()
             try:
-                report = ingest_bytes(data, filename, self.settings, meta, qa.embedder, qa.index)
+                # The document read above: a PDF is parsed once, not twice.
+                report = add_documents([(doc, meta)], self.settings, qa.embedder, base=qa.index)
             except IndexBusy as exc:
                 raise ApiError(
                     409, "index_busy", str(exc), {"Retry-After": str(BUSY_RETRY_S)}

@@ -1,4 +1,4 @@
-"""Reading source files: encoding detection, refusal of non-text, stable document ids.
+"""Reading source files: encoding detection, PDF/Word/HTML, refusals, stable document ids.
 
 Example::
 
@@ -7,30 +7,37 @@ Example::
     >>> doc.doc_id
     '001_0a525996db59571e'
 
-The text is kept exactly as decoded, so citation offsets index into it directly.
+The text is kept exactly as decoded (or as extracted from a PDF, .docx or HTML file by
+rag/formats/), so citation offsets index into it directly; the file's own bytes are
+kept beside it as ``original``.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown")
+from rag.formats import FORMATS, FormatError, extract
+
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + tuple(FORMATS)
 # Formats people put in a report folder expecting them to be read. Found in a folder,
 # they are reported as refused instead of being passed over in silence; anything else
 # (sidecar .meta.json files, notes) is left alone.
 REFUSED_SUFFIXES = (
-    ".pdf", ".doc", ".docx", ".wps", ".rtf", ".odt", ".xls", ".xlsx", ".et", ".ppt",
+    ".doc", ".wps", ".rtf", ".odt", ".xls", ".xlsx", ".et", ".ppt",
     ".pptx", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp",
     ".zip", ".rar", ".7z",
 )  # fmt: skip
+_OLD_WORD = (".doc", ".wps")
+PARSE_TIMEOUT_S = 60.0
 
 # Magic numbers of formats people commonly upload by mistake.
 _BINARY_SIGNATURES = {
-    b"%PDF": "PDF 文件（暂不支持）",
+    b"%PDF": "PDF 文件，请使用 .pdf 扩展名",
     b"\x89PNG": "PNG 图片",
     b"\xff\xd8\xff": "JPEG 图片",
     b"GIF8": "GIF 图片",
@@ -51,6 +58,9 @@ class Document:
     text: str
     sha256: str  # of the decoded text, so re-encoded copies are recognised as the same content
     encoding: str
+    format: str = "text"  # text | pdf | docx | html
+    page_starts: tuple[int, ...] | None = None  # offset where each page begins (PDF)
+    original: bytes | None = field(default=None, repr=False, compare=False)  # the file itself
 
 
 def content_hash(text: str) -> str:
@@ -165,17 +175,39 @@ def _looks_binary(text: str) -> bool:
     return controls > max(2, len(sample) // 100)
 
 
-def make_document(data: bytes, name: str, max_bytes: int | None = None) -> Document:
-    """Turn raw bytes of a file called ``name`` into a Document."""
+def make_document(
+    data: bytes, name: str, max_bytes: int | None = None, timeout_s: float = PARSE_TIMEOUT_S
+) -> Document:
+    """Turn raw bytes of a file called ``name`` into a Document.
+
+    The size limit applies before any parsing; PDF, Word and HTML files are parsed in a
+    child process that is killed after ``timeout_s`` seconds (rag/formats/).
+    """
     suffix = Path(name).suffix.lower()
+    if suffix in _OLD_WORD:
+        raise DocumentError(
+            f"{name}: 旧版 Word/WPS 文档（{suffix}）无法读取，请另存为 .docx 后再导入"
+        )
     if suffix not in SUPPORTED_SUFFIXES:
         raise DocumentError(
-            f"{name}: 不支持的文件类型 {suffix or '(无扩展名)'}，仅支持 .txt / .md"
-            + ("（请先转换为纯文本）" if suffix in REFUSED_SUFFIXES else "")
+            f"{name}: 不支持的文件类型 {suffix or '(无扩展名)'}，"
+            "仅支持 .txt / .md / .pdf / .docx / .html"
         )
     if max_bytes is not None and len(data) > max_bytes:
         raise DocumentError(f"{name}: 文件过大（{len(data)} 字节，上限 {max_bytes} 字节）")
-    text, encoding = decode_bytes(data, name)
+    fmt, page_starts = "text", None
+    if suffix in FORMATS:
+        if not data.strip():
+            raise DocumentError(f"{name}: 文件为空")
+        try:
+            found = extract(data, suffix, timeout_s)
+        except FormatError as exc:
+            raise DocumentError(f"{name}: {exc}") from None
+        text, encoding, fmt, page_starts = found.text, found.format, found.format, found.page_starts
+        if not text.strip():
+            raise DocumentError(f"{name}: 文件中没有可读的文字")
+    else:
+        text, encoding = decode_bytes(data, name)
     stem = Path(name).stem
     return Document(
         doc_id=safe_doc_id(stem),
@@ -183,6 +215,9 @@ def make_document(data: bytes, name: str, max_bytes: int | None = None) -> Docum
         text=text,
         sha256=content_hash(text),
         encoding=encoding,
+        format=fmt,
+        page_starts=page_starts,
+        original=data,
     )
 
 
@@ -192,12 +227,14 @@ def safe_doc_id(stem: str) -> str:
     return cleaned or "doc_" + hashlib.sha1(stem.encode()).hexdigest()[:12]
 
 
-def read_document(path: Path, max_bytes: int | None = None) -> Document:
+def read_document(
+    path: Path, max_bytes: int | None = None, timeout_s: float = PARSE_TIMEOUT_S
+) -> Document:
     # Refuse an oversized file before reading it into memory.
     size = path.stat().st_size
     if max_bytes is not None and size > max_bytes:
         raise DocumentError(f"{path.name}: 文件过大（{size} 字节，上限 {max_bytes} 字节）")
-    return make_document(path.read_bytes(), path.name, max_bytes)
+    return make_document(path.read_bytes(), path.name, max_bytes, timeout_s)
 
 
 def discover(paths: list[Path]) -> list[Path]:

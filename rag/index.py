@@ -9,6 +9,7 @@ On disk, ``index/`` holds numbered generations and a ``CURRENT`` pointer::
     index/gen-…/vectors.npy    chunk embeddings (reused when a document is unchanged)
     index/gen-…/dense.faiss
     index/gen-…/bm25/
+    index/originals/<sha256>   the files as uploaded (PDF, .docx …), shared by generations
 
 A new generation is written completely, then ``CURRENT`` is replaced atomically, so a
 process killed mid-write leaves the previous index loadable.
@@ -47,14 +48,16 @@ from rag.documents import Document
 from rag.embedder import Embedder
 from rag.lexical import build_bm25, search_bm25
 from rag.metadata import DocMeta, infer_metadata
+from rag.originals import original_ref, prune_originals, write_originals
 from rag.sentences import split_sentences
 from rag.settings import Settings
 from rag.tokenization import tokenize
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # 5: every sentence is embedded (non-figure answers quote any sentence), not only
-# those stating a figure.
-FORMAT_VERSION = 5
+# those stating a figure. 6: documents carry their format, PDF page starts and a
+# reference to the original file.
+FORMAT_VERSION = 6
 MAX_SENTENCE_CHARS = 400  # within m3e's 512-token window; the figure's clause is what matters
 CURRENT = "CURRENT"
 LOCK = ".lock"
@@ -75,6 +78,11 @@ class DocRecord:
     text: str
     sha256: str
     meta: DocMeta
+    format: str = "text"  # text | pdf | docx | html
+    page_starts: list[int] | None = None  # offset where each PDF page begins
+    original: dict | None = None  # {"sha256", "bytes", "media_type"} of the file (originals.py)
+    # The original's bytes, from reading the file until the index is saved.
+    data: bytes | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict:
         return {
@@ -83,13 +91,52 @@ class DocRecord:
             "text": self.text,
             "sha256": self.sha256,
             "meta": asdict(self.meta),
+            "format": self.format,
+            "page_starts": self.page_starts,
+            "original": self.original,
         }
 
     @classmethod
     def from_json(cls, data: dict) -> DocRecord:
+        # Records of format 4 and before have none of the last three: plain text.
         return cls(
-            data["doc_id"], data["source"], data["text"], data["sha256"], DocMeta(**data["meta"])
+            data["doc_id"],
+            data["source"],
+            data["text"],
+            data["sha256"],
+            DocMeta(**data["meta"]),
+            format=data.get("format") or "text",
+            page_starts=data.get("page_starts"),
+            original=data.get("original"),
         )
+
+    @classmethod
+    def of(cls, doc: Document, meta: DocMeta) -> DocRecord:
+        """The record of a document just read, holding its original file's bytes."""
+        return cls(
+            doc.doc_id,
+            doc.source,
+            doc.text,
+            doc.sha256,
+            meta,
+            format=doc.format,
+            page_starts=list(doc.page_starts) if doc.page_starts is not None else None,
+            original=original_ref(doc.original, doc.source) if doc.original is not None else None,
+            data=doc.original,
+        )
+
+
+def pending_originals(docs: dict[str, DocRecord]) -> dict[str, bytes]:
+    """sha256 → bytes of the original files not saved yet."""
+    return {
+        r.original["sha256"]: r.data for r in docs.values() if r.data is not None and r.original
+    }
+
+
+def originals_saved(docs: dict[str, DocRecord]) -> None:
+    """Let go of the bytes once they are stored (the records then only refer to them)."""
+    for rec in docs.values():
+        rec.data = None
 
 
 @dataclass
@@ -220,7 +267,7 @@ def build_index(
     docs: dict[str, DocRecord] = dict(previous.docs) if previous else {}
     for doc in documents:
         meta = metas.get(doc.doc_id) or infer_metadata(doc.text, doc.source)
-        docs[doc.doc_id] = DocRecord(doc.doc_id, doc.source, doc.text, doc.sha256, meta)
+        docs[doc.doc_id] = DocRecord.of(doc, meta)
     return _assemble(docs, embedder, settings, previous, progress)
 
 
@@ -292,6 +339,8 @@ def _assemble(
         "index_kind": kind.value,
         "n_docs": len(docs),
         "n_chunks": len(chunks),
+        # Original files this generation needs kept (rag/originals.py)
+        "originals": sorted({r.original["sha256"] for r in docs.values() if r.original}),
         "versions": {
             p: version(p) for p in ("faiss-cpu", "bm25s", "sentence-transformers", "jieba")
         },
@@ -372,6 +421,7 @@ def save_index(index: CorpusIndex, index_dir: Path, keep: int = 2) -> Path:
     with open(tmp / "df.json", "w", encoding="utf-8") as f:
         json.dump(index.df, f, ensure_ascii=False)
     np.save(tmp / "vectors.npy", index.vectors)
+    write_originals(index_dir, pending_originals(index.docs))
     with open(tmp / "sentences.json", "w", encoding="utf-8") as f:
         json.dump(index.sentences, f)
     np.save(tmp / "sentence_vectors.npy", index.sentence_vectors)
@@ -390,7 +440,9 @@ def save_index(index: CorpusIndex, index_dir: Path, keep: int = 2) -> Path:
     os.replace(index_dir / f".{CURRENT}.tmp", index_dir / CURRENT)
     _fsync_dir(index_dir)
     index.manifest = manifest
+    originals_saved(index.docs)
     _prune(index_dir, keep_names={name, previous.name if previous else name}, keep=keep)
+    prune_originals(index_dir)
     return final
 
 

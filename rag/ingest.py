@@ -24,6 +24,7 @@ from rag.documents import (
 )
 from rag.embedder import Embedder, load_embedder
 from rag.index import (
+    FORMAT_VERSION,
     CorpusIndex,
     DocRecord,
     IndexLoadError,
@@ -86,18 +87,26 @@ def _reindex_unusable(
         return None
     docs: list[Document] = []
     metas: dict[str, DocMeta] = {}
+    originals: dict[str, dict | None] = {}
     for item in raw if isinstance(raw, list) else []:
         try:
             rec = DocRecord.from_json(item)
         except (KeyError, TypeError, AttributeError, ValueError):
             continue
         if content_hash(rec.text) == rec.sha256:
-            docs.append(Document(rec.doc_id, rec.source, rec.text, rec.sha256, "stored"))
+            pages = tuple(rec.page_starts) if rec.page_starts is not None else None
+            docs.append(
+                Document(rec.doc_id, rec.source, rec.text, rec.sha256, "stored", rec.format, pages)
+            )
             metas[rec.doc_id] = rec.meta
+            originals[rec.doc_id] = rec.original
     if not docs:
         return None
     log.warning("原索引无法使用（%s）；已取回其中 %d 篇文档，重新编码建立索引", error, len(docs))
     index = build_index(docs, embedder, settings, metas=metas)
+    for doc_id, ref in originals.items():  # the files stay where they are (originals.py)
+        index.docs[doc_id].original = ref
+    index.manifest["originals"] = sorted({r["sha256"] for r in originals.values() if r})
     # Saved at once (the caller holds the lock): an ingest that then finds nothing
     # new to add must still leave a usable index behind.
     save_index(index, settings.index_dir)
@@ -138,7 +147,9 @@ def add_documents(
             todo.append(doc)
             if meta is not None:
                 metas[doc.doc_id] = meta
-        if todo or base is None:
+        # A base of an older format (PostgreSQL reads it) is rewritten even with nothing new.
+        stale = base is not None and base.manifest.get("format_version") != FORMAT_VERSION
+        if todo or base is None or stale:
             index = build_index(
                 todo, embedder, settings, previous=base, metas=metas, progress=progress
             )
@@ -166,7 +177,7 @@ def ingest(
             report.failed.append((str(given), str(exc)))
     for path in files:
         try:
-            doc = read_document(path, settings.max_file_bytes)
+            doc = read_document(path, settings.max_file_bytes, settings.parse_timeout_s)
             meta = load_metadata(path, doc.text)
             meta.doc_id = doc.doc_id
         except (DocumentError, ValueError, OSError) as exc:
@@ -185,7 +196,7 @@ def ingest_bytes(
     base: CorpusIndex,
 ) -> IngestReport:
     """One uploaded file; raises DocumentError for content that cannot be a document."""
-    doc = make_document(data, name, settings.max_upload_bytes)
+    doc = make_document(data, name, settings.max_upload_bytes, settings.parse_timeout_s)
     return add_documents([(doc, meta)], settings, embedder, base=base)
 
 

@@ -7,6 +7,7 @@ The same corpus as the embedded backend (rag/index.py), in tables::
     rag_chunks    chunks: offsets, jieba token count, embedding vector(dim) + HNSW index
     rag_postings  (term, chunk) → term frequency: an inverted index of jieba tokens
     rag_terms     term → number of chunks holding it
+    rag_originals the original files (PDF, .docx …) by SHA-256, as GET …/original serves them
 
 Searching is SQL: dense search is ``ORDER BY embedding <#> query`` (pgvector's negative
 inner product; the embeddings are normalised, so it is cosine), over the HNSW index or
@@ -39,6 +40,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -61,14 +63,19 @@ from rag.index import (
     IndexLoadError,
     _meta_key,
     load_index,
+    originals_saved,
+    pending_originals,
 )
 from rag.metadata import DocMeta
+from rag.originals import read_original
 from rag.settings import IndexKind, Settings
 from rag.tokenization import tokenize
 
 log = logging.getLogger("rag.pg")
 
-SCHEMA_VERSION = 1
+# 2: rag_docs.format, page_starts, original and rag_originals (a version-1 database is
+# upgraded in place by the first writer: see _upgrade_schema)
+SCHEMA_VERSION = 2
 # pg_advisory_lock key for writers: the bytes of "rag-ingest" folded into a bigint.
 LOCK_KEY = int.from_bytes(b"ragingst", "big") & 0x7FFF_FFFF_FFFF_FFFF
 # bm25s defaults (rag/lexical.py builds ``bm25s.BM25()``): Lucene BM25.
@@ -81,7 +88,7 @@ POSTINGS_PER_TERM = 2000
 EXACT_MAX_CHUNKS = 10_000
 RERUN = "请运行 `rag ingest` 或 `rag migrate` 把索引写入数据库。"
 
-TABLES = ("rag_postings", "rag_terms", "rag_chunks", "rag_docs", "rag_corpus")
+TABLES = ("rag_postings", "rag_terms", "rag_chunks", "rag_docs", "rag_corpus", "rag_originals")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS rag_corpus (
@@ -102,7 +109,14 @@ CREATE TABLE IF NOT EXISTS rag_docs (
     meta             jsonb NOT NULL,
     meta_key         text NOT NULL,
     sentence_spans   int[] NOT NULL,   -- start0, end0, start1, end1, …
-    sentence_vectors bytea NOT NULL    -- float32 little-endian, n_sentences × dimension
+    sentence_vectors bytea NOT NULL,   -- float32 little-endian, n_sentences × dimension
+    format           text NOT NULL DEFAULT 'text',
+    page_starts      int[],            -- PDF: offset where each page begins
+    original         jsonb             -- sha256, bytes and media_type of its rag_originals row
+);
+CREATE TABLE IF NOT EXISTS rag_originals (
+    sha256 text PRIMARY KEY,
+    data   bytea NOT NULL
 );
 CREATE SEQUENCE IF NOT EXISTS rag_chunk_ids;
 CREATE TABLE IF NOT EXISTS rag_chunks (
@@ -135,6 +149,14 @@ CREATE TABLE IF NOT EXISTS rag_terms (
     term text PRIMARY KEY,
     df   int NOT NULL
 );
+"""
+
+_UPGRADE_FROM_1 = """
+ALTER TABLE rag_docs ADD COLUMN IF NOT EXISTS format text NOT NULL DEFAULT 'text';
+ALTER TABLE rag_docs ADD COLUMN IF NOT EXISTS page_starts int[];
+ALTER TABLE rag_docs ADD COLUMN IF NOT EXISTS original jsonb;
+CREATE TABLE IF NOT EXISTS rag_originals (sha256 text PRIMARY KEY, data bytea NOT NULL);
+UPDATE rag_corpus SET schema_version = 2;
 """
 
 _HNSW = (
@@ -448,11 +470,13 @@ def _read(conn, settings: Settings, embedder: Embedder | None, check_model: bool
     sentences: list[tuple[str, int, int]] = []
     parts: list[np.ndarray] = []
     cur = conn.execute(
-        "SELECT doc_id, source, text, sha256, meta, sentence_spans, sentence_vectors"
-        ' FROM rag_docs ORDER BY doc_id COLLATE "C"'
+        "SELECT doc_id, source, text, sha256, meta, sentence_spans, sentence_vectors,"
+        ' format, page_starts, original FROM rag_docs ORDER BY doc_id COLLATE "C"'
     )
-    for doc_id, source, text, sha256, meta, spans, blob in cur:
-        docs[doc_id] = DocRecord(doc_id, source, text, sha256, DocMeta(**meta))
+    for doc_id, source, text, sha256, meta, spans, blob, fmt, pages, original in cur:
+        docs[doc_id] = DocRecord(
+            doc_id, source, text, sha256, DocMeta(**meta), fmt, pages, original
+        )
         sentences.extend((doc_id, spans[i], spans[i + 1]) for i in range(0, len(spans), 2))
         parts.append(np.frombuffer(blob, dtype="<f4").reshape(-1, dim))
     sentence_vectors = (
@@ -509,6 +533,7 @@ def existing_pg_index(settings: Settings, embedder: Embedder | None = None) -> P
     """
     if corpus_version(settings) is None:
         return None
+    _upgrade_schema(settings)
     return load_pg_index(settings, embedder, check_model=False)
 
 
@@ -525,7 +550,22 @@ def writable_base(
         return None
     if isinstance(base, PgIndex) and base.version == current:
         return base
+    _upgrade_schema(settings)
     return load_pg_index(settings, embedder, check_model=False)
+
+
+def _upgrade_schema(settings: Settings) -> None:
+    """Bring a version-1 database to this version in place, keeping its documents.
+
+    Called by writers (under the writers' lock) before they read the corpus; its
+    documents then read as plain text without pages or originals, and the write that
+    follows stamps the corpus with the current format.
+    """
+    with _connect(settings) as conn, conn.transaction():
+        row = conn.execute("SELECT schema_version FROM rag_corpus WHERE id = 1").fetchone()
+        if row is not None and row[0] == 1:
+            log.warning("upgrading the rag_* tables from schema 1 to %d", SCHEMA_VERSION)
+            conn.execute(_UPGRADE_FROM_1)
 
 
 # ------------------------------------------------------------------ writing
@@ -557,6 +597,9 @@ def _ensure_schema(conn, dim: int) -> None:
             row = conn.execute("SELECT dimension, schema_version FROM rag_corpus").fetchone()
     except psycopg.errors.UndefinedTable:
         row = None
+    if row is not None and tuple(row) == (dim, 1):
+        conn.execute(_UPGRADE_FROM_1)
+        row = (dim, SCHEMA_VERSION)
     if row is not None and tuple(row) != (dim, SCHEMA_VERSION):
         log.warning(
             "dropping rag_* tables: dimension/schema %s → %s", tuple(row), (dim, SCHEMA_VERSION)
@@ -607,6 +650,7 @@ def save_to_pg(index: CorpusIndex, settings: Settings, replace_all: bool = False
         _insert_docs(
             conn, index, changed, dim, rebuild_hnsw=not stored and len(index.chunks) > 5000
         )
+        _store_originals(conn, index)
         n_chunks, total = conn.execute(
             "SELECT count(*), coalesce(sum(n_tokens), 0) FROM rag_chunks"
         ).fetchone()
@@ -640,6 +684,7 @@ def save_to_pg(index: CorpusIndex, settings: Settings, replace_all: bool = False
         log.warning("database chunks differ from the index just saved; reading them back")
         return load_pg_index(settings, check_model=False)
     manifest = dict(manifest, corpus_version=version)
+    originals_saved(index.docs)
     out = PgIndex(
         index.docs,
         index.chunks,
@@ -709,7 +754,7 @@ def _insert_docs(
 
     with conn.cursor().copy(
         "COPY rag_docs (doc_id, source, text, sha256, meta, meta_key, sentence_spans,"
-        " sentence_vectors) FROM STDIN"
+        " sentence_vectors, format, page_starts, original) FROM STDIN"
     ) as copy:
         for doc_id in doc_ids:
             rec = index.docs[doc_id]
@@ -726,6 +771,9 @@ def _insert_docs(
                     _meta_key(rec.meta),
                     spans,
                     np.ascontiguousarray(block, dtype="<f4").tobytes(),
+                    rec.format,
+                    rec.page_starts,
+                    json.dumps(rec.original) if rec.original else None,
                 )
             )
 
@@ -779,6 +827,33 @@ def _insert_docs(
         conn.execute(_HNSW)
 
 
+def _store_originals(conn, index: CorpusIndex) -> None:
+    """Add the original files not stored yet; drop those no document refers to any more."""
+    for sha, data in pending_originals(index.docs).items():
+        conn.execute(
+            "INSERT INTO rag_originals (sha256, data) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+            (sha, data),
+        )
+    conn.execute(
+        "DELETE FROM rag_originals WHERE sha256 NOT IN"
+        " (SELECT original->>'sha256' FROM rag_docs WHERE original IS NOT NULL)"
+    )
+
+
+def read_pg_original(settings: Settings, ref: dict | None) -> bytes | None:
+    """The original file's bytes from the database (None if it is not kept)."""
+    if not ref or not isinstance(ref.get("sha256"), str):
+        return None
+    with connection(settings) as conn:
+        row = conn.execute(
+            "SELECT data FROM rag_originals WHERE sha256 = %s", (ref["sha256"],)
+        ).fetchone()
+    if row is None:
+        return None
+    data = bytes(row[0])
+    return data if hashlib.sha256(data).hexdigest() == ref["sha256"] else None
+
+
 def migrate(settings: Settings, index_dir: Path | None = None) -> PgIndex:
     """``rag migrate``: copy the embedded index in ``index_dir`` into the database.
 
@@ -787,6 +862,8 @@ def migrate(settings: Settings, index_dir: Path | None = None) -> PgIndex:
     """
     source = settings.model_copy(update={"index_dir": Path(index_dir or settings.index_dir)})
     index = load_index(source)
+    for rec in index.docs.values():  # the original files go into the database too
+        rec.data = read_original(source.index_dir, rec.original)
     with write_lock(settings):
         out = save_to_pg(index, settings, replace_all=True)
     vacuum(settings)

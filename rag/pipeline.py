@@ -24,6 +24,7 @@ from rag.embedder import Embedder, load_embedder
 from rag.index import CorpusIndex
 from rag.kinds import QuestionKind
 from rag.messages import not_found_message
+from rag.pages import page_of
 from rag.question import Question, parse_question, years_near
 from rag.retrieval import Hit, retrieve
 from rag.schema import (
@@ -109,6 +110,7 @@ class Pipeline:
             text=chunk.text,
             start=chunk.start,
             end=chunk.end,
+            page=page_of(index.docs[chunk.doc_id], chunk.start),
             score=round(hit.score, 6),
             dense_rank=hit.dense_rank,
             bm25_rank=hit.bm25_rank,
@@ -249,6 +251,7 @@ class Pipeline:
             quote=doc.text[start:end],
             start=start,
             end=end,
+            page=page_of(doc, start),
             chunk=chunk.text,
             score=round(score, 4),
             tokens=count_tokens(chunk.text),

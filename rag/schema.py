@@ -68,6 +68,9 @@ class Citation(BaseModel):
     quote: str = Field(description="原文句子，恰为 document_text[start:end]")
     start: int
     end: int
+    page: int | None = Field(
+        None, description="引文在 PDF 原文中的页码（从 1 起）；无分页的格式为 null"
+    )
     chunk: str = Field(description="包含该句的整个文本块")
     score: float
     tokens: int | None = Field(
@@ -95,6 +98,7 @@ class Passage(BaseModel):
     text: str
     start: int
     end: int
+    page: int | None = Field(None, description="段落在 PDF 原文中的起始页码；无分页的格式为 null")
     score: float
     dense_rank: int | None = None
     bm25_rank: int | None = None

@@ -107,7 +107,9 @@ class Settings(BaseSettings):
     hnsw_threshold: int = 50_000
     hnsw_m: int = 32
     hnsw_ef_search: int = 128
-    max_file_bytes: int = 5_000_000
+    max_file_bytes: int = 20_000_000
+    # PDF, Word and HTML files are parsed in a child process killed after this long
+    parse_timeout_s: float = Field(default=60.0, gt=0)
     # Storage backend (rag/store.py): RAG_STORE=postgres needs RAG_DATABASE_URL
     store: StoreKind = StoreKind.EMBEDDED
     database_url: str | None = None
@@ -130,7 +132,7 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     rate_limit_per_minute: int = 120
     max_body_bytes: int = 2_000_000
-    max_upload_bytes: int = 2_000_000
+    max_upload_bytes: int = 20_000_000  # PDFs of reports with photos are often several MB
     # Questions computed at once; more only add switching on a small box (BENCHMARKS.md).
     ask_threads: int = Field(default=4, ge=1)
     torch_threads: int = 1

@@ -100,3 +100,14 @@ def generation_of(index: CorpusIndex) -> str | None:
     """The generation name a PostgreSQL index was read or written at (None: embedded)."""
     version = index.manifest.get("corpus_version")
     return None if version is None else f"pg-{version}"
+
+
+def original_bytes(settings: Settings, record) -> bytes | None:
+    """The original file of a document (rag/originals.py, or the database's copy)."""
+    if is_postgres(settings):
+        from rag.pg import read_pg_original
+
+        return read_pg_original(settings, record.original)
+    from rag.originals import read_original
+
+    return read_original(settings.index_dir, record.original)

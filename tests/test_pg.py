@@ -322,3 +322,23 @@ def test_unreachable_database_is_a_clear_load_error(pg_server):
     settings = pg_settings(url)
     with pytest.raises(IndexLoadError, match="PostgreSQL"):
         load_pg_index(settings)
+
+
+def test_pdf_page_starts_and_original_round_trip(qa, pg_database, tmp_path):
+    from made_files import print_pdfs, report_html
+
+    from rag.pg import load_pg_index, read_pg_original
+
+    settings = pg_settings(pg_database())
+    pdf = print_pdfs({"changzhou_2018": (report_html(REPORT), "常州市总工会")}, tmp_path)
+    data = pdf["changzhou_2018"].read_bytes()
+    doc = make_document(data, "changzhou_2018.pdf", settings.max_upload_bytes)
+    add_documents([(doc, None)], settings, qa.embedder, base=load_pg_index(settings))
+    record = load_pg_index(settings, qa.embedder).docs["changzhou_2018"]
+    assert record.format == "pdf" and record.page_starts == list(doc.page_starts)
+    assert read_pg_original(settings, record.original) == data
+    seed = load_pg_index(settings).docs["001_0a525996db59571e"]
+    assert seed.format == "text" and seed.page_starts is None
+    # Deleting the document deletes its original too.
+    delete_documents(["changzhou_2018"], settings, qa.embedder, load_pg_index(settings))
+    assert read_pg_original(settings, record.original) is None

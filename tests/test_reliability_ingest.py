@@ -67,7 +67,7 @@ BAD_FILES: dict[str, tuple[bytes, str]] = {
     # name: (content, words the reason must contain)
     "binary.txt": (bytes(range(256)) * 8, "不是文本文件"),
     "photo_as_text.txt": (b"\x89PNG\r\n\x1a\n" + bytes(200), "PNG"),
-    "scan.pdf": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(100), "不支持的文件类型 .pdf"),
+    "cut.pdf": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(100), "PDF 文件不完整"),
     "photo.jpg": (b"\xff\xd8\xff\xe0" + bytes(100), "不支持的文件类型 .jpg"),
     "renamed_pdf.md": (b"%PDF-1.4 fake", "PDF"),
     "empty.txt": (b"", "为空"),

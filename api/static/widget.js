@@ -267,7 +267,23 @@
     if (meta) body.appendChild(el("span", "source-meta", meta));
     body.appendChild(el("span", "sr", TEXT.openDoc));
     a.appendChild(body);
-    return a;
+    return withPageLink(c, a);
+  }
+
+  // A PDF citation also links to the original file, opened at the cited page.
+  function withPageLink(c, a) {
+    if (typeof c.page !== "number" || !(c.page >= 1)) return a;
+    var frag = document.createDocumentFragment();
+    frag.appendChild(a);
+    var link = el("a", "page-link", "PDF 原文第 " + c.page + " 页");
+    var href =
+      config.endpoint + "/v1/documents/" + encodeURIComponent(String(c.doc_id)) +
+      "/original#page=" + Math.floor(c.page);
+    if (isSafeHttpUrl(href)) link.href = href;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    frag.appendChild(link);
+    return frag;
   }
 
   // ------------------------------------------------------------------ styles
@@ -310,6 +326,7 @@
     "mark{background:#ffe58a;color:inherit;padding:0 2px;border-radius:3px;font-weight:700;}",
     ".source{display:flex;gap:6px;align-items:flex-start;color:#0b57d0;text-decoration:none;font-size:13px;line-height:1.5;}",
     ".source-text{min-width:0;}",
+    ".page-link{display:inline-block;margin:2px 0 0 20px;color:#0b57d0;font-size:12px;}",
     ".source-meta{display:block;}",
     ".source:hover .source-title{text-decoration:underline;}",
     ".source svg{flex:none;margin-top:3px;stroke:currentColor;stroke-width:2;fill:none;stroke-linejoin:round;}",
