@@ -28,6 +28,7 @@ import fcntl
 import hashlib
 import itertools
 import json
+import logging
 import os
 import shutil
 import time
@@ -55,6 +56,8 @@ FORMAT_VERSION = 4
 MAX_SENTENCE_CHARS = 400  # within m3e's 512-token window; the figure's clause is what matters
 CURRENT = "CURRENT"
 LOCK = ".lock"
+
+log = logging.getLogger("rag.index")
 
 
 class IndexLoadError(RuntimeError):
@@ -312,9 +315,9 @@ def ingest_lock(index_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise IndexBusy(
-                f"另一个导入任务正在写入索引（{index_dir}），请等它完成后再试。"
-            ) from None
+            # The folder is for the operator's log; users (HTTP 409) are told what to do.
+            log.warning("index lock %s is held by another writer", index_dir / LOCK)
+            raise IndexBusy("另一个导入任务正在写入索引，请等它完成后再试。") from None
         try:
             yield
         finally:
@@ -422,12 +425,16 @@ def load_index(
     index_dir = settings.index_dir
     rerun = "请重新运行 `rag ingest` 建立索引。"
     gen = current_generation(index_dir)
+    # Messages name files inside the index, never the folder on the server (they reach
+    # /readyz and the CLI); the log has the folder.
     if gen is None or not gen.is_dir():
-        raise IndexLoadError(f"在 {index_dir} 没有找到索引。{rerun}")
+        log.warning("no index in %s (CURRENT: %s)", index_dir, gen)
+        raise IndexLoadError(f"没有找到索引。{rerun}")
     try:
         manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise IndexLoadError(f"索引清单损坏（{gen / 'manifest.json'}：{exc}）。{rerun}") from None
+        log.warning("unreadable manifest %s: %s", gen / "manifest.json", exc)
+        raise IndexLoadError(f"索引清单 manifest.json 损坏。{rerun}") from None
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexLoadError(
             f"索引格式版本 {manifest.get('format_version')} 与程序（{FORMAT_VERSION}）不符。{rerun}"
@@ -464,7 +471,8 @@ def load_index(
         dense = faiss.read_index(str(gen / "dense.faiss"))
         bm25 = bm25s.BM25.load(str(gen / "bm25"))
     except Exception as exc:  # any unreadable part means the same thing to the user
-        raise IndexLoadError(f"索引无法读取（{type(exc).__name__}: {exc}）。{rerun}") from None
+        log.warning("cannot read the index in %s: %r", gen, exc)
+        raise IndexLoadError(f"索引无法读取（{type(exc).__name__}）。{rerun}") from None
     if dense.ntotal != len(chunks) or len(vectors) != len(chunks):
         raise IndexLoadError(f"索引各部分条目数不一致。{rerun}")
     if dense.d != manifest.get("dimension"):

@@ -324,6 +324,8 @@ def test_writes_while_another_process_holds_the_lock_are_409(http, api_server, d
         busy = upload(http, "locked_2010.txt", "无锡市总工会\n新建职工书屋 12 家。".encode())
         error = assert_error(busy, 409, "index_busy")
         assert "另一个导入任务" in error["message"]
+        # What to do, not where the index lives on the server (the log has that).
+        assert str(api_server.index_dir) not in error["message"] and "/" not in error["message"]
         assert int(busy.headers["retry-after"]) > 0
         assert_error(http.delete(f"/v1/documents/{doc_id}", headers=AUTH), 409, "index_busy")
         # Questions are still answered meanwhile.
@@ -386,3 +388,22 @@ def test_server_on_a_corrupted_index_stays_up_and_says_what_to_run(
         assert client.get("/healthz").status_code == 200
     # It did not "repair" the index by building a new one over it.
     assert len(vectors.read_bytes()) == 100
+
+
+@pytest.mark.parametrize("damage", ["missing-generation", "bad-manifest", "missing-file"])
+def test_index_load_errors_say_what_to_do_without_server_paths(seed_index_dir, tmp_path, damage):
+    from rag.index import IndexLoadError, load_index
+
+    index_dir = shutil.copytree(seed_index_dir, tmp_path / "index")
+    gen = current_generation(index_dir)
+    if damage == "missing-generation":
+        shutil.rmtree(gen)
+    elif damage == "bad-manifest":
+        (gen / "manifest.json").write_text("{", encoding="utf-8")
+    else:
+        (gen / "docs.json").unlink()
+    with pytest.raises(IndexLoadError) as caught:
+        load_index(Settings(index_dir=index_dir))
+    message = str(caught.value)
+    assert "rag ingest" in message
+    assert str(tmp_path) not in message and "/" not in message, message
