@@ -147,7 +147,7 @@ def search(
 ) -> JSONResponse:
     query = q.strip()
     if not query:
-        raise ApiError(422, "invalid_input", "q 不能为空")
+        raise ApiError(422, "invalid_input", "检索词不能为空")
     return JSONResponse(qa.search(query, top_k=top_k).model_dump(mode="json"))
 
 
@@ -219,10 +219,10 @@ async def document_html(
 ) -> HTMLResponse:
     d = _record(qa, doc_id)
     if (start is None) != (end is None):
-        raise ApiError(422, "invalid_input", "start 和 end 需要同时提供")
+        raise ApiError(422, "invalid_input", "引文起点和终点（start、end）需要同时提供")
     if start is not None and end is not None and not start <= end <= len(d.text):
         raise ApiError(
-            422, "invalid_input", f"引文范围无效：需满足 0 ≤ start ≤ end ≤ {len(d.text)}"
+            422, "invalid_input", f"引文范围无效：需满足 0 ≤ 起点 ≤ 终点 ≤ {len(d.text)}"
         )
     settings = get_state(request).settings
     html = document_page(d, start, end, root=request.scope.get("root_path", ""))

@@ -285,7 +285,10 @@ def apply_overrides(meta: DocMeta, overrides: dict[str, str]) -> DocMeta:
         meta.region = region
         meta.region_path = [*reversed(ancestors(region)), region]
     if period := overrides.get("period"):
-        start, end = parse_period(period)
+        try:
+            start, end = parse_period(period)
+        except ValueError:
+            raise ValueError("时期应写作 2016 或 2013-2017（起始年不晚于结束年）") from None
         meta.period = str(start) if start == end else f"{start}-{end}"
         meta.period_start, meta.period_end = start, end
     if date := overrides.get("date"):
@@ -299,4 +302,4 @@ def _iso_date(text: str) -> str:
             raise ValueError
         return date.fromisoformat(text).isoformat()
     except ValueError:
-        raise ValueError(f"date must be YYYY-MM-DD, got {text!r}") from None
+        raise ValueError("日期应写作 YYYY-MM-DD，例如 2019-01-15") from None
