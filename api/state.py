@@ -61,6 +61,11 @@ class ServiceState:
         self.error: str | None = None
         self.generation = _generation_name(settings) if pipeline else None
         self._last_check = 0.0
+        self._embedder = pipeline.embedder if pipeline else None
+        # A failed load is retried once the index it failed on has changed (a repair
+        # by `rag ingest`, a database that answers again): no restart needed.
+        self._failed_on: str | None = None
+        self._loading = threading.Lock()
         # Held by uploads, deletions and reloads alike, so a background reload can
         # never put an older index back over one an upload has just installed.
         self._index_lock = threading.Lock()
@@ -72,24 +77,34 @@ class ServiceState:
         return self.pipeline is not None
 
     def start_loading(self) -> None:
+        if not self._loading.acquire(blocking=False):
+            return  # already under way
         # A daemon thread: a server stopped while the model loads exits at once.
         threading.Thread(target=self._load, name="rag-load", daemon=True).start()
 
     def _load(self) -> None:
         t0 = time.perf_counter()
+        generation = None
         try:
-            embedder = load_embedder(self.settings)
+            if self._embedder is None:
+                self._embedder = load_embedder(self.settings)
+            embedder = self._embedder
             # Read before loading: if CURRENT moves meanwhile, the next check reloads
             # (harmlessly) rather than never. None (we built it) also means "check".
-            self.generation = _generation_name(self.settings)
+            generation = _generation_name(self.settings)
+            self.generation = generation
             index = self._load_or_build(embedder)
             pipeline = Pipeline(index, embedder, self.settings)
             pipeline.warm_up()  # before /readyz says ready
             self.pipeline = pipeline
+            self.error = None
         except Exception as exc:  # anything here means "not ready", said in /readyz
             log.exception("loading the model or index failed")
+            self._failed_on = generation
             self.error = str(exc)
             return
+        finally:
+            self._loading.release()
         log.info(
             "ready: %d documents, %d chunks in %.1fs",
             len(index.docs),
@@ -134,6 +149,7 @@ class ServiceState:
         """
         if self.pipeline is None:
             if self.error:
+                self._maybe_retry_load()
                 reason = f"：{self.error}" if explain else "，请联系管理员查看服务日志"
                 raise ApiError(503, "not_ready", f"索引或模型加载失败{reason}")
             raise ApiError(
@@ -141,6 +157,19 @@ class ServiceState:
             )
         self.maybe_reload()
         return self.pipeline
+
+    def _maybe_retry_load(self) -> None:
+        """After a failed load: load again once the index differs from the one that
+        failed (checked at most once a second, like :meth:`maybe_reload`)."""
+        now = time.monotonic()
+        if now - self._last_check < CHECK_INTERVAL_S or self._embedder is None:
+            return
+        self._last_check = now
+        current = _generation_name(self.settings)
+        if current is None or current == self._failed_on:
+            return
+        log.info("index changed to %s since loading failed; loading it", current)
+        self.start_loading()
 
     # ------------------------------------------------- changes by others
 

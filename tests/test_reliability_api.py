@@ -5,7 +5,8 @@ taken from the CORS allow-list, 405 naming every method, malformed and oversized
 bodies, path tricks, upload file names that try to escape, legacy encodings over
 HTTP, and a writer holding the index lock. In-process apps check the constant-time
 token comparison, the 429 headers and the policy without configured origins. A server
-started on a corrupted index stays up, not ready, and says what to run.
+started on a corrupted index stays up, not ready, says what to run, and becomes
+ready by itself once `rag ingest` has repaired the index.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import re
 import shutil
 import socket
+import subprocess
 import time
 from urllib.parse import urlsplit
 
@@ -25,6 +27,7 @@ from conftest import (
     CORS_ORIGIN,
     MAX_BODY_BYTES,
     MISSION,
+    PYTHON,
     ROOT,
     ApiServer,
     assert_error,
@@ -369,7 +372,7 @@ def test_client_hanging_up_mid_upload_is_not_a_server_error(http, api_server):
 # ------------------------------------------------------- corrupted index
 
 
-def test_server_on_a_corrupted_index_stays_up_and_says_what_to_run(
+def test_server_on_a_corrupted_index_stays_up_and_recovers_after_rag_ingest(
     api_server_factory, seed_index_dir, tmp_path
 ):
     index_dir = shutil.copytree(seed_index_dir, tmp_path / "index")
@@ -388,6 +391,27 @@ def test_server_on_a_corrupted_index_stays_up_and_says_what_to_run(
         assert client.get("/healthz").status_code == 200
     # It did not "repair" the index by building a new one over it.
     assert len(vectors.read_bytes()) == 100
+
+    # `rag ingest` from another process repairs it; the running server picks the
+    # repaired index up by itself and becomes ready, without a restart.
+    repair = subprocess.run(
+        [PYTHON, "-m", "rag.cli", "ingest", str(ROOT / "seeds")],
+        cwd=ROOT,
+        env=server.env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert repair.returncode == 0, repair.stdout + repair.stderr
+    with server.client() as client:
+        deadline = time.monotonic() + 60
+        while (ready := client.get("/readyz")).status_code != 200:
+            assert time.monotonic() < deadline, server.log()[-2000:]
+            time.sleep(0.3)
+        assert ready.json()["documents"] == 5
+        answer = client.post("/v1/ask", json={"question": MISSION}).json()
+        assert answer["answer"]["value"] == 918
+    assert server.proc.poll() is None  # the same process all along
 
 
 @pytest.mark.parametrize("damage", ["missing-generation", "bad-manifest", "missing-file"])
