@@ -23,6 +23,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.routing import Match
 
+from rag.index import StoreUnavailable
+
 log = logging.getLogger("rag.api")
 
 # Default code and message for statuses raised by the framework rather than by us
@@ -212,6 +214,16 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "invalid_input", message, details=details)
 
 
+async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # The database is away (restart, failover, network): temporary, and the pool
+    # reconnects by itself. Details (host, port) go to the log only.
+    log.warning("%s %s: %s", request.method, request.url.path, exc)
+    retry = str(request.app.state.rag.settings.busy_retry_after_s)
+    return error_response(
+        503, "database_unavailable", "数据库暂时无法连接，请稍后再试", {"Retry-After": retry}
+    )
+
+
 async def _client_gone(request: Request, exc: Exception) -> JSONResponse:
     # The client hung up mid-request (typically mid-upload). Not a server error: no
     # traceback, no 500 in the access log; the response goes nowhere anyway.
@@ -229,5 +241,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StoreUnavailable, _store_unavailable)
     app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(Exception, _unexpected)

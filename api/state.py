@@ -31,7 +31,7 @@ from pathlib import Path
 from api.errors import ApiError
 from rag.documents import DocumentError, make_document
 from rag.embedder import load_embedder
-from rag.index import CorpusIndex, IndexBusy, IndexLoadError
+from rag.index import CorpusIndex, IndexBusy, IndexLoadError, StoreUnavailable
 from rag.ingest import delete_documents, ingest, ingest_bytes
 from rag.metadata import DocMeta, infer_metadata, parse_period
 from rag.pipeline import Pipeline
@@ -165,11 +165,18 @@ class ServiceState:
         if now - self._last_check < CHECK_INTERVAL_S or self._embedder is None:
             return
         self._last_check = now
+        if not self._loading.acquire(blocking=False):
+            return  # a load is under way
+        # In a thread: with RAG_STORE=postgres the check is a query that may wait.
+        threading.Thread(target=self._retry_if_changed, name="rag-retry", daemon=True).start()
+
+    def _retry_if_changed(self) -> None:
         current = _generation_name(self.settings)
         if current is None or current == self._failed_on:
+            self._loading.release()
             return
         log.info("index changed to %s since loading failed; loading it", current)
-        self.start_loading()
+        self._load()  # releases _loading
 
     # ------------------------------------------------- changes by others
 
@@ -179,7 +186,12 @@ class ServiceState:
         if now - self._last_check < CHECK_INTERVAL_S:
             return
         self._last_check = now
-        if _generation_name(self.settings) in (None, self.generation):
+        # PostgreSQL's corpus_version is a query, which may wait for a connection while
+        # the database is away: it is read in the thread, never on the event loop.
+        if not is_postgres(self.settings) and _generation_name(self.settings) in (
+            None,
+            self.generation,
+        ):
             return
         if not self._index_lock.acquire(blocking=False):
             return  # an upload or a reload is already under way
@@ -211,6 +223,8 @@ class ServiceState:
         # another process's upload would silently drop it.
         try:
             self._sync_from_disk()
+        except StoreUnavailable:
+            raise  # 503 database_unavailable (api/errors.py)
         except IndexLoadError as exc:
             raise ApiError(
                 503, "index_unavailable", f"磁盘上的索引暂时无法读取，请稍后再试（{exc}）"

@@ -68,6 +68,14 @@ class IndexBusy(RuntimeError):
     """Another ingest holds the lock."""
 
 
+class StoreUnavailable(IndexLoadError):
+    """The database behind the index cannot be reached just now (RAG_STORE=postgres).
+
+    Temporary by nature: the connection pool reconnects by itself, and the API answers
+    503 with Retry-After meanwhile.
+    """
+
+
 @dataclass
 class DocRecord:
     doc_id: str
