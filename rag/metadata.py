@@ -55,6 +55,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from rag.regions import Place, ancestors, find_places, lookup
+from rag.script import to_simplified
 
 __all__ = [
     "DocMeta",
@@ -388,12 +389,15 @@ def infer_metadata(text: str, filename: str) -> DocMeta:
     >>> infer_metadata("无锡市总工会:\\n做贴心的娘家人\\n过去的一年……2015年……", "d.txt").period
     '2015'
     """
+    title = _title(_nonempty_lines(text))
+    # Read in simplified characters (a Big5 report's 總工會, 回顧, 過去的一年); the title
+    # is kept as written.
+    text, plain_title = to_simplified(text), to_simplified(title)
     lines = _nonempty_lines(text)
-    title = _title(lines)
-    issuer, issuer_place = _issuer(text, title)
-    region = _region(text, title, issuer_place)
+    issuer, issuer_place = _issuer(text, plain_title)
+    region = _region(text, plain_title, issuer_place)
     date = _issue_date(lines)
-    period = _period(text, title, date)
+    period = _period(text, plain_title, date)
     return DocMeta(
         doc_id=Path(filename).stem,
         title=title,
