@@ -327,6 +327,7 @@ def apply_overrides(meta: DocMeta, overrides: dict[str, str]) -> DocMeta:
     if region := overrides.get("region"):
         meta.region = region
         meta.region_path = [*reversed(ancestors(region)), region]
+        meta.places = [region, *(p for p in meta.places if p != region)]
     if period := overrides.get("period"):
         try:
             start, end = parse_period(period)
