@@ -43,6 +43,8 @@ _UPLOAD_SCHEMA = {
                 "schema": {
                     "type": "object",
                     "required": ["file"],
+                    # Other fields are refused (422 unknown_field), so say so.
+                    "additionalProperties": False,
                     "properties": {
                         "file": {
                             "type": "string",
@@ -145,7 +147,7 @@ def _metadata_fields(form) -> dict[str, str]:
     if unknown:
         raise ApiError(
             422,
-            "invalid_input",
+            "unknown_field",
             f"未知字段 {', '.join(unknown)}；可选字段：{', '.join(META_FIELDS)}",
         )
     out = {}

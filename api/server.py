@@ -28,6 +28,7 @@ from api import admin, routes
 from api.accesslog import AccessLogMiddleware, configure_logging
 from api.admin import MULTIPART_OVERHEAD
 from api.errors import install_error_handlers
+from api.links import add_document_links
 from api.middleware import BodyLimitMiddleware, CatchAllMiddleware, SecurityHeadersMiddleware
 from api.pages import STATIC_DIR, frame_ancestors
 from api.ratelimit import RateLimitMiddleware
@@ -64,6 +65,9 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
         redoc_url=None,
     )
     app.state.rag = state
+    _publish_links(app)
+    # "/v1/documents/" is not a path of the API: 404, not a redirect the schema lacks.
+    app.router.redirect_slashes = False
     install_error_handlers(app)
     app.include_router(routes.router)
     app.include_router(admin.router)
@@ -101,6 +105,18 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
         # uvicorn's own handling, which trusts loopback, off).
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     return app
+
+
+def _publish_links(app: FastAPI) -> None:
+    """``/openapi.json`` with the document links (api/links.py), built once."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_document_links(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def serve(host: str | None = None, port: int | None = None, workers: int = 1) -> int:
