@@ -65,8 +65,9 @@ def measure_upload(
         extend_s = time.perf_counter() - t0
     assert extended is not None and extended[0].ntotal == n + UPLOAD_CHUNKS
     keep = np.arange(n - UPLOAD_CHUNKS)  # the last document's chunks go
+    remaining = x[keep]
     t0 = time.perf_counter()
-    marked = extend_hnsw(index, None, keep, x[keep], hnsw_m)
+    marked = extend_hnsw(index, None, keep, remaining, hnsw_m)
     delete_s = time.perf_counter() - t0
     assert marked is not None and marked[0] is index
     with tempfile.TemporaryDirectory() as tmp:
