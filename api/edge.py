@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections import Counter
 from typing import ClassVar, NamedTuple
 
@@ -44,6 +45,19 @@ from rag.settings import Settings, get_settings
 log = logging.getLogger("rag.api")
 
 REFUSED_GRACE_S = 1.0  # a refused connection is closed this long after its 503
+WARN_EVERY_S = 10.0  # each kind of refusal is logged at most this often (floods)
+_warned: dict[str, tuple[float, int]] = {}  # kind -> (last logged, refusals since)
+
+
+def _warn(kind: str, message: str, *args) -> None:
+    """log.warning, at most once per WARN_EVERY_S per kind, counting the ones left out."""
+    now = time.monotonic()
+    last, skipped = _warned.get(kind, (-WARN_EVERY_S, 0))
+    if now - last < WARN_EVERY_S:
+        _warned[kind] = (last, skipped + 1)
+        return
+    _warned[kind] = (now, 0)
+    log.warning(message + (f" (and {skipped} more like it)" if skipped else ""), *args)
 
 
 class EdgeLimits(NamedTuple):
@@ -122,14 +136,15 @@ class EdgeProtocol(HttpToolsProtocol):
         edge = self.edge
         refusal = None
         if 0 < edge.max_connections <= EdgeProtocol.admitted:
-            log.warning("connection limit (%d) reached; refusing %s", edge.max_connections, peer)
+            _warn("cap", "connection limit (%d) reached; refusing %s", edge.max_connections, peer)
             refusal = "服务器繁忙：同时连接数已达上限，请稍后再试"
         elif (
             peer is not None
             and 0 < edge.max_connections_per_client <= self.per_client[peer]
             and peer not in edge.trusted
         ):
-            log.warning(
+            _warn(
+                "client-cap",
                 "per-client connection limit (%d) reached by %s",
                 edge.max_connections_per_client,
                 peer,
@@ -195,7 +210,7 @@ class EdgeProtocol(HttpToolsProtocol):
 
     def _refuse_headers(self) -> None:
         limit = self.edge.max_header_bytes
-        log.warning("request headers over %d bytes from %s; connection closed", limit, self._peer)
+        _warn("size", "request headers over %d bytes from %s; closed", limit, self._peer)
         self._close_with(
             _raw_response(
                 431,
@@ -260,7 +275,7 @@ class EdgeProtocol(HttpToolsProtocol):
         if self._header_bytes == 0:  # an idle connection: nothing to answer
             self.transport.close()
             return
-        log.warning("request headers not complete within %.0f s from %s; connection closed",
+        _warn("header-time", "request headers not complete within %.0f s from %s; closed",
                     self.edge.header_timeout_s, self._peer)  # fmt: skip
         self._close_with(
             _raw_response(
@@ -272,7 +287,7 @@ class EdgeProtocol(HttpToolsProtocol):
         self._body_timer = None
         if self.transport.is_closing():
             return
-        log.warning("request body not complete within %.0f s from %s; connection closed",
+        _warn("body-time", "request body not complete within %.0f s from %s; closed",
                     self.edge.body_timeout_s, self._peer)  # fmt: skip
         if self.cycle is not None and not self.cycle.response_started:
             self.transport.write(
