@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import UploadFile
 
-from api.errors import ApiError
+from api.errors import ApiError, field_label
 from api.models import DeleteResult, UploadResult
 from api.routes import errors_doc, get_state
 from api.state import META_FIELDS, ServiceState
@@ -43,6 +43,8 @@ _UPLOAD_SCHEMA = {
                 "schema": {
                     "type": "object",
                     "required": ["file"],
+                    # Other fields are refused (422 unknown_field), so say so.
+                    "additionalProperties": False,
                     "properties": {
                         "file": {
                             "type": "string",
@@ -145,7 +147,7 @@ def _metadata_fields(form) -> dict[str, str]:
     if unknown:
         raise ApiError(
             422,
-            "invalid_input",
+            "unknown_field",
             f"未知字段 {', '.join(unknown)}；可选字段：{', '.join(META_FIELDS)}",
         )
     out = {}
@@ -154,10 +156,12 @@ def _metadata_fields(form) -> dict[str, str]:
         if value is None:
             continue
         if not isinstance(value, str):
-            raise ApiError(422, "invalid_input", f"{name} 必须是文本字段")
+            raise ApiError(422, "invalid_input", f"{field_label(name)}必须是文本字段")
         value = value.strip()
         if len(value) > MAX_META_CHARS:
-            raise ApiError(422, "invalid_input", f"{name} 过长，最多 {MAX_META_CHARS} 个字符")
+            raise ApiError(
+                422, "invalid_input", f"{field_label(name)}过长，最多 {MAX_META_CHARS} 个字符"
+            )
         if value:
             out[name] = value
     return out

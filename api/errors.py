@@ -14,6 +14,7 @@ Example::
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -21,6 +22,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.routing import Match
+
+from rag.index import StoreUnavailable
 
 log = logging.getLogger("rag.api")
 
@@ -75,6 +78,54 @@ def error_response(
     )
 
 
+# The framework's own 400s explain themselves in English (Starlette's multipart parser,
+# FastAPI's body parsing). Each is told in Chinese under a stable code instead; the
+# English text goes to the log only. First match wins; anything unknown is "bad_request".
+_PARSER_ERRORS: list[tuple[re.Pattern, int, str, str]] = [
+    (re.compile(r"^Too many files"), 422, "too_many_files",
+     "一次只能上传一个文件（表单字段 file）"),
+    (re.compile(r"^Too many fields"), 422, "unknown_field",
+     "表单字段过多：除文件外只接受标题、地区、时期、日期（title、region、period、date）"),
+    (re.compile(r"^(Part|Field) exceeded maximum size"), 422, "field_too_long",
+     "表单字段过长"),
+    (re.compile(r"^Missing boundary"), 400, "malformed_multipart",
+     "multipart 请求缺少 boundary 参数"),
+    (re.compile(r"Content-Disposition|^Invalid multipart"), 400, "malformed_multipart",
+     "multipart 请求格式错误，无法解析"),
+    (re.compile(r"^There was an error parsing the body"), 400, "malformed_body",
+     "请求体无法解析：请发送 JSON 对象（Content-Type: application/json）"),
+]  # fmt: skip
+
+# Chinese names of the fields that messages mention; ``details[].field`` keeps the
+# machine name for programs.
+FIELD_LABELS = {
+    "question": "问题",
+    "top_k": "段落数",
+    "q": "检索词",
+    "start": "引文起点",
+    "end": "引文终点",
+    "doc_id": "文档编号",
+    "file": "文件",
+    "title": "标题",
+    "region": "地区",
+    "period": "时期",
+    "date": "日期",
+}
+
+
+def field_label(name: str) -> str:
+    """What a message calls a field: 问题 for ``question``; unknown names as they are."""
+    return FIELD_LABELS.get(name, name)
+
+
+def parser_error(detail: str) -> tuple[int, str, str]:
+    """(status, code, Chinese message) for one of the framework's English 400 details."""
+    for pattern, status, code, message in _PARSER_ERRORS:
+        if pattern.search(detail):
+            return status, code, message
+    return 400, _BY_STATUS[400][0], _BY_STATUS[400][1]
+
+
 # ------------------------------------------------------------ validation text
 
 
@@ -89,31 +140,33 @@ def describe_validation_error(err: dict) -> str:
     """A short Chinese sentence for one pydantic error (never echoes the input)."""
     kind = err.get("type", "")
     loc = tuple(err.get("loc", ()))
-    field = _field(loc)
+    field = field_label(_field(loc))
     ctx = err.get("ctx") or {}
     if kind == "json_invalid":
         return "请求体不是合法的 JSON"
     if kind == "missing":
-        return f"缺少必填字段 {field}" if field else "缺少 JSON 请求体"
+        return f"缺少必填字段：{field}" if field else "缺少 JSON 请求体"
     if kind in ("model_attributes_type", "dict_type", "model_type"):
         return "请求体必须是 JSON 对象（Content-Type: application/json）"
     if kind == "string_too_short":
         return (
-            f"{field} 不能为空"
+            f"{field}不能为空"
             if ctx.get("min_length", 1) <= 1
-            else f"{field} 至少需要 {ctx['min_length']} 个字符"
+            else f"{field}至少需要 {ctx['min_length']} 个字符"
         )
     if kind == "string_too_long":
-        return f"{field} 过长，最多 {ctx.get('max_length')} 个字符"
+        return f"{field}过长，最多 {ctx.get('max_length')} 个字符"
+    if kind == "string_pattern_mismatch":
+        return f"{field}不能只有空白"
     if kind == "string_type":
-        return f"{field} 必须是字符串"
+        return f"{field}必须是字符串"
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"{field} 必须是整数"
+        return f"{field}必须是整数"
     if kind in ("greater_than_equal", "greater_than"):
-        return f"{field} 不能小于 {ctx.get('ge', ctx.get('gt'))}"
+        return f"{field}不能小于 {ctx.get('ge', ctx.get('gt'))}"
     if kind in ("less_than_equal", "less_than"):
-        return f"{field} 不能大于 {ctx.get('le', ctx.get('lt'))}"
-    return f"{field or '请求'} 无效"
+        return f"{field}不能大于 {ctx.get('le', ctx.get('lt'))}"
+    return f"{field or '请求'}无效"
 
 
 # ------------------------------------------------------------------ handlers
@@ -126,15 +179,16 @@ async def _api_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code, message = _BY_STATUS.get(exc.status_code, ("error", "请求失败"))
-    if exc.status_code == 400 and isinstance(exc.detail, str) and exc.detail:
-        # Starlette's multipart parser explains itself in English; keep that as a hint.
-        message = f"{message}（{exc.detail}）"
+    status = exc.status_code
+    code, message = _BY_STATUS.get(status, ("error", "请求失败"))
+    if status == 400 and isinstance(exc.detail, str) and exc.detail:
+        log.info("%s %s: %s", request.method, request.url.path, exc.detail)
+        status, code, message = parser_error(exc.detail)
     headers = dict(exc.headers or {})
-    if exc.status_code == 405:
+    if status == 405:
         # Starlette names only the first route on the path; list every method it has.
         headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
-    return error_response(exc.status_code, code, message, headers)
+    return error_response(status, code, message, headers)
 
 
 def _allowed_methods(request: Request) -> str:
@@ -160,6 +214,16 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "invalid_input", message, details=details)
 
 
+async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # The database is away (restart, failover, network): temporary, and the pool
+    # reconnects by itself. Details (host, port) go to the log only.
+    log.warning("%s %s: %s", request.method, request.url.path, exc)
+    retry = str(request.app.state.rag.settings.busy_retry_after_s)
+    return error_response(
+        503, "database_unavailable", "数据库暂时无法连接，请稍后再试", {"Retry-After": retry}
+    )
+
+
 async def _client_gone(request: Request, exc: Exception) -> JSONResponse:
     # The client hung up mid-request (typically mid-upload). Not a server error: no
     # traceback, no 500 in the access log; the response goes nowhere anyway.
@@ -177,5 +241,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StoreUnavailable, _store_unavailable)
     app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(Exception, _unexpected)

@@ -10,15 +10,27 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 MAX_QUESTION_CHARS = 500
 MAX_TOP_K = 20
 
+# Whitespace as JSON Schema's (ECMAScript's) \s knows it, spelled out so that the schema
+# and the server agree on what "blank" is: the limits apply to the text as sent (the
+# schema's maxLength), and it must hold one character that is not one of these.
+SPACES = " \t\n\r\v\f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+NOT_BLANK = f"[^{SPACES}]"
+
 QuestionText = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUESTION_CHARS),
-    Field(strict=True, description=f"问题，去掉首尾空白后 1–{MAX_QUESTION_CHARS} 个字符"),
+    Field(
+        strict=True,
+        min_length=1,
+        max_length=MAX_QUESTION_CHARS,
+        pattern=NOT_BLANK,
+        description=f"问题，1–{MAX_QUESTION_CHARS} 个字符（含首尾空白），不能只有空白；首尾空白会被去掉",
+    ),
+    AfterValidator(lambda text: text.strip(SPACES)),
 ]
 
 

@@ -22,6 +22,8 @@ from api.errors import ApiError
 from api.models import (
     MAX_QUESTION_CHARS,
     MAX_TOP_K,
+    NOT_BLANK,
+    SPACES,
     AskRequest,
     DocumentDetail,
     DocumentList,
@@ -142,14 +144,17 @@ async def ask(body: AskRequest, qa: QA, request: Request) -> JSONResponse:
 def search(
     qa: QA,
     q: Annotated[
-        str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, description="检索词或问题")
+        str,
+        Query(
+            min_length=1,
+            max_length=MAX_QUESTION_CHARS,
+            pattern=NOT_BLANK,
+            description="检索词或问题",
+        ),
     ],
     top_k: Annotated[int, Query(ge=1, le=MAX_TOP_K)] = 5,
 ) -> JSONResponse:
-    query = q.strip()
-    if not query:
-        raise ApiError(422, "invalid_input", "q 不能为空")
-    return JSONResponse(qa.search(query, top_k=top_k).model_dump(mode="json"))
+    return JSONResponse(qa.search(q.strip(SPACES), top_k=top_k).model_dump(mode="json"))
 
 
 # -------------------------------------------------------------- documents
@@ -215,7 +220,7 @@ async def get_document(doc_id: str, qa: QA) -> dict:
     response_class=HTMLResponse,
     responses=json_errors_doc(404, 422, 429, 503),
     tags=["文档"],
-    summary="阅读页：高亮引文 [start, end) 并滚动到该处",
+    summary="阅读页：高亮引文 [start, end) 并滚动到该处（范围无效时只显示全文）",
 )
 async def document_html(
     request: Request,
@@ -225,12 +230,10 @@ async def document_html(
     end: Annotated[int | None, Query(ge=0, description="引文终点（不含）")] = None,
 ) -> HTMLResponse:
     d = _record(qa, doc_id)
-    if (start is None) != (end is None):
-        raise ApiError(422, "invalid_input", "start 和 end 需要同时提供")
-    if start is not None and end is not None and not start <= end <= len(d.text):
-        raise ApiError(
-            422, "invalid_input", f"引文范围无效：需满足 0 ≤ start ≤ end ≤ {len(d.text)}"
-        )
+    # A span that is not one of this text (half given, reversed, past the end: a link
+    # to a since-replaced document) shows the document without a highlight.
+    if start is None or end is None or not start <= end <= len(d.text):
+        start = end = None
     settings = get_state(request).settings
     html = document_page(d, start, end, root=request.scope.get("root_path", ""))
     return HTMLResponse(

@@ -7,7 +7,8 @@ finishes. With no index on disk, one is built from ``settings.seeds_dir`` first.
 Example::
 
     $ rag serve --port 8000                    # or, equivalently:
-    $ uvicorn api.server:create_app --factory --port 8000 --workers 2
+    $ uvicorn api.server:create_app --factory --port 8000 --workers 2 \\
+          --http api.edge:EdgeProtocol --no-proxy-headers
 
     >>> app = create_app(Settings(admin_token="s3cret"))        # loads at start-up
     >>> app = create_app(pipeline=Pipeline.load())              # already loaded (tests)
@@ -21,11 +22,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import admin, originals, routes
 from api.accesslog import AccessLogMiddleware, configure_logging
 from api.admin import MULTIPART_OVERHEAD
 from api.errors import install_error_handlers
+from api.links import add_document_links
 from api.middleware import BodyLimitMiddleware, CatchAllMiddleware, SecurityHeadersMiddleware
 from api.pages import STATIC_DIR, frame_ancestors
 from api.ratelimit import RateLimitMiddleware
@@ -62,6 +65,9 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
         redoc_url=None,
     )
     app.state.rag = state
+    _publish_links(app)
+    # "/v1/documents/" is not a path of the API: 404, not a redirect the schema lacks.
+    app.router.redirect_slashes = False
     install_error_handlers(app)
     app.include_router(routes.router)
     app.include_router(admin.router)
@@ -94,27 +100,48 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
         ),
     )
     app.add_middleware(AccessLogMiddleware)
+    if settings.forwarded_allow_ips:
+        # Outermost: the access log and the rate limit see the client the named
+        # proxies report. Nobody else's X-Forwarded-For is believed (rag serve turns
+        # uvicorn's own handling, which trusts loopback, off).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     return app
 
 
+def _publish_links(app: FastAPI) -> None:
+    """``/openapi.json`` with the document links (api/links.py), built once."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_document_links(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def serve(host: str | None = None, port: int | None = None, workers: int = 1) -> int:
-    """Run uvicorn; ``rag serve`` calls this. ``None`` host/port come from settings."""
+    """Run uvicorn; ``rag serve`` calls this. ``None`` host/port come from settings.
+
+    The HTTP protocol is :class:`api.edge.EdgeProtocol` (bounded headers, deadlines,
+    connection caps), and X-Forwarded-For is believed only from
+    ``RAG_FORWARDED_ALLOW_IPS`` (create_app), never from loopback by default.
+    """
     import uvicorn
+
+    from api.edge import EdgeProtocol
 
     settings = get_settings()
     host = host or settings.host
     port = port or settings.port
     configure_logging()
+    EdgeProtocol.configure(settings)
+    edge = {"http": "api.edge:EdgeProtocol", "proxy_headers": False, "access_log": False}
     if workers > 1:
         # Each worker process builds its own app (and loads its own model copy).
         uvicorn.run(
-            "api.server:create_app",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            access_log=False,
+            "api.server:create_app", factory=True, host=host, port=port, workers=workers, **edge
         )
     else:
-        uvicorn.run(create_app(settings), host=host, port=port, access_log=False)
+        uvicorn.run(create_app(settings), host=host, port=port, **edge)
     return 0

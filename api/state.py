@@ -31,7 +31,7 @@ from pathlib import Path
 from api.errors import ApiError
 from rag.documents import DocumentError, make_document
 from rag.embedder import load_embedder
-from rag.index import CorpusIndex, IndexBusy, IndexLoadError
+from rag.index import CorpusIndex, IndexBusy, IndexLoadError, StoreUnavailable
 from rag.ingest import add_documents, delete_documents, ingest
 from rag.metadata import DocMeta, infer_metadata, parse_period
 from rag.pipeline import Pipeline
@@ -61,6 +61,11 @@ class ServiceState:
         self.error: str | None = None
         self.generation = _generation_name(settings) if pipeline else None
         self._last_check = 0.0
+        self._embedder = pipeline.embedder if pipeline else None
+        # A failed load is retried once the index it failed on has changed (a repair
+        # by `rag ingest`, a database that answers again): no restart needed.
+        self._failed_on: str | None = None
+        self._loading = threading.Lock()
         # Held by uploads, deletions and reloads alike, so a background reload can
         # never put an older index back over one an upload has just installed.
         self._index_lock = threading.Lock()
@@ -72,24 +77,34 @@ class ServiceState:
         return self.pipeline is not None
 
     def start_loading(self) -> None:
+        if not self._loading.acquire(blocking=False):
+            return  # already under way
         # A daemon thread: a server stopped while the model loads exits at once.
         threading.Thread(target=self._load, name="rag-load", daemon=True).start()
 
     def _load(self) -> None:
         t0 = time.perf_counter()
+        generation = None
         try:
-            embedder = load_embedder(self.settings)
+            if self._embedder is None:
+                self._embedder = load_embedder(self.settings)
+            embedder = self._embedder
             # Read before loading: if CURRENT moves meanwhile, the next check reloads
             # (harmlessly) rather than never. None (we built it) also means "check".
-            self.generation = _generation_name(self.settings)
+            generation = _generation_name(self.settings)
+            self.generation = generation
             index = self._load_or_build(embedder)
             pipeline = Pipeline(index, embedder, self.settings)
             pipeline.warm_up()  # before /readyz says ready
             self.pipeline = pipeline
+            self.error = None
         except Exception as exc:  # anything here means "not ready", said in /readyz
             log.exception("loading the model or index failed")
+            self._failed_on = generation
             self.error = str(exc)
             return
+        finally:
+            self._loading.release()
         log.info(
             "ready: %d documents, %d chunks in %.1fs",
             len(index.docs),
@@ -134,6 +149,7 @@ class ServiceState:
         """
         if self.pipeline is None:
             if self.error:
+                self._maybe_retry_load()
                 reason = f"：{self.error}" if explain else "，请联系管理员查看服务日志"
                 raise ApiError(503, "not_ready", f"索引或模型加载失败{reason}")
             raise ApiError(
@@ -141,6 +157,26 @@ class ServiceState:
             )
         self.maybe_reload()
         return self.pipeline
+
+    def _maybe_retry_load(self) -> None:
+        """After a failed load: load again once the index differs from the one that
+        failed (checked at most once a second, like :meth:`maybe_reload`)."""
+        now = time.monotonic()
+        if now - self._last_check < CHECK_INTERVAL_S or self._embedder is None:
+            return
+        self._last_check = now
+        if not self._loading.acquire(blocking=False):
+            return  # a load is under way
+        # In a thread: with RAG_STORE=postgres the check is a query that may wait.
+        threading.Thread(target=self._retry_if_changed, name="rag-retry", daemon=True).start()
+
+    def _retry_if_changed(self) -> None:
+        current = _generation_name(self.settings)
+        if current is None or current == self._failed_on:
+            self._loading.release()
+            return
+        log.info("index changed to %s since loading failed; loading it", current)
+        self._load()  # releases _loading
 
     # ------------------------------------------------- changes by others
 
@@ -150,7 +186,12 @@ class ServiceState:
         if now - self._last_check < CHECK_INTERVAL_S:
             return
         self._last_check = now
-        if _generation_name(self.settings) in (None, self.generation):
+        # PostgreSQL's corpus_version is a query, which may wait for a connection while
+        # the database is away: it is read in the thread, never on the event loop.
+        if not is_postgres(self.settings) and _generation_name(self.settings) in (
+            None,
+            self.generation,
+        ):
             return
         if not self._index_lock.acquire(blocking=False):
             return  # an upload or a reload is already under way
@@ -182,6 +223,8 @@ class ServiceState:
         # another process's upload would silently drop it.
         try:
             self._sync_from_disk()
+        except StoreUnavailable:
+            raise  # 503 database_unavailable (api/errors.py)
         except IndexLoadError as exc:
             raise ApiError(
                 503, "index_unavailable", f"磁盘上的索引暂时无法读取，请稍后再试（{exc}）"
@@ -287,8 +330,12 @@ def apply_overrides(meta: DocMeta, overrides: dict[str, str]) -> DocMeta:
     if region := overrides.get("region"):
         meta.region = region
         meta.region_path = [*reversed(ancestors(region)), region]
+        meta.places = [region, *(p for p in meta.places if p != region)]
     if period := overrides.get("period"):
-        start, end = parse_period(period)
+        try:
+            start, end = parse_period(period)
+        except ValueError:
+            raise ValueError("时期应写作 2016 或 2013-2017（起始年不晚于结束年）") from None
         meta.period = str(start) if start == end else f"{start}-{end}"
         meta.period_start, meta.period_end = start, end
     if date := overrides.get("date"):
@@ -302,4 +349,4 @@ def _iso_date(text: str) -> str:
             raise ValueError
         return date.fromisoformat(text).isoformat()
     except ValueError:
-        raise ValueError(f"date must be YYYY-MM-DD, got {text!r}") from None
+        raise ValueError("日期应写作 YYYY-MM-DD，例如 2019-01-15") from None

@@ -38,6 +38,7 @@ import bm25s
 import faiss
 import numpy as np
 
+from eval import bench_upload
 from eval.bench_common import fmt, log, md_table, median, mib, omp_threads, ratio, rss_bytes
 from rag.lexical import search_bm25
 from rag.settings import Settings
@@ -113,6 +114,7 @@ class ScaleResult(NamedTuple):
     ]  # OpenMP threads -> chunks where flat search passes SWITCH_BUDGET_MS
     service_threads: int  # what the service searches with
     cores: int  # what builds use
+    uploads: tuple = ()  # bench_upload.UploadRow per size: an upload into the HNSW index
 
 
 # ------------------------------------------------------------------ data
@@ -314,13 +316,22 @@ def sweep_hnsw(
 
 
 def bench_hnsw(
-    x: np.ndarray, q: np.ndarray, truth: np.ndarray, stop_after_s: float | None = None
+    x: np.ndarray,
+    q: np.ndarray,
+    truth: np.ndarray,
+    stop_after_s: float | None = None,
+    uploads: list | None = None,
 ) -> tuple[DenseRow, list[SweepRow], DenseRow]:
-    """Build, sweep efSearch; returns the tuned row, the sweep and the service-default row."""
+    """Build, sweep efSearch; returns the tuned row, the sweep and the service-default row.
+
+    With ``uploads``, also times an upload into the built graph (eval/bench_upload.py).
+    """
     n = len(x)
     rss0 = rss_bytes(children=False)
     index, build, built = build_hnsw(x, EF_CONSTRUCTION, stop_after_s)
     delta = _rss_delta(rss0)
+    if uploads is not None and built == n:
+        uploads.append(bench_upload.measure_upload(index, x, build, HNSW_M, CORES))
     note = ""
     if built < n:
         truth = exact_topk(x[:built], q, K)
@@ -428,7 +439,12 @@ def extrapolated_hnsw(rows: list[DenseRow], n: int, predicted: float) -> DenseRo
 
 
 def bench_dense_size(
-    model: VectorModel, n: int, budget: ScaleBudget, rows: list[DenseRow], seed: int
+    model: VectorModel,
+    n: int,
+    budget: ScaleBudget,
+    rows: list[DenseRow],
+    seed: int,
+    uploads: list | None = None,
 ) -> tuple[list[DenseRow], list[SweepRow]]:
     rng = np.random.default_rng(seed)
     t0 = time.perf_counter()
@@ -449,7 +465,7 @@ def bench_dense_size(
         if predicted is not None:
             log(f"{n:,} HNSW: predicted build {predicted:.0f} s")
         stop = 1.25 * budget.hnsw_build_s
-        tuned, hsweep, service = bench_hnsw(x, q, truth, stop_after_s=stop)
+        tuned, hsweep, service = bench_hnsw(x, q, truth, stop_after_s=stop, uploads=uploads)
         out += [tuned, service]
         sweep += hsweep
         log(
@@ -608,9 +624,10 @@ def run_scale(
     dense: list[DenseRow] = []
     sweep: list[SweepRow] = []
     notes: list[str] = []
+    uploads: list = []
     for i, n in enumerate(sorted(sizes)):
         with omp_threads(service_threads()):
-            rows, srows = bench_dense_size(model, n, budget, dense, seed=100 + i)
+            rows, srows = bench_dense_size(model, n, budget, dense, seed=100 + i, uploads=uploads)
         dense += rows
         sweep += srows
     with omp_threads(service_threads()):
@@ -628,6 +645,7 @@ def run_scale(
         {t: switch_point(dense, t) for t in sorted({1, CORES})},
         service_threads(),
         CORES,
+        tuple(uploads),
     )
 
 
@@ -718,4 +736,6 @@ def render(r: ScaleResult) -> list[str]:
             bm25_rows,
         ),
     ]
+    if r.uploads:
+        lines += ["", *bench_upload.render(list(r.uploads))]
     return lines + r.notes

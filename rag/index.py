@@ -29,6 +29,7 @@ import fcntl
 import hashlib
 import itertools
 import json
+import logging
 import os
 import re
 import shutil
@@ -43,7 +44,7 @@ import faiss
 import numpy as np
 
 from rag.chunking import Chunk, split_text, token_counter
-from rag.dense import build_dense, resolve_kind, search_dense
+from rag.dense import Slots, dense_index, resolve_kind, search_dense
 from rag.documents import Document
 from rag.embedder import Embedder
 from rag.lexical import build_bm25, search_bm25
@@ -62,6 +63,8 @@ MAX_SENTENCE_CHARS = 400  # within m3e's 512-token window; the figure's clause i
 CURRENT = "CURRENT"
 LOCK = ".lock"
 
+log = logging.getLogger("rag.index")
+
 
 class IndexLoadError(RuntimeError):
     """The index on disk is missing, corrupt or built for other settings."""
@@ -69,6 +72,14 @@ class IndexLoadError(RuntimeError):
 
 class IndexBusy(RuntimeError):
     """Another ingest holds the lock."""
+
+
+class StoreUnavailable(IndexLoadError):
+    """The database behind the index cannot be reached just now (RAG_STORE=postgres).
+
+    Temporary by nature: the connection pool reconnects by itself, and the API answers
+    503 with Retry-After meanwhile.
+    """
 
 
 @dataclass
@@ -152,8 +163,12 @@ class CorpusIndex:
     # question with the one sentence around a figure, not only with the whole chunk.
     sentences: list[tuple[str, int, int]] = field(default_factory=list, repr=False)
     sentence_vectors: np.ndarray | None = field(default=None, repr=False)
+    # HNSW node → chunk position, -1 for deleted nodes, once uploads have extended the
+    # graph (rag/dense.py); None while nodes are in chunk order.
+    dense_slots: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
+        self._slots = Slots(self.dense_slots) if self.dense_slots is not None else None
         self._sentence_rows: dict[str, tuple[list[int], list[int], int]] = {}
         row = 0
         for doc_id, group in itertools.groupby(self.sentences, key=lambda s: s[0]):
@@ -165,7 +180,7 @@ class CorpusIndex:
     # answer them from its own tables while retrieval and answering stay unchanged.
     def search_dense(self, vector: np.ndarray, k: int) -> tuple[list[int], list[float]]:
         """Chunk positions and cosine scores of the ``k`` nearest chunks."""
-        return search_dense(self.dense, vector, k)
+        return search_dense(self.dense, vector, k, self._slots)
 
     def search_lexical(self, tokens: list[str], k: int) -> tuple[list[int], list[float]]:
         """Chunk positions and BM25 scores of the ``k`` best keyword matches."""
@@ -288,6 +303,7 @@ def _assemble(
     chunking = chunk_settings(settings, embedder)
     count = token_counter(embedder.tokenizer)
     reusable = _reusable_vectors(previous, chunking, embedder)
+    origin: list[int] = []  # previous position of each chunk's reused vector, or -1
     reusable_sentences = _reusable_sentences(previous, embedder)
 
     chunks: list[Chunk] = []
@@ -311,10 +327,12 @@ def _assemble(
         doc_chunks = split_text(
             rec.text, doc_id, count, chunking["chunk_tokens"], chunking["overlap_tokens"]
         )
-        old = reusable.get((doc_id, rec.sha256, _meta_key(rec.meta)))
-        if old is not None and len(old) == len(doc_chunks):
-            parts.append(old)
+        old_rows = reusable.get((doc_id, rec.sha256, _meta_key(rec.meta)))
+        if old_rows is not None and len(old_rows) == len(doc_chunks):
+            parts.append(previous.vectors[old_rows])
+            origin.extend(old_rows)
         else:
+            origin.extend([-1] * len(doc_chunks))
             texts = [embedding_text(c, rec.meta) for c in doc_chunks]
             parts.append(
                 embedder.encode(texts, progress=progress)
@@ -327,7 +345,14 @@ def _assemble(
     sentence_vectors = np.concatenate(sentence_parts) if sentence_parts else empty
 
     kind = resolve_kind(settings.index_kind, len(chunks), settings.hnsw_threshold)
-    dense = build_dense(vectors, kind, settings.hnsw_m, ef_search=settings.hnsw_ef_search)
+    dense, slots = dense_index(
+        vectors,
+        kind,
+        settings,
+        previous.dense if previous else None,
+        previous.dense_slots if previous else None,
+        np.array(origin, np.int64),
+    )
     chunk_tokens = [tokenize(c.text) for c in chunks]
     bm25 = build_bm25(chunk_tokens)
     manifest = {
@@ -351,7 +376,7 @@ def _assemble(
         for t in set(tokens):
             df[t] = df.get(t, 0) + 1
     return CorpusIndex(
-        docs, chunks, vectors, dense, bm25, manifest, df, sentences, sentence_vectors
+        docs, chunks, vectors, dense, bm25, manifest, df, sentences, sentence_vectors, slots
     )
 
 
@@ -384,7 +409,7 @@ def _reusable_vectors(previous: CorpusIndex | None, chunking: dict, embedder: Em
         positions.setdefault(chunk.doc_id, []).append(i)
     for doc_id, rows in positions.items():
         rec = previous.docs[doc_id]
-        out[(doc_id, rec.sha256, _meta_key(rec.meta))] = previous.vectors[rows]
+        out[(doc_id, rec.sha256, _meta_key(rec.meta))] = rows
     return out
 
 
@@ -399,9 +424,9 @@ def ingest_lock(index_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise IndexBusy(
-                f"另一个导入任务正在写入索引（{index_dir}），请等它完成后再试。"
-            ) from None
+            # The folder is for the operator's log; users (HTTP 409) are told what to do.
+            log.warning("index lock %s is held by another writer", index_dir / LOCK)
+            raise IndexBusy("另一个导入任务正在写入索引，请等它完成后再试。") from None
         try:
             yield
         finally:
@@ -426,6 +451,8 @@ def save_index(index: CorpusIndex, index_dir: Path, keep: int = 2) -> Path:
         json.dump(index.sentences, f)
     np.save(tmp / "sentence_vectors.npy", index.sentence_vectors)
     faiss.write_index(index.dense, str(tmp / "dense.faiss"))
+    if index.dense_slots is not None:
+        np.save(tmp / "dense_slots.npy", index.dense_slots)
     index.bm25.save(str(tmp / "bm25"))
     manifest = dict(index.manifest, files=_checksums(tmp))
     _write_durably(tmp / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
@@ -512,12 +539,16 @@ def load_index(
     index_dir = settings.index_dir
     rerun = "请重新运行 `rag ingest` 建立索引。"
     gen = current_generation(index_dir)
+    # Messages name files inside the index, never the folder on the server (they reach
+    # /readyz and the CLI); the log has the folder.
     if gen is None or not gen.is_dir():
-        raise IndexLoadError(f"在 {index_dir} 没有找到索引。{rerun}")
+        log.warning("no index in %s (CURRENT: %s)", index_dir, gen)
+        raise IndexLoadError(f"没有找到索引。{rerun}")
     try:
         manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise IndexLoadError(f"索引清单损坏（{gen / 'manifest.json'}：{exc}）。{rerun}") from None
+        log.warning("unreadable manifest %s: %s", gen / "manifest.json", exc)
+        raise IndexLoadError(f"索引清单 manifest.json 损坏。{rerun}") from None
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexLoadError(
             f"索引格式版本 {manifest.get('format_version')} 与程序（{FORMAT_VERSION}）不符。{rerun}"
@@ -552,10 +583,15 @@ def load_index(
         sentences = [tuple(x) for x in json.loads((gen / "sentences.json").read_text("utf-8"))]
         sentence_vectors = np.load(gen / "sentence_vectors.npy")
         dense = faiss.read_index(str(gen / "dense.faiss"))
+        slots_file = gen / "dense_slots.npy"
+        slots = np.load(slots_file) if slots_file.exists() else None
         bm25 = bm25s.BM25.load(str(gen / "bm25"))
     except Exception as exc:  # any unreadable part means the same thing to the user
-        raise IndexLoadError(f"索引无法读取（{type(exc).__name__}: {exc}）。{rerun}") from None
-    if dense.ntotal != len(chunks) or len(vectors) != len(chunks):
+        log.warning("cannot read the index in %s: %r", gen, exc)
+        raise IndexLoadError(f"索引无法读取（{type(exc).__name__}）。{rerun}") from None
+    live = dense.ntotal if slots is None else int((slots >= 0).sum())
+    nodes = dense.ntotal if slots is None else len(slots)
+    if live != len(chunks) or nodes != dense.ntotal or len(vectors) != len(chunks):
         raise IndexLoadError(f"索引各部分条目数不一致。{rerun}")
     if dense.d != manifest.get("dimension"):
         raise IndexLoadError(f"向量索引维度 {dense.d} 与清单不符。{rerun}")
@@ -564,5 +600,5 @@ def load_index(
     if len(sentence_vectors) != len(sentences):
         raise IndexLoadError(f"索引句向量条目数不一致。{rerun}")
     return CorpusIndex(
-        docs, chunks, vectors, dense, bm25, manifest, df, sentences, sentence_vectors
+        docs, chunks, vectors, dense, bm25, manifest, df, sentences, sentence_vectors, slots
     )

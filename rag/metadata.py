@@ -11,14 +11,17 @@ title
     and a "——subtitle" line are joined to it; a short first line ending in a
     colon ("无锡市总工会:") is joined to the next line, as in news headlines.
 issuer
-    The "<place>总工会" / "<place>工会" organisation mentioned most often, with
-    a bonus when its place is in the title (photo captions may name a higher
-    union first). Written as "<full place name>总工会" when the text uses that
-    form anywhere.
+    The "<place>总工会" / "<place>工会" organisation the title names; else the
+    one of a place in the title; else the one mentioned most often (photo
+    captions may name a higher union first, appendices another city's union).
+    Written as "<full place name>总工会" when the text uses that form anywhere.
 region
-    The issuer's place; failing that, the place mentioned most often in the
-    title (weighted) and opening text. ``region_path`` runs from the province
-    down, e.g. ["江苏", "苏州", "昆山"].
+    The issuer's place; failing that, the first place of the title, else the
+    place mentioned most often in the opening text. ``region_path`` runs from
+    the province down, e.g. ["江苏", "苏州", "昆山"]. ``places`` lists the
+    region and the other places the document speaks for: those of its title
+    and of unions signing a part of it (an appendix issued by another city's
+    union); a question about any of them finds the document.
 date
     A full date (2017年1月10日, 2012.12.07, 二〇一七年一月十日) standing on a line
     of its own, else one in the first lines (under the title) or last lines (a
@@ -55,6 +58,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from rag.regions import Place, ancestors, find_places, lookup
+from rag.script import to_simplified
 
 __all__ = [
     "DocMeta",
@@ -73,6 +77,8 @@ class DocMeta:
     issuer: str | None = None
     region: str | None = None
     region_path: list[str] = field(default_factory=list)
+    # The region first, then other places the document speaks for (see _places).
+    places: list[str] = field(default_factory=list)
     date: str | None = None
     period: str | None = None
     period_start: int | None = None
@@ -245,19 +251,27 @@ def _union_mentions(text: str) -> list[tuple[Place, str]]:
 
 
 def _issuer(text: str, title: str) -> tuple[str | None, str | None]:
-    """Return (issuer name, its canonical place)."""
+    """Return (issuer name, its canonical place).
+
+    A union the title names is the issuer, however often appendices or signatures
+    further down name another; then a place of the title that has a union in the
+    text; only failing both, the union mentioned most often.
+    """
     mentions = _union_mentions(text)
     if not mentions:
         return None, None
-    title_places = {p.name for p in find_places(title)}
+    in_title = _union_mentions(title)
+    title_places = [p.name for p in find_places(title)]
     scores: Counter[str] = Counter()
     for place, _ in mentions:
         scores[place.name] += 1
-    for name in scores:
-        if name in title_places:
-            scores[name] += 5
-    # Counter.most_common keeps first-seen order on ties: earliest mention wins.
-    name = scores.most_common(1)[0][0]
+    if in_title:
+        name = in_title[0][0].name
+    elif named := [n for n in title_places if n in scores]:
+        name = named[0]
+    else:
+        # Counter.most_common keeps first-seen order on ties: earliest mention wins.
+        name = scores.most_common(1)[0][0]
     suffixes = {suffix for place, suffix in mentions if place.name == name}
     place = lookup(name)
     return place.full + ("总工会" if "总工会" in suffixes else "工会"), name
@@ -266,12 +280,34 @@ def _issuer(text: str, title: str) -> tuple[str | None, str | None]:
 def _region(text: str, title: str, issuer_place: str | None) -> str | None:
     if issuer_place:
         return issuer_place
+    if title_places := find_places(title):
+        return title_places[0].name  # the title's place wins over the body's
     scores: Counter[str] = Counter()
     for place in find_places(title):
         scores[place.name] += 3
     for place in find_places(text[:2000]):
         scores[place.name] += 1
     return scores.most_common(1)[0][0] if scores else None
+
+
+# A union's name standing on a line of its own (optionally with a date): the signature
+# under a report or under one of its appendices.
+_SIGNATURE_RE = re.compile(r"^\s*(\S{2,12}?总?工会)\s*(?:[（(]?\s*\S*年\S*月\S*日?\s*[）)]?)?\s*$")
+
+
+def _places(text: str, title: str, region: str | None) -> list[str]:
+    """Every place the document speaks for: its region first, then places named in
+    the title and places whose union signs a part of it (an appendix issued by
+    another city's union), in order of appearance."""
+    out = [region] if region else []
+    found = [p.name for p in find_places(title)]
+    for line in text.splitlines():
+        if (match := _SIGNATURE_RE.match(line)) and (union := _union_mentions(match.group(1))):
+            found.append(union[0][0].name)
+    for name in found:
+        if name not in out:
+            out.append(name)
+    return out
 
 
 def _region_path(region: str | None) -> list[str]:
@@ -388,18 +424,22 @@ def infer_metadata(text: str, filename: str) -> DocMeta:
     >>> infer_metadata("无锡市总工会:\\n做贴心的娘家人\\n过去的一年……2015年……", "d.txt").period
     '2015'
     """
+    title = _title(_nonempty_lines(text))
+    # Read in simplified characters (a Big5 report's 總工會, 回顧, 過去的一年); the title
+    # is kept as written.
+    text, plain_title = to_simplified(text), to_simplified(title)
     lines = _nonempty_lines(text)
-    title = _title(lines)
-    issuer, issuer_place = _issuer(text, title)
-    region = _region(text, title, issuer_place)
+    issuer, issuer_place = _issuer(text, plain_title)
+    region = _region(text, plain_title, issuer_place)
     date = _issue_date(lines)
-    period = _period(text, title, date)
+    period = _period(text, plain_title, date)
     return DocMeta(
         doc_id=Path(filename).stem,
         title=title,
         issuer=issuer,
         region=region,
         region_path=_region_path(region),
+        places=_places(text, plain_title, region),
         date=date,
         period=_format_period(*period) if period else None,
         period_start=period[0] if period else None,
@@ -427,7 +467,7 @@ def _validated_overrides(raw: object, sidecar: Path) -> dict:
     if unknown := sorted(set(raw) - known):
         raise fail(f"unknown field(s) {unknown}; allowed: {sorted(known)}")
     for key, value in raw.items():
-        if key == "region_path":
+        if key in ("region_path", "places"):
             ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
         elif key in ("period_start", "period_end"):
             ok = value is None or (isinstance(value, int) and not isinstance(value, bool))
@@ -452,6 +492,8 @@ def _apply_overrides(meta: DocMeta, overrides: dict) -> DocMeta:
     # Keep derived fields consistent with an overridden source field.
     if "region" in overrides and "region_path" not in overrides:
         data["region_path"] = _region_path(data["region"])
+    if "region" in overrides and "places" not in overrides:
+        data["places"] = _with_region(data["places"], data["region"])
     if "period" in overrides:
         start, end = parse_period(data["period"]) if data["period"] else (None, None)
         if "period_start" not in overrides:
@@ -459,6 +501,11 @@ def _apply_overrides(meta: DocMeta, overrides: dict) -> DocMeta:
         if "period_end" not in overrides:
             data["period_end"] = end
     return DocMeta(**data)
+
+
+def _with_region(places: list[str], region: str | None) -> list[str]:
+    """``places`` with ``region`` (now the document's own) first."""
+    return ([region] if region else []) + [p for p in places if p != region]
 
 
 def load_metadata(path: Path, text: str) -> DocMeta:

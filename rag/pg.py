@@ -61,6 +61,7 @@ from rag.index import (
     DocRecord,
     IndexBusy,
     IndexLoadError,
+    StoreUnavailable,
     _meta_key,
     load_index,
     originals_saved,
@@ -81,7 +82,13 @@ LOCK_KEY = int.from_bytes(b"ragingst", "big") & 0x7FFF_FFFF_FFFF_FFFF
 # bm25s defaults (rag/lexical.py builds ``bm25s.BM25()``): Lucene BM25.
 K1, B = 1.5, 0.75
 HNSW_M, HNSW_EF_CONSTRUCTION = 16, 64
-POOL_TIMEOUT_S = 5.0
+# How long a search waits for a pooled connection: while the database is down, a
+# question gets its 503 after this long.
+POOL_TIMEOUT_S = 2.0
+# A lost connection is retried with backoff (1, 2, 4 … s) for this long, then given up;
+# after that every wait for a connection tries afresh at once. Kept short so that the
+# pool is back within a second or two of the database, however long it was away.
+RECONNECT_TIMEOUT_S = 4.0
 # Longest postings list read per query term (see _LEXICAL), and the corpus size up to
 # which RAG_INDEX_KIND=auto searches vectors exactly (a scan of 10,000 rows ≈ 6 ms).
 POSTINGS_PER_TERM = 2000
@@ -265,8 +272,12 @@ def pool(settings: Settings):
                 min_size=1,
                 max_size=max(1, settings.pg_pool_size),
                 configure=_configure,
+                # An idle connection may have died with a database restart: check it
+                # (an empty query, ~0.1 ms) before handing it out, not after a failure.
+                check=ConnectionPool.check_connection,
                 name="rag",
                 timeout=POOL_TIMEOUT_S,
+                reconnect_timeout=RECONNECT_TIMEOUT_S,
                 open=True,
             )
             _pools[key] = found
@@ -275,10 +286,20 @@ def pool(settings: Settings):
 
 @contextlib.contextmanager
 def connection(settings: Settings) -> Iterator:
-    """A pooled connection in a transaction (committed on exit, rolled back on error)."""
-    with pool(settings).connection() as conn:
-        _register_vector(conn)
-        yield conn
+    """A pooled connection in a transaction (committed on exit, rolled back on error).
+
+    No connection within POOL_TIMEOUT_S, or one lost mid-query, is StoreUnavailable.
+    """
+    psycopg = _psycopg()
+    from psycopg_pool import PoolTimeout
+
+    try:
+        with pool(settings).connection() as conn:
+            _register_vector(conn)
+            yield conn
+    except (PoolTimeout, psycopg.OperationalError, psycopg.InterfaceError) as exc:
+        log.warning("database unavailable: %s", _short(exc))
+        raise StoreUnavailable(f"无法连接 PostgreSQL：{_short(exc)}") from None
 
 
 def close_pools() -> None:
@@ -298,7 +319,17 @@ def _connect(settings: Settings):
     try:
         return psycopg.connect(database_url(settings), connect_timeout=10)
     except psycopg.OperationalError as exc:
-        raise IndexLoadError(f"无法连接 PostgreSQL：{_short(exc)}") from None
+        raise StoreUnavailable(f"无法连接 PostgreSQL：{_short(exc)}") from None
+
+
+@contextlib.contextmanager
+def _reachable() -> Iterator[None]:
+    """A connection lost in the middle of a write or a lock is StoreUnavailable too."""
+    psycopg = _psycopg()
+    try:
+        yield
+    except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+        raise StoreUnavailable(f"与 PostgreSQL 的连接中断：{_short(exc)}") from None
 
 
 def _short(exc: BaseException) -> str:
@@ -421,16 +452,11 @@ class PgIndex(CorpusIndex):
 def corpus_version(settings: Settings) -> int | None:
     """The current ``corpus_version``; None when the database holds no index yet."""
     psycopg = _psycopg()
-    from psycopg_pool import PoolTimeout
-
-    try:
-        with connection(settings) as conn:
-            try:
-                row = conn.execute("SELECT version FROM rag_corpus WHERE id = 1").fetchone()
-            except psycopg.errors.UndefinedTable:
-                return None
-    except (PoolTimeout, psycopg.OperationalError) as exc:
-        raise IndexLoadError(f"无法连接 PostgreSQL：{_short(exc)}") from None
+    with connection(settings) as conn:  # StoreUnavailable when it cannot be reached
+        try:
+            row = conn.execute("SELECT version FROM rag_corpus WHERE id = 1").fetchone()
+        except psycopg.errors.UndefinedTable:
+            return None
     return int(row[0]) if row else None
 
 
@@ -448,7 +474,7 @@ def load_pg_index(
     except psycopg.errors.UndefinedTable:
         raise IndexLoadError(f"数据库中还没有索引。{RERUN}") from None
     except psycopg.OperationalError as exc:
-        raise IndexLoadError(f"无法连接 PostgreSQL：{_short(exc)}") from None
+        raise StoreUnavailable(f"无法连接 PostgreSQL：{_short(exc)}") from None
     except psycopg.Error as exc:
         raise IndexLoadError(f"从 PostgreSQL 读取索引失败：{_short(exc)}") from None
 
@@ -577,7 +603,8 @@ def write_lock(settings: Settings) -> Iterator[None]:
     conn = _connect(settings)
     try:
         conn.autocommit = True
-        got = conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()[0]
+        with _reachable():
+            got = conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()[0]
         if not got:
             raise IndexBusy("另一个导入任务正在写入数据库中的索引，请等它完成后再试。")
         try:
@@ -621,7 +648,7 @@ def save_to_pg(index: CorpusIndex, settings: Settings, replace_all: bool = False
     database's corpus hold :func:`write_lock` around the build and this call.
     """
     dim = int(index.manifest["dimension"])
-    with _connect(settings) as conn, conn.transaction():
+    with _reachable(), _connect(settings) as conn, conn.transaction():
         _ensure_schema(conn, dim)
         if not _register_vector(conn):  # pragma: no cover - created just above
             raise IndexLoadError("pgvector 扩展不可用。")

@@ -89,6 +89,7 @@ class LocalPostgres:
     workdir: Path
     user: str | None  # OS user the server runs as; None: the current one
     bin: Path
+    options: str = ""  # postgres -c settings, as given to pg_ctl -o
 
     @property
     def data_dir(self) -> Path:
@@ -162,14 +163,28 @@ class LocalPostgres:
             **({} if durable else {"fsync": "off", "synchronous_commit": "off"}),
             **settings,
         }
-        opts = " ".join(f"-c {k}={v}" for k, v in options.items())
+        self.options = " ".join(f"-c {k}={v}" for k, v in options.items())
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the (initialised) server again, on the same port with the same data."""
         done = self._run(
-            "pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_path), "-w", "-o", opts, "start"
-        )
+            "pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_path), "-w", "-o",
+            self.options, "start",
+        )  # fmt: skip
         if done.returncode != 0:
             log = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
             raise RuntimeError(f"pg_ctl start failed:\n{done.stdout}\n{done.stderr}\n{log}")
         self._wait_ready()
+
+    def pause(self) -> None:
+        """Stop the server, keeping its data (an outage; :meth:`resume` ends it).
+
+        A fast shutdown, as a restart or failover would: open connections are cut.
+        """
+        done = self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop")
+        if done.returncode != 0:
+            raise RuntimeError(f"pg_ctl stop failed:\n{done.stdout}\n{done.stderr}")
 
     def _wait_ready(self) -> None:
         import psycopg

@@ -3,7 +3,8 @@
 The gazetteer below is general knowledge, not tied to any document: every
 prefecture-level city of 江苏 with its districts, county-level cities and
 counties, every provincial-level division of China, and the provincial
-capitals and other major cities. Questions about places outside 江苏 are
+capitals and other major cities. Names are simplified; text in traditional
+characters is matched through OpenCC's conversion (rag/script.py). Questions about places outside 江苏 are
 therefore recognised as *other* places instead of silently matching nothing.
 
 Each place has a short canonical name ("昆山") and a full name ("昆山市");
@@ -34,6 +35,8 @@ from __future__ import annotations
 
 import re
 from typing import NamedTuple
+
+from rag.script import to_simplified
 
 __all__ = ["Place", "find_places", "lookup", "ancestors", "is_within"]
 
@@ -98,6 +101,7 @@ _GAZETTEER = """
 青海省 > 西宁市
 宁夏回族自治区 > 银川市
 新疆维吾尔自治区 > 乌鲁木齐市
+台湾省 > 台北市 高雄市
 """
 
 # Longest suffixes first so "广西壮族自治区" loses "壮族自治区", not just "区".
@@ -163,13 +167,18 @@ def lookup(name: str) -> Place | None:
 
 
 def find_places(text: str) -> list[Place]:
-    """All place mentions in ``text``, in order, longest match first.
+    """All place mentions in ``text``, in order, longest match first; traditional
+    characters match too.
 
     >>> [(p.name, p.start, p.end) for p in find_places("扬州市江都区")]
     [('江都', 0, 6)]
+    >>> [(p.name, p.start, p.end) for p in find_places("蘇州市吳江區總工會")]
+    [('吴江', 0, 6)]
     """
     found: list[Place] = []
-    for match in _PATTERN.finditer(text):
+    # Traditional forms (臺北市, 蘇州市, 吳江區) are matched through their simplified
+    # ones; the conversion keeps every position, so offsets refer to ``text``.
+    for match in _PATTERN.finditer(to_simplified(text)):
         entry = _PLACES[_SURFACES[match.group()]]
         place = entry._replace(start=match.start(), end=match.end())
         previous = found[-1] if found else None

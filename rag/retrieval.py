@@ -47,10 +47,16 @@ class Timings(NamedTuple):
 
 
 def place_match(doc: DocRecord, chunk_text: str, place: str) -> float:
-    """1 for the document's own place, less for a place inside it or merely mentioned."""
+    """1 for the document's own place, less for a place inside it or merely mentioned.
+
+    A document speaking for several places (``meta.places``: an appendix issued by
+    another city's union) matches each of the others nearly as well as its own.
+    """
     region = doc.meta.region
     if region == place:
         return 1.0
+    if place in doc.meta.places:
+        return 0.9
     if region and is_within(region, place):
         return 0.6  # 昆山's report answers a 苏州 question only if nothing better exists
     if place in chunk_text:

@@ -133,6 +133,16 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 120
     max_body_bytes: int = 2_000_000
     max_upload_bytes: int = 20_000_000  # PDFs of reports with photos are often several MB
+    # The network edge (api/edge.py, used by `rag serve`): bounds uvicorn lacks.
+    max_header_bytes: int = 16 * 1024  # request line + headers (Node.js: 16 KiB)
+    header_timeout_s: float = 10.0  # headers complete within this of the wait starting
+    body_timeout_s: float = 60.0  # body complete within this of the headers
+    max_connections: int = 1000  # open connections per process; beyond: 503
+    max_connections_per_client: int = 100  # per peer address (trusted proxies exempt)
+    busy_retry_after_s: int = 5  # Retry-After on 503s from the edge and the database
+    # Proxies whose X-Forwarded-For / -Proto are believed (IPs or CIDRs, comma-separated;
+    # "*" for any). Empty: the connection's own address is the client, always.
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Questions computed at once; more only add switching on a small box (BENCHMARKS.md).
     ask_threads: int = Field(default=4, ge=1)
     torch_threads: int = 1
@@ -153,7 +163,7 @@ class Settings(BaseSettings):
     def _mode(cls, v):
         return RetrievalMode.parse(v) if isinstance(v, str) else v
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "forwarded_allow_ips", mode="before")
     @classmethod
     def _origins(cls, v):
         # Accept a plain comma-separated list as well as JSON.

@@ -4,8 +4,8 @@
     An index of ``seeds/`` in a temporary folder, built once. Treat it as read-only;
     copy it (``shutil.copytree``) before writing to it.
 ``api_server_factory``
-    ``start(env={...}, copy_index=True, wait="ready")`` runs
-    ``python -m uvicorn api.server:create_app --factory`` on a free loopback port with
+    ``start(env={...}, copy_index=True, wait="ready")`` runs ``rag serve``
+    (``python -m rag.cli serve``) on a free loopback port with
     its own copy of the seed index and returns an :class:`ApiServer`; every server is
     stopped at the end of the session.
 ``api_server``
@@ -158,17 +158,8 @@ def api_server_factory(tmp_path_factory, seed_index_dir) -> Iterator:
         log_path = workdir / "server.log"
         with open(log_path, "wb") as log_file:
             proc = subprocess.Popen(
-                [
-                    PYTHON,
-                    "-m",
-                    "uvicorn",
-                    "api.server:create_app",
-                    "--factory",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                ],
+                # Exactly `rag serve`: uvicorn with the edge protocol (api/edge.py).
+                [PYTHON, "-m", "rag.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
                 cwd=ROOT,
                 env=full_env,
                 stdout=log_file,

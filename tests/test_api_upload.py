@@ -221,3 +221,53 @@ def test_index_written_by_another_process_is_picked_up(api_server, http, tmp_pat
     else:
         pytest.fail("the server did not pick up the index written by another process")
     assert http.delete("/v1/documents/outside_writer_2019", headers=AUTH).status_code == 200
+
+
+# ------------------------------------------------- messages in one language
+
+# What the framework's parsers say in English; none of it may reach a user.
+ENGLISH = re.compile(r"There was|Invalid|Too many|Maximum|exceeded|boundary in|must be|got '")
+
+
+def raw_upload(client: httpx.Client, body: bytes, boundary: str | None = "b") -> httpx.Response:
+    ctype = "multipart/form-data" + (f"; boundary={boundary}" if boundary else "")
+    return client.post("/v1/documents", content=body, headers=AUTH | {"content-type": ctype})
+
+
+def one_language(response: httpx.Response, status: int, code: str) -> str:
+    message = assert_error(response, status, code)["message"]
+    assert not ENGLISH.search(message), message
+    return message
+
+
+def test_multipart_parser_errors_are_chinese_with_a_stable_code(http):
+    text = "常州市总工会".encode()
+    two_files = http.post(
+        "/v1/documents",
+        files=[("file", ("a.txt", text, "text/plain")), ("file", ("b.txt", text, "text/plain"))],
+        headers=AUTH,
+    )
+    assert "一个文件" in one_language(two_files, 422, "too_many_files")
+    fields = {"title": "t", "region": "常州", "period": "2018", "date": "2019-01-15", "x": "y"}
+    one_language(upload(http, "a.txt", text, **fields), 422, "unknown_field")
+    one_language(upload(http, "a.txt", text, title="长" * 2000), 422, "field_too_long")
+    one_language(raw_upload(http, b"--b\r\n\r\nx", boundary=None), 400, "malformed_multipart")
+    garbage = b'--b\r\nContent-Disposition: form-data; filename="a.txt"\r\n\r\nzz\r\n--b--\r\n'
+    one_language(raw_upload(http, garbage), 400, "malformed_multipart")
+
+
+def test_metadata_and_validation_messages_name_fields_in_chinese(http):
+    text = "常州市总工会".encode()
+    period = one_language(upload(http, "a.txt", text, period="去年"), 422, "invalid_input")
+    assert "时期" in period and "period must" not in period
+    date = one_language(upload(http, "a.txt", text, date="2019/01/15"), 422, "invalid_input")
+    assert "日期" in date
+    empty = assert_error(http.post("/v1/ask", json={"question": "  "}), 422, "invalid_input")
+    assert "问题" in empty["message"] and "question" not in empty["message"]
+    assert empty["details"][0]["field"] == "question"  # the machine name stays in details
+    top_k = assert_error(http.post("/v1/ask", json={"question": "x", "top_k": 0}), 422)
+    assert "段落数" in top_k["message"] and "top_k" not in top_k["message"]
+    # JSON nested deeper than the parser recurses: FastAPI's English 400.
+    deep = b"[" * 40_000 + b"]" * 40_000
+    unparsable = http.post("/v1/ask", content=deep, headers={"content-type": "application/json"})
+    one_language(unparsable, 400, "malformed_body")

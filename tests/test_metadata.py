@@ -222,3 +222,48 @@ def test_invalid_sidecar_names_the_file(tmp_path, sidecar, message):
     with pytest.raises(ValueError, match=message) as error:
         load_metadata(path, path.read_text(encoding="utf-8"))
     assert "doc.meta.json" in str(error.value)
+
+
+# A report whose appendices were issued by another city's union.
+APPENDED = """南通市总工会2016年工作报告
+（2017年1月16日）
+
+一、2016年工作回顾
+2016年，南通市总工会团结动员全市职工，全年新建职工书屋 52 家。
+
+附件1：扬州市总工会关于开展职工互助活动的通知
+扬州市总工会决定在全市开展职工互助活动。扬州市总工会各基层工会要高度重视。
+扬州市总工会将对活动进行检查。
+扬州市总工会
+2016年3月1日
+
+附件2：扬州市总工会关于表彰先进集体的决定
+扬州市总工会决定表彰新建职工驿站 41 个的先进集体。
+扬州市总工会
+2016年12月5日
+"""
+
+
+def test_the_place_in_the_title_wins_over_signatures_further_down():
+    meta = infer_metadata(APPENDED, "nantong_2016.txt")
+    assert meta.region == "南通" and meta.issuer == "南通市总工会"
+    assert meta.region_path == ["江苏", "南通"]
+    # The document also speaks for the place whose union signs its appendices.
+    assert meta.places == ["南通", "扬州"]
+
+
+def test_a_question_about_any_of_a_documents_places_finds_it():
+    from rag.chunking import Chunk
+    from rag.index import DocRecord
+    from rag.retrieval import place_match
+
+    meta = infer_metadata(APPENDED, "nantong_2016.txt")
+    doc = DocRecord("nantong_2016", "nantong_2016.txt", APPENDED, "x", meta)
+    start = APPENDED.index("决定表彰")
+    end = APPENDED.index("\n", start)
+    chunk = Chunk("nantong_2016#1", doc.doc_id, APPENDED[start:end], start, end)
+    assert place_match(doc, chunk.text, "南通") == 1.0
+    # The passage itself names no place; the appendix's city still finds it.
+    assert "扬州" not in chunk.text
+    assert place_match(doc, chunk.text, "扬州") > place_match(doc, chunk.text, "无锡") == 0.0
+    assert place_match(doc, chunk.text, "扬州") >= 0.9
