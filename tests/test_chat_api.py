@@ -194,7 +194,9 @@ def test_malformed_json_and_oversized_body_use_the_openai_shape(api_server):
 
     with httpx.Client(base_url=api_server.url) as http:
         bad = http.post(
-            "/v1/chat/completions", content=b"{not json", headers={"content-type": "application/json"}
+            "/v1/chat/completions",
+            content=b"{not json",
+            headers={"content-type": "application/json"},
         )
         big = http.post(
             "/v1/chat/completions",

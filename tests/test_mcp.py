@@ -24,7 +24,9 @@ def stdio_params(index_dir) -> mcp.StdioServerParameters:
     env |= {"RAG_INDEX_DIR": str(index_dir), "HF_HUB_OFFLINE": "1"}
     if "RAG_MODEL" in os.environ:
         env["RAG_MODEL"] = os.environ["RAG_MODEL"]
-    return mcp.StdioServerParameters(command=PYTHON, args=["-m", "rag.cli", "mcp"], env=env, cwd=ROOT)
+    return mcp.StdioServerParameters(
+        command=PYTHON, args=["-m", "rag.cli", "mcp"], env=env, cwd=ROOT
+    )
 
 
 def run(server, check: Callable[[mcp.Client], Awaitable[None]]) -> None:

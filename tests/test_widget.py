@@ -12,8 +12,8 @@ Run: ``.venv/bin/python -m pytest tests/test_widget.py -q``
 from __future__ import annotations
 
 import functools
-import json
 import http.server
+import json
 import re
 import socket
 import threading
