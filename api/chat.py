@@ -37,7 +37,7 @@ from api.models import MAX_ANSWER_CHARS, MAX_HISTORY_TURNS, MAX_QUESTION_CHARS, 
 from api.render import answer_markdown, document_path
 from api.routes import QA, _ask_limiter
 from rag.followup import Turn
-from rag.schema import AnswerObject
+from rag.schema import AnswerObject, Citation
 from rag.tokens import count_tokens
 
 MODEL_ID = "union-figures-qa"
@@ -61,7 +61,7 @@ class ChatMessage(BaseModel):
 
 class StreamOptions(BaseModel):
     model_config = ConfigDict(extra="allow")
-    include_usage: bool = False
+    include_usage: bool = Field(False, strict=True)
 
 
 class ChatRequest(BaseModel):
@@ -86,8 +86,65 @@ class ChatRequest(BaseModel):
 
     model: str = Field(description=f"模型编号：{MODEL_ID}")
     messages: list[ChatMessage] = Field(min_length=1, max_length=200)
-    stream: bool = False
+    stream: bool = Field(False, strict=True)
     stream_options: StreamOptions | None = None
+
+
+class AssistantMessage(BaseModel):
+    role: Literal["assistant"]
+    content: str = Field(description="答案的 Markdown：答案、原文句子、带高亮链接的出处")
+
+
+class Choice(BaseModel):
+    index: int
+    message: AssistantMessage
+    finish_reason: Literal["stop"]
+
+
+class Usage(BaseModel):
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+
+class ChatCompletion(BaseModel):
+    id: str
+    object: Literal["chat.completion"]
+    created: int
+    model: str
+    choices: list[Choice]
+    usage: Usage
+    citations: list[Citation] = Field(description="与 /v1/ask 相同的引用")
+    answer: AnswerObject = Field(description="完整的答案对象（与 /v1/ask 相同）")
+
+
+class ModelCard(BaseModel):
+    id: str
+    object: Literal["model"]
+    created: int
+    owned_by: str
+
+
+class ModelList(BaseModel):
+    object: Literal["list"]
+    data: list[ModelCard]
+
+
+STREAM_DOC = {
+    "text/event-stream": {
+        "schema": {  # one server-sent event
+            "type": "object",
+            "required": ["data"],
+            "properties": {
+                "data": {
+                    "type": "string",
+                    "description": "chat.completion.chunk 的 JSON；最后一个事件为 [DONE]",
+                }
+            },
+            "description": "stream: true 时的服务器推送事件",
+        }
+    }
+}
 
 
 def _text(message: ChatMessage) -> str:
@@ -121,7 +178,12 @@ def _check_model(model: str) -> None:
         raise ApiError(404, "model_not_found", f"模型 {model!r} 不存在；可用的模型：{MODEL_ID}")
 
 
-@router.get("/v1/models", summary="模型列表", responses={429: {"model": ErrorResponse}})
+@router.get(
+    "/v1/models",
+    response_model=ModelList,
+    summary="模型列表",
+    responses={429: {"model": ErrorResponse}},
+)
 async def models() -> dict:
     return {
         "object": "list",
@@ -134,7 +196,11 @@ async def models() -> dict:
 @router.post(
     "/v1/chat/completions",
     summary="OpenAI 兼容的对话接口（可流式）",
-    responses={s: {"model": ErrorResponse} for s in (404, 413, 422, 429, 503)},
+    response_model=None,
+    responses={
+        200: {"model": ChatCompletion, "content": STREAM_DOC},
+        **{s: {"model": ErrorResponse} for s in (400, 404, 413, 422, 429, 503)},
+    },
 )
 async def chat_completions(body: ChatRequest, qa: QA, request: Request) -> Any:
     _check_model(body.model)
