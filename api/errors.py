@@ -147,7 +147,17 @@ def describe_validation_error(err: dict) -> str:
     if kind == "missing":
         return f"缺少必填字段：{field}" if field else "缺少 JSON 请求体"
     if kind in ("model_attributes_type", "dict_type", "model_type"):
+        if field:  # a nested object, e.g. one turn of "history"
+            return f"{field} 必须是 JSON 对象"
         return "请求体必须是 JSON 对象（Content-Type: application/json）"
+    if kind == "list_type":
+        return f"{field} 必须是列表"
+    if kind == "too_short":
+        return f"{field} 至少需要 {ctx.get('min_length')} 项"
+    if kind == "too_long":
+        return f"{field} 最多 {ctx.get('max_length')} 项"
+    if kind == "extra_forbidden":
+        return f"不支持的字段 {field}"
     if kind == "string_too_short":
         return (
             f"{field}不能为空"

@@ -40,12 +40,40 @@ def _integral_float(value: object) -> object:
     return value
 
 
+MAX_HISTORY_TURNS = 10
+MAX_ANSWER_CHARS = 4000
+
+
+class HistoryTurn(BaseModel):
+    """An earlier turn of the conversation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: QuestionText
+    answer: str | None = Field(
+        None,
+        max_length=MAX_ANSWER_CHARS,
+        strict=True,
+        description="该轮显示给用户的答案文字（可选；追问“他/她”时用来确定所指的人）",
+    )
+
+
 class AskRequest(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"question": "苏州2016年职工书屋多少家", "top_k": 5}]}
+        json_schema_extra={
+            "examples": [
+                {"question": "苏州2016年职工书屋多少家", "top_k": 5},
+                {"question": "那2012年呢？", "history": [{"question": "苏州2016年职工书屋多少家"}]},
+            ]
+        }
     )
 
     question: QuestionText
+    history: list[HistoryTurn] | None = Field(
+        None,
+        max_length=MAX_HISTORY_TURNS,
+        description=f"此前的对话轮次，从早到晚，最多 {MAX_HISTORY_TURNS} 轮；用于理解“那2012年呢”这样的追问",
+    )
     # strict: "5" or true is a client bug worth reporting, not something to guess at;
     # 5.0 is an integer in JSON Schema's sense, so it is taken as 5.
     top_k: Annotated[int, BeforeValidator(_integral_float)] = Field(

@@ -42,6 +42,7 @@ from api.pages import (
     placeholder_page,
 )
 from api.state import ServiceState
+from rag.followup import Turn
 from rag.index import DocRecord
 from rag.pages import page_count
 from rag.pipeline import Pipeline
@@ -124,11 +125,13 @@ def _ask_limiter(request: Request) -> anyio.CapacityLimiter:
     response_model=AnswerObject,
     responses=errors_doc(400, 413, 422, 429, 503),
     tags=["问答"],
-    summary="提问，返回数字答案和原文引用",
+    summary="提问（可带此前的对话），返回数字答案和原文引用",
 )
 async def ask(body: AskRequest, qa: QA, request: Request) -> JSONResponse:
+    history = [Turn(t.question, t.answer) for t in body.history or []]
     result = await anyio.to_thread.run_sync(
-        lambda: qa.ask(body.question, top_k=body.top_k), limiter=_ask_limiter(request)
+        lambda: qa.ask(body.question, top_k=body.top_k, history=history),
+        limiter=_ask_limiter(request),
     )
     # by_alias: the answer's "from" field is named from_ in Python
     return JSONResponse(result.model_dump(mode="json", by_alias=True))

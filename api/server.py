@@ -24,7 +24,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import admin, originals, routes
+from api import admin, chat, mcp_server, originals, routes
 from api.accesslog import AccessLogMiddleware, configure_logging
 from api.admin import MULTIPART_OVERHEAD
 from api.errors import install_error_handlers
@@ -49,12 +49,15 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
         settings = pipeline.settings if pipeline is not None else get_settings()
     configure_logging()
     state = ServiceState(settings, pipeline)
+    mcp = mcp_server.build_server(state.require)
+    mcp_app = mcp_server.http_app(mcp, settings.host, settings.cors_origins)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not state.ready:
             state.start_loading()
-        yield
+        async with mcp.session_manager.run():
+            yield
 
     app = FastAPI(
         title="工会工作报告数字问答",
@@ -72,6 +75,8 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     app.include_router(routes.router)
     app.include_router(admin.router)
     app.include_router(originals.router)
+    app.include_router(chat.router)
+    app.router.routes.extend(mcp_app.routes)  # POST/GET/DELETE /mcp: MCP over streamable HTTP
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
     # Added innermost first: the last one added wraps all the others.
@@ -81,6 +86,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
         limits={"/v1/documents": settings.max_upload_bytes + MULTIPART_OVERHEAD},
     )
     app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(chat.OpenAIErrorShapeMiddleware)  # sees the limiters' errors too
     if settings.cors_origins:
         # Outside the rate limiter, so a browser can read a 429 too.
         app.add_middleware(

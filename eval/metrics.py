@@ -377,6 +377,13 @@ class Summary(NamedTuple):
     wall_p95_ms: float | None
 
 
+# Follow-up conversation metrics (eval/conversations.py) a floor may also name.
+FOLLOWUP_METRICS = (
+    "followup_accuracy",
+    "followup_resolution_accuracy",
+    "followup_unanswerable_not_found",
+)
+
 # Metrics where a smaller number is better (floors act as ceilings for these).
 LOWER_IS_BETTER = frozenset(
     {"answerable_not_found", "latency_p50_ms", "latency_p95_ms", "wall_p50_ms", "wall_p95_ms"}
@@ -487,7 +494,7 @@ def parse_floor(data: Any, where: str = "floor") -> dict[str, float]:
     """Validate a floor mapping ``{metric: bound}``; keys starting with "_" are comments."""
     if not isinstance(data, dict):
         raise GoldError(f"{where}: expected a JSON object of metric → number")
-    known = set(Summary._fields) - {"n", "answerable", "unanswerable"}
+    known = set(Summary._fields) - {"n", "answerable", "unanswerable"} | set(FOLLOWUP_METRICS)
     floor: dict[str, float] = {}
     for key, bound in data.items():
         if key.startswith("_"):

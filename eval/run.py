@@ -26,6 +26,7 @@ from typing import Any
 from rich.console import Console
 from tqdm import tqdm
 
+from eval import conversations as conv
 from eval.metrics import (
     SEARCH_DEPTH,
     GoldError,
@@ -47,6 +48,7 @@ from eval.report import build_report, print_summary, write_report
 from rag.settings import PROJECT_ROOT, RetrievalMode, get_settings
 
 DEFAULT_GOLD = PROJECT_ROOT / "eval" / "gold.jsonl"
+DEFAULT_CONVERSATIONS = PROJECT_ROOT / "eval" / "conversations.jsonl"
 FLOOR_MODE = RetrievalMode.HYBRID
 WARM_UP = "预热：2016年全市职工书屋有多少家？"
 
@@ -214,6 +216,7 @@ def main(args: Any) -> int:
         items = load_gold(gold_path)
         floor_path = getattr(args, "floor", None)
         floor = load_floor(floor_path) if floor_path else {}
+        conversations = load_conversation_file(getattr(args, "conversations", None))
     except (GoldError, ValueError) as exc:
         err.print(f"[red]rag eval: {exc}[/red]", highlight=False)
         return 2
@@ -224,6 +227,9 @@ def main(args: Any) -> int:
         with err.status("loading model and index…"):
             pipeline = load_pipeline()
         targets = resolve(items, pipeline.index, str(gold_path))
+        if conversations:
+            turn_items = [t.item for c in conversations for t in c.turns if t.item is not None]
+            resolve(turn_items, pipeline.index, "conversations")
     except (IndexLoadError, GoldError) as exc:
         err.print(f"[red]rag eval: {exc}[/red]", highlight=False)
         return 2
@@ -233,6 +239,12 @@ def main(args: Any) -> int:
     report = build_report(
         results, gold_path=gold_path, index=pipeline.index, seconds=time.perf_counter() - t0
     )
+    followups = None
+    if conversations:
+        mode = FLOOR_MODE if FLOOR_MODE in modes else modes[0]
+        turns = conv.run_conversations(pipeline, conversations, mode)
+        followups = conv.summarise_conversations(turns)
+        report["conversations"] = conv.report_dict(followups, turns)
 
     if getattr(args, "report", None):
         written = write_report(report, results, Path(args.report))
@@ -240,11 +252,36 @@ def main(args: Any) -> int:
             f"report written to {Path(args.report)}: {', '.join(p.name for p in written)}",
             highlight=False,
         )
+        if followups is not None:
+            with open(Path(args.report) / "report.md", "a", encoding="utf-8") as md:
+                md.write("\n" + conv.markdown(followups, turns))
     if getattr(args, "json", False):
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         print_summary(report)
-    return floor_status(results, floor, modes)
+        if followups is not None:
+            conv.print_summary(followups, Console())
+    status = floor_status(results, {k: v for k, v in floor.items() if k not in conv.METRICS}, modes)
+    if followups is not None and any(k in floor for k in conv.METRICS):
+        failures = conv.check_conversation_floor(followups, floor)
+        for failure in failures:
+            err.print(f"[red]  - {failure}[/red]", highlight=False)
+        if failures:
+            status = 1
+        else:
+            err.print("[green]follow-up floor ok[/green]")
+    return status
+
+
+def load_conversation_file(path: str | None) -> list[conv.Conversation]:
+    """``--conversations``: a file, "none" to skip, or (unset) eval/conversations.jsonl if present."""
+    if path is not None and str(path).strip().lower() == "none":
+        return []
+    if path is None:
+        return (
+            conv.load_conversations(DEFAULT_CONVERSATIONS) if DEFAULT_CONVERSATIONS.exists() else []
+        )
+    return conv.load_conversations(path)
 
 
 def floor_status(

@@ -119,6 +119,12 @@ def cmd_serve(args) -> int:
     return serve(host=args.host, port=args.port, workers=args.workers)
 
 
+def cmd_mcp(args) -> int:
+    from api.mcp_server import serve_stdio
+
+    return serve_stdio()
+
+
 def cmd_eval(args) -> int:
     from eval.run import main as eval_main
 
@@ -182,12 +188,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=1)
     p.set_defaults(func=cmd_serve)
 
+    p = sub.add_parser("mcp", help="以 MCP 服务器运行（stdio），供桌面大模型客户端调用")
+    p.set_defaults(func=cmd_mcp)
+
     p = sub.add_parser("eval", help="用金标准问题集评测")
     p.add_argument("--gold", default=None)
     p.add_argument("--mode", default="hybrid", help="hybrid | dense | bm25 | all")
     p.add_argument("--json", action="store_true")
     p.add_argument("--report", default=None, help="报告目录")
     p.add_argument("--floor", default=None, help="低于该文件记录的准确率时以非零状态退出")
+    p.add_argument(
+        "--conversations",
+        default=None,
+        help="追问对话集（默认 eval/conversations.jsonl；none 跳过）",
+    )
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("bench", help="性能基准，写入 BENCHMARKS.md")

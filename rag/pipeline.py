@@ -15,12 +15,14 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import faiss
 
 from rag.answer import Candidate, candidates, rerank
 from rag.embedder import Embedder, load_embedder
+from rag.followup import RESTATE, Turn, resolve
 from rag.index import CorpusIndex
 from rag.kinds import QuestionKind
 from rag.messages import not_found_message
@@ -120,9 +122,26 @@ class Pipeline:
     # --------------------------------------------------------------------- ask
 
     def ask(
-        self, text: str, top_k: int | None = None, mode: RetrievalMode | None = None
+        self,
+        text: str,
+        top_k: int | None = None,
+        mode: RetrievalMode | None = None,
+        history: Sequence[str | Turn] | None = None,
     ) -> AnswerObject:
+        """Answer ``text``; with ``history`` (earlier turns, oldest first) a follow-up such
+        as "那2012年呢" is answered as the standalone question it stands for, given back
+        in ``resolved_question`` (rag/followup.py)."""
         t0 = time.perf_counter()
+        resolution = resolve(text, history or [], answer_of=self._answer_text)
+        if resolution.needs_restate:
+            return AnswerObject(
+                question=text, status=Status.NOT_FOUND, message=RESTATE, took_ms=_ms(t0)
+            )
+        if resolution.carried:
+            result = self.ask(resolution.text, top_k, mode)
+            return result.model_copy(
+                update={"question": text, "resolved_question": resolution.text, "took_ms": _ms(t0)}
+            )
         index = self.index  # one consistent index for the whole question
         key = (text, top_k or self.settings.top_k, mode or self.settings.mode, id(index))
         cached = self._answers.get(key)
@@ -135,6 +154,11 @@ class Pipeline:
                 self._answers.popitem(last=False)
         return result
 
+    def _answer_text(self, question: str) -> str | None:
+        """The answer text of an earlier standalone question (cached): what "他" refers to."""
+        answer = self.ask(question).answer
+        return answer.text if answer else None
+
     def _ask(self, index: CorpusIndex, text: str, top_k, mode, t0: float) -> AnswerObject:
         question = parse_question(text)
         top_k = top_k or self.settings.top_k
@@ -142,7 +166,7 @@ class Pipeline:
             return self._ask_span(index, text, question, top_k, mode, t0)
         if question.compare:
             return self._compare(index, text, question, top_k, mode, t0)
-        if question.change:
+        if question.change and question.years:  # "增加了多少" with no year: one sentence's 由X到Y
             return self._change(index, text, question, top_k, mode, t0)
         best, hits = self._best(index, question, top_k, mode)
         if best is None:

@@ -85,6 +85,10 @@ class AnswerObject(BaseModel):
     answer: Answer | None = None
     citations: list[Citation] = Field(default_factory=list)
     message: str | None = Field(None, description="未找到答案时的中文说明")
+    resolved_question: str | None = Field(
+        None,
+        description="追问补全后实际回答的完整问题（如 “苏州2012年职工书屋多少家”）；没有承接上文时为 null",
+    )
     took_ms: float
 
 

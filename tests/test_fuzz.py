@@ -59,6 +59,9 @@ def _openapi() -> dict:
 
 SPEC = _openapi()
 SCHEMA = schemathesis.openapi.from_dict(SPEC)
+# A schema-violating body can be over the test server's body limit (ten history turns
+# of over-long answers): 413 is a rejection too.
+SCHEMA.config.checks.negative_data_rejection.expected_statuses.append("413")
 public_operations = SCHEMA.exclude(method="POST", path_regex=ADMIN_PATHS).exclude(
     method="DELETE", path_regex=ADMIN_PATHS
 )
@@ -87,7 +90,14 @@ def test_the_server_publishes_the_schema_that_is_fuzzed(api_server: ApiServer):
 @public_operations.parametrize()
 @FUZZ_SETTINGS
 def test_public_operations_conform_to_their_schema(case, api_server):
-    case.call_and_validate(base_url=api_server.url, timeout=60)
+    # A chat request must end with a user question of 1-500 characters, which OpenAI's
+    # message schema cannot say: a schema-valid request may rightly get 422 there.
+    chat = case.path == "/v1/chat/completions"
+    case.call_and_validate(
+        base_url=api_server.url,
+        excluded_checks=[positive_data_acceptance] if chat else [],
+        timeout=60,
+    )
 
 
 @admin_operations.parametrize()

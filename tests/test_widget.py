@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import re
 import socket
 import threading
@@ -502,3 +503,84 @@ def test_loading_indicator_while_waiting(site, new_page):
     expect(page.locator(f"{BOT} .figure")).to_have_text("918 家")
     expect(status).to_have_text("")
     expect(page.locator(SEND)).to_be_enabled()
+
+
+# ------------------------------------------------------------ conversation
+
+
+def sent_history(requests: list) -> list:
+    """The history of the last question the widget sent."""
+    return json.loads(requests[-1].post_data)["history"]
+
+
+def test_conversation_is_kept_across_a_reload_and_cleared_by_new_chat(site, new_page):
+    page = new_page(viewport={"width": 1280, "height": 800})
+    asked = []
+    page.on("request", lambda r: asked.append(r) if r.url.endswith("/v1/ask") else None)
+    page.goto(site["api"] + "/")
+    open_widget(page)
+
+    first = ask(page, MISSION)
+    expect(first.locator(".figure")).to_have_text("918 家")
+    expect(first.locator(".resolved")).to_have_count(0)  # nothing carried over
+    assert sent_history(asked) == []
+
+    second = ask(page, "那昆山呢？")
+    expect(second.locator(".resolved")).to_have_text("按“昆山2016年职工书屋多少家”查找")
+    expect(second.locator(".figure")).to_have_text("127家")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "widget-followup.png"))
+    assert sent_history(asked) == [{"question": MISSION, "answer": "918 家"}]
+
+    third = ask(page, "那江都呢")
+    expect(third.locator(".resolved")).to_have_text("按“江都2016年职工书屋多少家”查找")
+    assert [t["question"] for t in sent_history(asked)] == [MISSION, "昆山2016年职工书屋多少家"]
+
+    # a reload in the same tab shows the same conversation, panel open
+    page.reload()
+    expect(page.locator(PANEL)).to_be_visible()
+    expect(page.locator(USER)).to_have_text([MISSION, "那昆山呢？", "那江都呢"])
+    replies = page.locator(f"{BOT}:not(.error)")
+    expect(replies).to_have_count(4)  # the greeting and three answers
+    expect(replies.nth(2).locator(".resolved")).to_have_text("按“昆山2016年职工书屋多少家”查找")
+    expect(replies.nth(1).locator(".figure")).to_have_text("918 家")
+
+    # …and continues it: the fourth question is resolved against the third
+    fourth = ask(page, "无锡呢")
+    expect(fourth.locator(".resolved")).to_have_text("按“无锡2016年职工书屋多少家”查找")
+    assert [t["question"] for t in sent_history(asked)] == [
+        MISSION,
+        "昆山2016年职工书屋多少家",
+        "江都2016年职工书屋多少家",
+    ]
+
+    # 新对话 forgets it all
+    page.locator(f"{W} .new-chat").click()
+    expect(page.locator(USER)).to_have_count(0)
+    expect(page.locator(BOT)).to_have_count(1)  # the greeting again
+    restate = ask(page, "那2012年呢？")
+    expect(restate).to_contain_text("请把问题说完整")
+    expect(restate.locator(".resolved")).to_have_count(0)
+    assert sent_history(asked) == []
+    page.reload()
+    expect(page.locator(USER)).to_have_text(["那2012年呢？"])
+
+
+def test_a_reply_to_a_question_asked_before_new_chat_is_dropped(site, new_page):
+    held = []
+    page = new_page()
+    page.goto(site["api"] + "/")
+    open_widget(page)
+    ask(page, MISSION)
+    page.route("**/v1/ask", lambda route: held.append(route))
+    page.locator(INPUT).fill("那昆山呢？")
+    page.locator(INPUT).press("Enter")
+    expect(page.locator(USER)).to_have_count(2)
+    page.locator(f"{W} .new-chat").click()
+    assert len(held) == 1
+    held[0].continue_()
+    page.wait_for_timeout(500)
+    expect(page.locator(BOT)).to_have_count(1)  # only the greeting
+    expect(page.locator(SEND)).to_be_enabled()
+    stored = page.evaluate("JSON.stringify(Object.values(sessionStorage))")
+    assert "昆山" not in stored

@@ -79,6 +79,11 @@
     },
     badResponse: "问答服务返回了无法识别的内容，请稍后再试。",
     notFound: "未在文档中找到该数字。",
+    newChat: "新对话",
+    newChatLabel: "开始新对话（清除本页的对话记录）",
+    resolved: function (q) {
+      return "按“" + q + "”查找";
+    },
   };
 
   // ---------------------------------------------------------------- helpers
@@ -333,6 +338,10 @@
     "mark.prev{background:#e6eefc;font-weight:600;}",
     ".source-meta{color:var(--muted);}",
     ".message{margin:0 0 6px;}",
+    ".resolved{margin:0 0 6px;color:var(--muted);font-size:13px;}",
+    ".new-chat{min-height:36px;padding:0 10px;border:1px solid rgba(255,255,255,.6);border-radius:8px;background:transparent;",
+    "color:inherit;font:inherit;font-size:13px;cursor:pointer;}",
+    ".new-chat:hover{background:rgba(255,255,255,.18);}",
     ".error .card{border-color:#f1b5b5;background:#fff5f5;color:#8a1c1c;}",
     ".closest-head{margin:8px 0 4px;color:var(--muted);font-size:13px;}",
     ".closest{margin:0;padding:0;list-style:none;}",
@@ -430,7 +439,11 @@
     closeBtn.type = "button";
     closeBtn.setAttribute("aria-label", TEXT.close);
     closeBtn.appendChild(svg(ICON_CLOSE, 20));
+    var newChat = el("button", "new-chat", TEXT.newChat);
+    newChat.type = "button";
+    newChat.setAttribute("aria-label", TEXT.newChatLabel);
     head.appendChild(title);
+    head.appendChild(newChat);
     head.appendChild(closeBtn);
 
     var log = el("div", "log");
@@ -478,18 +491,21 @@
     var pending = false;
     var greeted = false;
 
+    function greet() {
+      greeted = true;
+      addBot(function (card) {
+        card.appendChild(el("p", "message", config.greeting));
+      });
+    }
+
     function setOpen(open, restoreFocus) {
       panel.hidden = !open;
       root.classList.toggle("open", open);
       launcher.setAttribute("aria-expanded", open ? "true" : "false");
       launcher.setAttribute("aria-label", open ? TEXT.launcherClose : TEXT.launcherOpen);
+      rememberOpen(open);
       if (open) {
-        if (!greeted) {
-          greeted = true;
-          addBot(function (card) {
-            card.appendChild(el("p", "message", config.greeting));
-          });
-        }
+        if (!greeted) greet();
         input.focus();
       } else if (restoreFocus) {
         launcher.focus();
@@ -622,6 +638,7 @@
       if (pending) return Promise.resolve(null);
       addUser(question);
       setLoading(true);
+      var sentIn = generation;
       var controller = typeof AbortController === "function" ? new AbortController() : null;
       var timer = setTimeout(function () {
         if (controller) controller.abort();
@@ -631,7 +648,7 @@
         mode: "cors",
         credentials: "omit",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ question: question, top_k: config.topK }),
+        body: JSON.stringify({ question: question, top_k: config.topK, history: historyToSend() }),
         signal: controller ? controller.signal : undefined,
       })
         .then(
@@ -642,6 +659,7 @@
                 return null;
               })
               .then(function (body) {
+                if (sentIn !== generation) return false; // 新对话 was started meanwhile
                 if (!res.ok) {
                   renderError(errorMessage(res, body));
                   return false;
@@ -650,12 +668,13 @@
                   renderError(TEXT.badResponse);
                   return false;
                 }
-                if (body.status === "answered" && body.answer) renderAnswer(body);
-                else renderNotFound(body);
+                renderReply(body);
+                remember(question, body);
                 return true;
               });
           },
           function (err) {
+            if (sentIn !== generation) return false;
             if (err && err.name === "AbortError") renderError(TEXT.timeout);
             else if (navigator.onLine === false) renderError(TEXT.network);
             else renderError(crossOrigin() ? TEXT.cors : TEXT.network);
@@ -674,6 +693,105 @@
         });
     }
 
+    // ------------------------------------------------------ conversation thread
+    // The thread lives in sessionStorage: it survives a reload of the page in this tab
+    // and ends with the tab (or with 新对话). Each question is sent with the last turns,
+    // so the server can resolve a follow-up such as "那2012年呢？".
+
+    var THREAD_KEY = "union-qa-widget:" + config.endpoint;
+    var SEND_TURNS = 10; // the server reads at most 10 earlier turns
+    var KEEP_TURNS = 30; // shown again after a reload
+    var generation = 0; // bumped by 新对话: replies to older questions are dropped
+    var thread = loadThread();
+
+    function loadThread() {
+      try {
+        var saved = JSON.parse(window.sessionStorage.getItem(THREAD_KEY) || "null");
+        if (saved && Array.isArray(saved.turns)) return saved;
+      } catch (e) {
+        /* storage blocked or corrupt: start empty */
+      }
+      return { turns: [], open: false };
+    }
+
+    function saveThread() {
+      try {
+        window.sessionStorage.setItem(THREAD_KEY, JSON.stringify(thread));
+      } catch (e) {
+        /* storage full or blocked: the thread lasts as long as the page */
+      }
+    }
+
+    // What the server needs of earlier turns: the standalone question each one was
+    // answered as, and the answer text shown (which "他/她" may refer to).
+    function historyToSend() {
+      return thread.turns.slice(-SEND_TURNS).map(function (t) {
+        var turn = { question: t.resolved || t.question };
+        if (t.answer) turn.answer = t.answer;
+        return turn;
+      });
+    }
+
+    function remember(question, reply) {
+      var kept = JSON.parse(JSON.stringify(reply));
+      (kept.citations || []).forEach(function (c) {
+        delete c.chunk; // the widget never shows it; keeps storage small
+      });
+      thread.turns.push({
+        question: question,
+        resolved: typeof reply.resolved_question === "string" ? reply.resolved_question : null,
+        answer: reply.answer && typeof reply.answer.text === "string" ? reply.answer.text : null,
+        reply: kept,
+      });
+      thread.turns = thread.turns.slice(-KEEP_TURNS);
+      saveThread();
+    }
+
+    function rememberOpen(open) {
+      if (thread.open === open) return;
+      thread.open = open;
+      saveThread();
+    }
+
+    function renderReply(body) {
+      if (body.status === "answered" && body.answer) renderAnswer(body);
+      else renderNotFound(body);
+      showResolved(log.lastElementChild, body.resolved_question);
+    }
+
+    // "按“苏州2012年职工书屋多少家”查找": the standalone question that was answered.
+    function showResolved(row, resolved) {
+      if (typeof resolved !== "string" || !resolved || !row) return;
+      var card = row.querySelector(".card");
+      if (card) card.insertBefore(el("p", "resolved", TEXT.resolved(resolved)), card.firstChild);
+    }
+
+    // Draw the stored thread again after a reload; true if the panel was open.
+    function restoreThread() {
+      if (!thread.turns.length) return thread.open;
+      greet();
+      thread.turns.forEach(function (t) {
+        addUser(t.question);
+        if (t.reply) renderReply(t.reply);
+      });
+      return thread.open;
+    }
+
+    function startOver() {
+      generation += 1;
+      thread = { turns: [], open: isOpen() };
+      try {
+        window.sessionStorage.removeItem(THREAD_KEY);
+      } catch (e) {
+        /* nothing stored */
+      }
+      saveThread();
+      while (log.firstChild) log.removeChild(log.firstChild);
+      setLoading(false);
+      greet();
+      input.focus();
+    }
+
     function autosize() {
       input.style.height = "auto";
       input.style.height = Math.min(input.scrollHeight + 2, 120) + "px";
@@ -684,6 +802,9 @@
     });
     closeBtn.addEventListener("click", function () {
       setOpen(false, true);
+    });
+    newChat.addEventListener("click", function () {
+      startOver();
     });
     form.addEventListener("submit", function (e) {
       e.preventDefault();
@@ -723,8 +844,12 @@
         autosize();
         return ask(input.value);
       },
+      newConversation: function () {
+        startOver();
+      },
     };
-    if (config.open) setOpen(true);
+    var reopen = restoreThread();
+    if (config.open || reopen) setOpen(true);
     return api;
   }
 

@@ -1,0 +1,77 @@
+"""An answer object as Markdown, for chat clients (/v1/chat/completions) and MCP tools.
+
+Generic over answer kinds: the answer's ``text``, then each cited sentence with its
+source; nothing here looks at figures, so person, date or list answers render the same.
+
+Example::
+
+    >>> print(answer_markdown(result, link=lambda c: f"http://qa/documents/{c.doc_id}"))
+    **918 家**（苏州 · 2016）
+
+    > 继续推进职工书屋建设，已建全国、省、市三级职工书屋示范点 918 家，图书总量超过 400 万册。
+
+    来源：[全力推进改革创新 …](http://qa/documents/001_0a525996db59571e)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from urllib.parse import quote
+
+from rag.schema import AnswerObject, Citation
+
+_SPECIAL = re.compile(r"([\\`*\[\]<>])")
+MAX_CITED = 2  # a comparison or change cites two sentences
+
+
+def escape(text: str) -> str:
+    """Markdown-inert text: the reports contain ** and # of their own headings."""
+    return _SPECIAL.sub(r"\\\1", text)
+
+
+def sentence(text: str) -> str:
+    """A quote as one line: line breaks inside a sentence are wraps of a converted PDF."""
+    return re.sub(r"[ \t]*\n\s*", "", text).strip()
+
+
+def document_path(c: Citation) -> str:
+    """Path of the reading page with the quoted span highlighted."""
+    return f"/documents/{quote(c.doc_id, safe='')}?start={c.start}&end={c.end}"
+
+
+def where(c: Citation) -> str:
+    period = c.period or ""
+    return " · ".join(x for x in (c.region, period) if x)
+
+
+def answer_markdown(result: AnswerObject, link: Callable[[Citation], str] | None = None) -> str:
+    """Markdown for ``result``: answer, quoted sentences, sources (linked when ``link``)."""
+
+    def source(c: Citation) -> str:
+        title = escape(c.title or c.doc_id)
+        if link is None:
+            return f"{title}（`{c.doc_id}`，第 {c.start}–{c.end} 字）"
+        return f"[{title}]({link(c)})"
+
+    parts = []
+    if result.resolved_question:
+        parts.append(f"按“{escape(result.resolved_question)}”查找")
+    if result.answer is not None:
+        place = where(result.citations[0]) if result.citations else ""
+        parts.append(
+            f"**{escape(result.answer.text)}**" + (f"（{escape(place)}）" if place else "")
+        )
+        for c in result.citations[:MAX_CITED]:
+            parts.append(f"> {escape(sentence(c.quote))}")
+            parts.append(f"来源：{source(c)}")
+        return "\n\n".join(parts)
+    parts.append(escape(result.message or "未在文档中找到答案。"))
+    if result.citations:
+        lines = ["最接近的段落："]
+        for c in result.citations[:3]:
+            excerpt = sentence(c.quote)
+            excerpt = excerpt[:80] + ("…" if len(excerpt) > 80 else "")
+            lines.append(f"- {source(c)}：{escape(excerpt)}")
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
