@@ -58,11 +58,3 @@ def split_text(
         cursor = start + 1
     return chunks
 
-
-def token_counter(tokenizer) -> Callable[[str], int]:
-    """Token length of a text under a Hugging Face tokenizer, without special tokens."""
-
-    def count(text: str) -> int:
-        return len(tokenizer(text, add_special_tokens=False)["input_ids"])
-
-    return count
