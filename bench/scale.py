@@ -38,7 +38,7 @@ import bm25s
 import faiss
 import numpy as np
 
-from eval.bench_common import fmt, log, md_table, median, mib, omp_threads, ratio, rss_bytes
+from bench.common import fmt, log, md_table, median, mib, omp_threads, ratio, rss_bytes
 from rag.lexical import search_bm25
 from rag.settings import Settings
 from rag.tokenization import tokenize
