@@ -57,12 +57,3 @@ def split_text(
         chunks.append(Chunk(f"{doc_id}#{len(chunks)}", doc_id, piece, start, end))
         cursor = start + 1
     return chunks
-
-
-def token_counter(tokenizer) -> Callable[[str], int]:
-    """Token length of a text under a Hugging Face tokenizer, without special tokens."""
-
-    def count(text: str) -> int:
-        return len(tokenizer(text, add_special_tokens=False)["input_ids"])
-
-    return count

@@ -156,7 +156,7 @@ def cmd_migrate(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from eval.bench import main as bench_main
+    from bench.run import main as bench_main
 
     return bench_main(args)
 

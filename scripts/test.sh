@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/install-browser.sh
 export HF_HUB_OFFLINE=1
-.venv/bin/ruff check rag api eval tests
+.venv/bin/ruff check rag api eval bench tests
 .venv/bin/python -m pytest -q "$@"
 if [ -f eval/floor.json ] && [ -f eval/gold.jsonl ]; then
   .venv/bin/rag ingest seeds/

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from argparse import Namespace
 
-from eval.bench import main
+from bench.run import main
 
 SECTIONS = (
     "# Benchmarks",

@@ -29,8 +29,6 @@ def test_chunks_end_on_sentence_boundaries_when_they_can():
 
 
 def test_chunk_length_is_measured_in_model_tokens(qa):
-    from rag.chunking import token_counter
-
-    count = token_counter(qa.embedder.tokenizer)
+    count = qa.embedder.count_tokens
     limit = qa.index.manifest["chunking"]["chunk_tokens"]
     assert all(count(c.text) <= limit for c in qa.index.chunks)

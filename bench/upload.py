@@ -3,7 +3,7 @@
 Before, every upload rebuilt the whole HNSW graph from all vectors; now
 ``rag.dense.extend_hnsw`` copies the graph and adds the new document's vectors, and a
 deletion only marks nodes. This measures, on the synthetic corpora of the scaling
-section (eval/bench_scale.py), for one upload of UPLOAD_CHUNKS chunks (a ~15 kB
+section (bench/scale.py), for one upload of UPLOAD_CHUNKS chunks (a ~15 kB
 report):
 
 * rebuild: building the graph over n + UPLOAD_CHUNKS vectors, as before;
@@ -16,7 +16,7 @@ manifest's checksums) is not the graph's and is not measured here.
 
 Run alone (1M takes a ~10-minute graph build on 2 cores)::
 
-    $ python -m eval.bench_upload 100000 1000000
+    $ python -m bench.upload 100000 1000000
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from typing import NamedTuple
 import faiss
 import numpy as np
 
-from eval.bench_common import fmt, log, md_table, omp_threads
+from bench.common import fmt, log, md_table, omp_threads
 from rag.dense import extend_hnsw
 
 UPLOAD_CHUNKS = 30
@@ -92,7 +92,7 @@ def render(rows: list[UploadRow]) -> list[str]:
     ]  # fmt: skip
     return [
         f"Upload of {UPLOAD_CHUNKS} chunks into an HNSW index (`rag.dense.extend_hnsw`, "
-        "eval/bench_upload.py). *Before*: the graph was built again from all vectors "
+        "bench/upload.py). *Before*: the graph was built again from all vectors "
         "(the build time measured above, scaled to n + the upload). *Now*: the graph is "
         "copied and the new vectors added; a deletion only marks nodes (rebuilt once a "
         "fifth are marked). Saving the graph and vectors is paid either way. Tokens, BM25 "
@@ -117,7 +117,7 @@ def render(rows: list[UploadRow]) -> list[str]:
 def main(sizes: list[int]) -> int:
     """Build the graph at each size (synthetic vectors fitted to the seed index) and
     measure an upload on it; prints the table."""
-    from eval.bench_scale import (
+    from bench.scale import (
         CORES,
         EF_CONSTRUCTION,
         HNSW_M,

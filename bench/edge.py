@@ -14,7 +14,7 @@ client trickling a header line every second (how long the server keeps it); and
 throughput of 16 clients on ``/healthz`` (the HTTP layer alone) and on ``/v1/ask``
 (distinct questions, the model's cost included).
 
-    $ python -m eval.bench_edge            # prints a Markdown section
+    $ python -m bench.edge            # prints a Markdown section
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from typing import NamedTuple
 import httpx
 import psutil
 
-from eval.bench_common import fmt, log, md_table, median
-from eval.bench_http import free_port, load, unique_questions
+from bench.common import fmt, log, md_table, median
+from bench.http import free_port, load, unique_questions
 from rag.settings import PROJECT_ROOT
 
 HEADER_SIZES_MB = (8, 100)

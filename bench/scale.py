@@ -38,8 +38,8 @@ import bm25s
 import faiss
 import numpy as np
 
-from eval import bench_upload
-from eval.bench_common import fmt, log, md_table, median, mib, omp_threads, ratio, rss_bytes
+from bench import upload as bench_upload
+from bench.common import fmt, log, md_table, median, mib, omp_threads, ratio, rss_bytes
 from rag.lexical import search_bm25
 from rag.settings import Settings
 from rag.tokenization import tokenize
@@ -324,7 +324,7 @@ def bench_hnsw(
 ) -> tuple[DenseRow, list[SweepRow], DenseRow]:
     """Build, sweep efSearch; returns the tuned row, the sweep and the service-default row.
 
-    With ``uploads``, also times an upload into the built graph (eval/bench_upload.py).
+    With ``uploads``, also times an upload into the built graph (bench/upload.py).
     """
     n = len(x)
     rss0 = rss_bytes(children=False)

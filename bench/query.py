@@ -18,7 +18,6 @@ Example::
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -29,10 +28,10 @@ from unittest import mock
 import faiss
 
 import rag.pipeline
-from eval.bench_common import Stats, elapsed_ms, fmt, log, md_table, ratio, summarize
-from rag.embedder import Embedder
+from bench.common import Stats, elapsed_ms, fmt, log, md_table, ratio, summarize
+from rag.embedder import Embedder, load_embedder
 from rag.pipeline import Pipeline
-from rag.settings import RetrievalMode
+from rag.settings import EmbedBackend, EmbedPrecision, RetrievalMode
 
 PARTS = ("embed", "dense", "bm25", "fusion", "answer", "other")
 
@@ -54,7 +53,9 @@ class QueryResult(NamedTuple):
     reps: int
     n_chunks: int
     index_kind: str
-    torch_threads: int
+    embedder: str  # runtime and precision
+    dimension: int
+    embed_threads: int
     faiss_threads: int
     cold: Stats  # hybrid, cache cleared before each ask
     cold_cpu: Stats  # process CPU time of those asks: the latency on an otherwise idle core
@@ -64,7 +65,7 @@ class QueryResult(NamedTuple):
     bm25_cold: Stats
     cold_parts: Breakdown | None  # None if rag.pipeline no longer exposes the hooks
     warm_parts: Breakdown | None
-    variants: list[Variant]  # candidate fixes, measured in the same run as ``cold``
+    variants: list[Variant]  # the other runtimes, measured in the same run as ``cold``
     batches: list[BatchRow]  # query embedding cost per question when questions are batched
 
 
@@ -165,52 +166,45 @@ def _ask_pass(
     return wall, cpu
 
 
-@contextlib.contextmanager
-def through_encode(embedder: Embedder) -> Iterator[None]:
-    """Questions embedded by ``SentenceTransformer.encode``, as before the direct path."""
-    with mock.patch.object(embedder, "fast_query", None):
-        yield
+def other_embedders(qa: Pipeline) -> list[tuple[str, str, Embedder]]:
+    """The runtimes to compare with the pipeline's own, on the same index.
 
-
-@contextlib.contextmanager
-def cached_count_tokens() -> Iterator[None]:
-    """``rag.pipeline.count_tokens`` memoised: citations re-count the same chunk texts."""
-    real = getattr(rag.pipeline, "count_tokens", None)
-    if real is None:
-        yield
-        return
-    with mock.patch.object(rag.pipeline, "count_tokens", functools.lru_cache(maxsize=8192)(real)):
-        yield
+    fp32 on ONNX Runtime and sentence-transformers give the same vectors, so the same
+    index serves both; int8 queries on an fp32 index time the int8 model only (its
+    answers belong to an index built at int8, see the evaluation).
+    """
+    settings = qa.settings
+    out = [
+        (
+            "sentence-transformers (before)",
+            "torch, `SentenceTransformer.encode`, as before ONNX Runtime",
+            load_embedder(settings.model_copy(update={"embed_backend": EmbedBackend.TORCH})),
+        )
+    ]
+    for precision in EmbedPrecision:
+        if qa.embedder.backend == "onnx" and precision.value != qa.embedder.precision:
+            other = settings.model_copy(update={"embed_precision": precision})
+            out.append(
+                (f"onnx {precision.value}", "ONNX Runtime, not the default", load_embedder(other))
+            )
+    return out
 
 
 def run_variants(qa: Pipeline, questions: list[str]) -> list[Variant]:
-    """Each fix, and all together, against the code before them on the same questions."""
-    before = functools.partial(through_encode, qa.embedder)
-    variants: list[tuple[str, str, list[Callable[[], contextlib.AbstractContextManager]]]] = [
-        ("baseline", "questions embedded by `SentenceTransformer.encode`, as before", [before]),
-        (
-            "cached-count-tokens",
-            "`functools.lru_cache` on `rag.tokens.count_tokens` (not shipped)",
-            [before, cached_count_tokens],
-        ),
+    """Cold asks with each runtime swapped in, against the shipped one, question by question."""
+    own = qa.embedder
+    variants = [
+        (f"{own.backend} {own.precision} (shipped)", "the default embedder", own),
+        *other_embedders(qa),
     ]
-    if qa.embedder.fast_query is not None:
-        variants.append((
-            "direct-query-encode",
-            "shipped: tokenizer + transformer + mean pooling, bypassing "
-            "`SentenceTransformer.encode`, identical vectors (`rag.embedder.direct_query_encoder`)",
-            [],
-        ))  # fmt: skip
-    variants.append(("all of the above", "together", [cached_count_tokens]))
     wall: dict[str, list[float]] = {name: [] for name, _, _ in variants}
     cpu: dict[str, list[float]] = {name: [] for name, _, _ in variants}
     for i, q in enumerate(questions):
         # Interleaved per question, in rotating order, so drift in the machine's load hits all alike.
         for j in range(len(variants)):
-            name, _, contexts = variants[(i + j) % len(variants)]
-            with contextlib.ExitStack() as stack:
-                for make in contexts:
-                    stack.enter_context(make())
+            name, _, embedder = variants[(i + j) % len(variants)]
+            embedder._cache.clear()
+            with mock.patch.object(qa, "embedder", embedder):
                 w, c = _ask_pass(qa, [q], cold=True)
             wall[name] += w
             cpu[name] += c
@@ -235,7 +229,7 @@ def run_batches(
             for i in range(0, step, size):
                 batch = group[i : i + size]
                 c0, t0 = time.process_time(), time.perf_counter()
-                embedder.encode(batch, batch_size=size)
+                embedder.embed_questions(batch)
                 wall[size].append(elapsed_ms(t0) / len(batch))
                 cpu[size].append((time.process_time() - c0) * 1e3 / len(batch))
     return [BatchRow(n, summarize(wall[n]), summarize(cpu[n])) for n in sizes]
@@ -268,8 +262,9 @@ def _prime(qa: Pipeline, questions: list[str]) -> None:
         qa.ask(q)
 
 
-def run_queries(qa: Pipeline, questions: list[str], reps: int) -> QueryResult:
-    """``reps`` rounds of cold, dense-only, BM25-only and warm passes, interleaved."""
+def run_queries(qa: Pipeline, questions: list[str], reps: int, compare: bool = True) -> QueryResult:
+    """``reps`` rounds of cold, dense-only, BM25-only and warm passes, interleaved; with
+    ``compare``, the other embedding runtimes on the same questions."""
     hooks = hasattr(rag.pipeline, "retrieve") and hasattr(rag.pipeline, "candidates")
     samples: dict[str, list[float]] = {
         k: [] for k in ("cold", "cold_cpu", "warm", "repeat", "dense", "bm25")
@@ -291,16 +286,16 @@ def run_queries(qa: Pipeline, questions: list[str], reps: int) -> QueryResult:
             warm_rows += _traced_pass(qa, questions, cold=False)
         samples["repeat"] += _repeat_pass(qa, questions)
         log(f"in-process rep {rep + 1}/{reps}: cold p50 {summarize(samples['cold']).p50:.1f} ms")
-    variants = run_variants(qa, questions)
+    variants = run_variants(qa, questions) if compare else []
     batches = run_batches(qa.embedder, questions)
-    import torch
-
     return QueryResult(
         n_questions=len(questions),
         reps=reps,
         n_chunks=len(qa.index.chunks),
         index_kind=type(qa.index.dense).__name__,
-        torch_threads=torch.get_num_threads(),
+        embedder=f"{qa.embedder.backend} {qa.embedder.precision}",
+        dimension=qa.embedder.dimension,
+        embed_threads=qa.settings.embed_threads,
         faiss_threads=faiss.omp_get_max_threads(),
         cold=summarize(samples["cold"]),
         cold_cpu=summarize(samples["cold_cpu"]),
@@ -319,11 +314,11 @@ def _stat_row(name: str, s: Stats) -> list[str]:
     return [name, fmt(s.p50, 2), fmt(s.p95, 2), fmt(s.p99, 2), fmt(s.mean, 2), str(s.n)]
 
 
-def render(r: QueryResult) -> list[str]:
+def render(r: QueryResult, peer: Stats | None = None) -> list[str]:
     head = ["", "p50 ms", "p95 ms", "p99 ms", "mean ms", "n"]
     lines = [
         f"{r.n_questions} gold questions × {r.reps} repetitions, {r.n_chunks} chunks, "
-        f"FAISS `{r.index_kind}`, torch threads {r.torch_threads}, FAISS OpenMP threads {r.faiss_threads}.",
+        f"FAISS `{r.index_kind}`, embedder {r.embedder} with {r.embed_threads} thread(s), FAISS OpenMP threads {r.faiss_threads}.",
         "",
         *md_table(
             head,
@@ -348,18 +343,27 @@ def render(r: QueryResult) -> list[str]:
         base = r.variants[0]
         rows = [
             [f"`{v.name}`: {v.what}", fmt(v.wall.p50, 2), fmt(v.wall.p95, 2), fmt(v.cpu.p50, 2),
-             ratio(base.wall.p50, v.wall.p50), ratio(base.cpu.p50, v.cpu.p50)]
+             ratio(v.wall.p50, base.wall.p50), ratio(v.cpu.p50, base.cpu.p50)]
             for v in r.variants
         ]  # fmt: skip
         lines += [
             "",
-            "Fixes, shipped and not, cold hybrid `ask`: every question asked once under each variant, "
-            "interleaved question by question (speed-up = baseline / variant):",
+            "Embedding runtimes, cold hybrid `ask` on the same index: every question asked once under "
+            "each, interleaved question by question (shipped speed-up = other / shipped):",
             "",
             *md_table(
-                ["variant", "p50 ms", "p95 ms", "CPU p50 ms", "speed-up p50", "speed-up CPU p50"],
+                ["runtime", "p50 ms", "p95 ms", "CPU p50 ms", "shipped speed-up p50", "… CPU p50"],
                 rows,
             ),
+        ]
+    if peer is not None:
+        lines += [
+            "",
+            "The peer pipeline (bench/peer.py: `SentenceTransformer.encode` + FAISS `IndexFlatIP`, "
+            "the best chunk, one question at a time, its own interpreter with torch's default "
+            f"threads) over the same chunk vectors: p50 {fmt(peer.p50, 2)} ms, p95 {fmt(peer.p95, 2)} "
+            f"ms ({peer.n} questions); shipped cold `ask` / peer p50 = {ratio(r.cold.p50, peer.p50)} "
+            "(the peer returns a passage; `ask` also runs BM25, fusion and answer extraction).",
         ]
     if r.batches:
         one = r.batches[0]
@@ -369,8 +373,9 @@ def render(r: QueryResult) -> list[str]:
         ]  # fmt: skip
         lines += [
             "",
-            "Query embedding alone, questions encoded in batches (`Embedder.encode`), per question "
-            "(what micro-batching concurrent requests would save; speed-up against batches of 1):",
+            "Query embedding alone, questions encoded in batches (`Embedder.embed_questions`, one model "
+            "call per batch), per question (what batching concurrent requests saves at most; speed-up "
+            "against batches of 1):",
             "",
             *md_table(
                 ["batch", "p50 ms / question", "CPU p50 ms / question", "speed-up CPU"], rows
