@@ -61,7 +61,7 @@ class ServiceState:
         self.error: str | None = None
         self.generation = _generation_name(settings) if pipeline else None
         self._last_check = 0.0
-        self._embedder = pipeline.embedder if pipeline else None
+        self._embedder = getattr(pipeline, "embedder", None)
         # A failed load is retried once the index it failed on has changed (a repair
         # by `rag ingest`, a database that answers again): no restart needed.
         self._failed_on: str | None = None

@@ -383,6 +383,14 @@ FOLLOWUP_METRICS = (
     "followup_resolution_accuracy",
     "followup_unanswerable_not_found",
 )
+# Non-figure kinds metrics (eval/kinds_report.py) a floor may also name.
+KINDS_METRICS = (
+    "kinds_accuracy",
+    "kinds_answerable_accuracy",
+    "kinds_unanswerable_not_found",
+    "kinds_citation_accuracy",
+    "kinds_no_figure",
+)
 
 # Metrics where a smaller number is better (floors act as ceilings for these).
 LOWER_IS_BETTER = frozenset(
@@ -494,7 +502,11 @@ def parse_floor(data: Any, where: str = "floor") -> dict[str, float]:
     """Validate a floor mapping ``{metric: bound}``; keys starting with "_" are comments."""
     if not isinstance(data, dict):
         raise GoldError(f"{where}: expected a JSON object of metric → number")
-    known = set(Summary._fields) - {"n", "answerable", "unanswerable"} | set(FOLLOWUP_METRICS)
+    known = (
+        set(Summary._fields) - {"n", "answerable", "unanswerable"}
+        | set(FOLLOWUP_METRICS)
+        | set(KINDS_METRICS)
+    )
     floor: dict[str, float] = {}
     for key, bound in data.items():
         if key.startswith("_"):

@@ -21,12 +21,14 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rich.console import Console
 from tqdm import tqdm
 
 from eval import conversations as conv
+from eval import kinds_report
+from eval.kinds import load_kinds
 from eval.metrics import (
     SEARCH_DEPTH,
     GoldError,
@@ -49,6 +51,7 @@ from rag.settings import PROJECT_ROOT, RetrievalMode, get_settings
 
 DEFAULT_GOLD = PROJECT_ROOT / "eval" / "gold.jsonl"
 DEFAULT_CONVERSATIONS = PROJECT_ROOT / "eval" / "conversations.jsonl"
+DEFAULT_KINDS = PROJECT_ROOT / "eval" / "kinds.jsonl"
 FLOOR_MODE = RetrievalMode.HYBRID
 WARM_UP = "预热：2016年全市职工书屋有多少家？"
 
@@ -217,6 +220,7 @@ def main(args: Any) -> int:
         floor_path = getattr(args, "floor", None)
         floor = load_floor(floor_path) if floor_path else {}
         conversations = load_conversation_file(getattr(args, "conversations", None))
+        kinds = load_kinds_file(getattr(args, "kinds", None))
     except (GoldError, ValueError) as exc:
         err.print(f"[red]rag eval: {exc}[/red]", highlight=False)
         return 2
@@ -239,12 +243,9 @@ def main(args: Any) -> int:
     report = build_report(
         results, gold_path=gold_path, index=pipeline.index, seconds=time.perf_counter() - t0
     )
-    followups = None
-    if conversations:
-        mode = FLOOR_MODE if FLOOR_MODE in modes else modes[0]
-        turns = conv.run_conversations(pipeline, conversations, mode)
-        followups = conv.summarise_conversations(turns)
-        report["conversations"] = conv.report_dict(followups, turns)
+    sections = extra_sections(pipeline, conversations, kinds, modes)
+    for section in sections:
+        report[section.name] = section.module.report_dict(section.summary, section.rows)
 
     if getattr(args, "report", None):
         written = write_report(report, results, Path(args.report))
@@ -252,25 +253,65 @@ def main(args: Any) -> int:
             f"report written to {Path(args.report)}: {', '.join(p.name for p in written)}",
             highlight=False,
         )
-        if followups is not None:
-            with open(Path(args.report) / "report.md", "a", encoding="utf-8") as md:
-                md.write("\n" + conv.markdown(followups, turns))
+        with open(Path(args.report) / "report.md", "a", encoding="utf-8") as md:
+            for section in sections:
+                md.write("\n" + section.module.markdown(section.summary, section.rows))
     if getattr(args, "json", False):
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         print_summary(report)
-        if followups is not None:
-            conv.print_summary(followups, Console())
-    status = floor_status(results, {k: v for k, v in floor.items() if k not in conv.METRICS}, modes)
-    if followups is not None and any(k in floor for k in conv.METRICS):
-        failures = conv.check_conversation_floor(followups, floor)
+        for section in sections:
+            section.module.print_summary(section.summary, Console())
+    extra = set(conv.METRICS) | set(kinds_report.METRICS)
+    status = floor_status(results, {k: v for k, v in floor.items() if k not in extra}, modes)
+    for section in sections:
+        if not any(k in floor for k in section.module.METRICS):
+            continue
+        failures = section.check(section.summary, floor)
         for failure in failures:
             err.print(f"[red]  - {failure}[/red]", highlight=False)
         if failures:
             status = 1
         else:
-            err.print("[green]follow-up floor ok[/green]")
+            err.print(f"[green]{section.name} floor ok[/green]")
     return status
+
+
+class Section(NamedTuple):
+    """A part of the evaluation beside the figure gold set, with its own floor metrics."""
+
+    name: str
+    module: Any  # eval.conversations or eval.kinds_report: report_dict, markdown, print_summary
+    summary: Any
+    rows: Any
+    check: Any
+
+
+def extra_sections(pipeline, conversations, kinds, modes) -> list[Section]:
+    sections = []
+    if conversations:
+        mode = FLOOR_MODE if FLOOR_MODE in modes else modes[0]
+        turns = conv.run_conversations(pipeline, conversations, mode)
+        summary = conv.summarise_conversations(turns)
+        sections.append(
+            Section("conversations", conv, summary, turns, conv.check_conversation_floor)
+        )
+    if kinds:
+        rows = kinds_report.run_kinds(pipeline, kinds)
+        summary = kinds_report.summarise_kinds(rows)
+        sections.append(
+            Section("kinds", kinds_report, summary, rows, kinds_report.check_kinds_floor)
+        )
+    return sections
+
+
+def load_kinds_file(path: str | None) -> list:
+    """``--kinds``: a file, "none" to skip, or (unset) eval/kinds.jsonl if present."""
+    if path is not None and str(path).strip().lower() == "none":
+        return []
+    if path is None:
+        return load_kinds(DEFAULT_KINDS) if DEFAULT_KINDS.exists() else []
+    return load_kinds(path)
 
 
 def load_conversation_file(path: str | None) -> list[conv.Conversation]:

@@ -79,23 +79,46 @@ def cmd_ask(args) -> int:
         )
         return 0
     if result.answer is None:
-        console.print(f"[yellow]{result.message}[/yellow]")
+        console.print(f"[yellow]{escape(result.message or '')}[/yellow]", highlight=False)
+        if result.citations:
+            console.print("[dim]最接近的句子：[/dim]")
         for c in result.citations:
-            console.print(
-                f"  [dim]相关段落：{c.title}（{c.region or '-'} · {c.period or '-'}）[/dim]"
-            )
+            quote = c.quote.replace("\n", "")
+            quote = quote[:80] + ("…" if len(quote) > 80 else "")
+            console.print(f"  [dim]“{escape(quote)}”— {escape(c.title)}[/dim]", highlight=False)
         return 0
-    first = result.citations[0]
-    console.print(
-        f"[bold]{result.answer.text}[/bold]  ({first.region or '-'} · {first.period or '-'})",
-        highlight=False,
-    )
-    if result.answer.from_ is not None:
-        console.print(f"  此前为 {result.answer.from_:g}", highlight=False)
-    for c in result.citations:
-        console.print(f"“{c.quote}”", highlight=False)
-        console.print(f"— {c.title}（{c.doc_id}），第 {c.start} 字起", style="dim", highlight=False)
+    _print_answer(result)
     return 0
+
+
+def _print_answer(result) -> None:
+    """The answer as a reader wants it: the span (a list item by item, a person with the
+    post), then every quoted sentence with its document and offsets."""
+    answer, first = result.answer, result.citations[0]
+    if result.resolved_question:
+        console.print(f"[dim]按“{escape(result.resolved_question)}”查找[/dim]", highlight=False)
+    where = f"（{first.region or '-'} · {first.period or '-'}）"
+    if answer.items:
+        console.print(f"[bold]共 {len(answer.items)} 项[/bold]  {escape(where)}", highlight=False)
+        for n, item in enumerate(answer.items, 1):
+            console.print(f"  {n}. {escape(item.text)}", highlight=False)
+    elif answer.kind.is_passage:
+        console.print(f"[dim]相关原文{escape(where)}：[/dim]", highlight=False)
+    else:
+        post = f"（{answer.post}）" if answer.post else ""
+        console.print(
+            f"[bold]{escape(answer.text)}[/bold]{escape(post)}  {escape(where)}", highlight=False
+        )
+    if answer.from_ is not None:
+        console.print(f"  此前为 {answer.from_:g}", highlight=False)
+    for c in result.citations:
+        page = f"，PDF 第 {c.page} 页" if c.page else ""
+        console.print(f"“{escape(c.quote)}”", highlight=False)
+        console.print(
+            escape(f"— {c.title}（{c.doc_id}），第 {c.start}–{c.end} 字{page}"),
+            style="dim",
+            highlight=False,
+        )
 
 
 def cmd_search(args) -> int:
@@ -201,6 +224,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--conversations",
         default=None,
         help="追问对话集（默认 eval/conversations.jsonl；none 跳过）",
+    )
+    p.add_argument(
+        "--kinds",
+        default=None,
+        help="人物、日期、列举等非数字问题集（默认 eval/kinds.jsonl；none 跳过）",
     )
     p.set_defaults(func=cmd_eval)
 

@@ -90,6 +90,10 @@ _DEFINITION = re.compile(
     r"[”\"》]是(?:个|一个)?什么|含义|定义|介绍一下|是干什么的|是做什么的"
 )
 _DESCRIBE = re.compile(r"情况|成效|进展|做法|经验|作用|意义|目的|效果|亮点|特点|主要任务|重点|要求")
+# A rate the question states ("建成率达到了100%的地方") is given, not asked.
+_STATED_RATE = re.compile(
+    r"(?:率|比例|比重)?(?:达到了?|达|为|是|超过|提高到|上升到)?[\d.]+\s*[%％]"
+)
 _QUANTITY_WORD = re.compile(r"(?:建制面|覆盖面|人次|总额|规模)$")
 
 
@@ -104,9 +108,10 @@ def question_kind(text: str) -> QuestionKind:
         return QuestionKind.FIGURE
     if _DATE.search(q):
         return QuestionKind.DATE
-    if _YESNO.search(q) and not _FIGURE.search(q):
+    if _YESNO.search(q) and not _FIGURE.search(_STATED_RATE.sub("", q)):
         return QuestionKind.YESNO
-    if _FIGURE.search(q) or _QUANTITY_WORD.search(q):
+    asked = _STATED_RATE.sub("", q)
+    if _FIGURE.search(asked) or _QUANTITY_WORD.search(asked):
         return QuestionKind.FIGURE
     if _PEOPLE_LIST.search(q):
         return QuestionKind.LIST
@@ -122,8 +127,9 @@ def question_kind(text: str) -> QuestionKind:
         return QuestionKind.LIST
     if _PLACE.search(q):
         return QuestionKind.PLACE
-    # "“天佑杯”是什么比赛" asks what the named thing is; "开展的是什么劳动竞赛" its name.
-    if re.search(r"[”\"》]是(?:个|一个)?什么", q):
+    # "“天佑杯”是什么比赛" asks what the named thing is; "开展的是什么劳动竞赛" its name;
+    # "什么是苏工惠" what it is, though 什么 + noun at the end looks like a name question.
+    if re.search(r"[”\"》]是(?:个|一个)?什么|^(?:请问)?(?:什么(?:是|叫)|何为|何谓)", q):
         return QuestionKind.DEFINITION
     if _NAME.search(q):
         return QuestionKind.NAME

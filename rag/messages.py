@@ -17,6 +17,7 @@ from rag.question import Question
 FIGURE = "未在文档中找到该数字。请换个说法，或确认地区和年份是否在已收录的文档范围内。"
 COMPARE = "未能在文档中同时找到两边的数字，无法比较。"
 RESTATE = "请换个说法，或确认所问的内容在已收录的文档范围内。"
+EMPTY = "问题里没有可以查找的文字，请输入一个完整的问题。"
 
 # What is missing, by kind: "文档中没有找到<subject>的<thing>".
 _THING = {
@@ -47,6 +48,8 @@ def subject(text: str) -> str:
 def not_found_message(question: Question) -> str:
     """A Chinese sentence saying what was not found, shaped by the question's kind."""
     kind = question.kind
+    if not any(c.isalnum() for c in question.text):
+        return EMPTY
     if kind is QuestionKind.FIGURE:
         return COMPARE if question.compare else FIGURE
     text = question.text.strip().rstrip("？?。！! ")

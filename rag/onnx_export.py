@@ -128,6 +128,19 @@ def model_hash(model_dir: Path, memo_dir: Path) -> str:
     return content.hexdigest()
 
 
+def exporter_versions() -> dict[str, str | None]:
+    """Versions of the packages an export depends on (None: not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out: dict[str, str | None] = {}
+    for name in ("torch", "onnx", "onnxscript", "onnxruntime"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out
+
+
 def lookup(settings: Settings) -> Lookup | None:
     """The cache entry of ``settings.model``; None when its files cannot be found."""
     model_dir = resolve_model_dir(settings.model_path())
@@ -140,9 +153,13 @@ def lookup(settings: Settings) -> Lookup | None:
     reason = None
     if failed.is_file():
         try:
-            reason = json.loads(failed.read_text(encoding="utf-8")).get("reason", "")
+            marker = json.loads(failed.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            reason = "unreadable marker"
+            marker = {"reason": "unreadable marker", "tools": exporter_versions()}
+        # A marker left before the exporter's packages changed (onnx installed since,
+        # torch upgraded) is stale: the export is tried again.
+        if marker.get("tools") == exporter_versions():
+            reason = marker.get("reason", "")
     return Lookup(folder, failed, (folder / META).is_file(), reason)
 
 
@@ -182,7 +199,8 @@ def _export_or_mark(model_path: str, model_id: str, found: Lookup) -> Path | str
     except UnsupportedModel as exc:
         # Remembered, so that later starts fall back at once instead of retrying.
         found.failed.parent.mkdir(parents=True, exist_ok=True)
-        _write_json(found.failed, {"model": model_id, "reason": str(exc)})
+        marker = {"model": model_id, "reason": str(exc), "tools": exporter_versions()}
+        _write_json(found.failed, marker)
         return str(exc)
 
 

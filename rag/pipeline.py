@@ -162,6 +162,14 @@ class Pipeline:
     def _ask(self, index: CorpusIndex, text: str, top_k, mode, t0: float) -> AnswerObject:
         question = parse_question(text)
         top_k = top_k or self.settings.top_k
+        if not any(c.isalnum() for c in text):  # "？？？": nothing to look for
+            return AnswerObject(
+                question=text,
+                kind=question.kind,
+                status=Status.NOT_FOUND,
+                message=not_found_message(question),
+                took_ms=_ms(t0),
+            )
         if question.kind is not QuestionKind.FIGURE:
             return self._ask_span(index, text, question, top_k, mode, t0)
         if question.compare:

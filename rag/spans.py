@@ -113,11 +113,27 @@ _FESTIVAL = re.compile(
 def find_dates(text: str) -> list[Found]:
     """Calendar dates (2017年1月10日, 5月10日, 2016年) and named days (“五一”前夕)."""
     out = [Found(m.group(0), m.start(), m.end(), "date") for m in _DATE.finditer(text)]
+    out = _join_ranges(text, out)
     taken = [(f.start, f.end) for f in out]
     for m in _FESTIVAL.finditer(text):
         if not any(s < m.end() and m.start() < e for s, e in taken):
             out.append(Found(m.group(0), m.start(), m.end(), "day"))
     return sorted(out, key=lambda f: f.start)
+
+
+_RANGE = re.compile(r"\s*(?:至|到|—|－|-|~|～)\s*")
+
+
+def _join_ranges(text: str, dates: list[Found]) -> list[Found]:
+    """ "2018年5月至10月" is one answer to 什么时候, not two dates."""
+    out: list[Found] = []
+    for f in dates:
+        last = out[-1] if out else None
+        if last is not None and _RANGE.fullmatch(text[last.end : f.start]):
+            out[-1] = Found(text[last.start : f.end], last.start, f.end, "date")
+        else:
+            out.append(f)
+    return out
 
 
 def date_parts(text: str) -> tuple[bool, bool, bool]:
@@ -134,7 +150,7 @@ def date_parts(text: str) -> tuple[bool, bool, bool]:
 _VENUE = re.compile(
     r"(?:在|于|赴|到|与|同|和|向|将)([\u4e00-\u9fff\d“”（）()·]{2,24}?)"
     r"(?=举行|召开|举办|开展|开幕|进行|设立|成立|落户|挂牌|建成|揭牌|宣讲|签订|签署|联办|合作|"
-    r"投放|多个|作为|工作|比赛|演出|慰问|走访)"
+    r"投放|多个|作为|工作|比赛|演出|慰问|走访|开班|开赛|开讲|启动|闭幕|落幕)"
 )
 # Roads, lines and sections: 227省道, 轨道交通4号线, 古城路, 常熟南段.
 _ROUTE = re.compile(

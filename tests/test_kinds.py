@@ -1,0 +1,95 @@
+"""Question kinds and the span finders, on questions and sentences written for the test
+(names, places and dates that appear in no document of the corpus)."""
+
+from __future__ import annotations
+
+import pytest
+
+from eval.kinds import load_kinds
+from rag.kinds import QuestionKind, question_kind
+from rag.lists import expected_count, find_lists
+from rag.settings import PROJECT_ROOT
+from rag.spans import date_parts, find_dates, find_names, find_people, find_places_in
+
+
+def test_kind_enum_parses_and_refuses_clearly():
+    assert QuestionKind.parse("person") is QuestionKind.PERSON
+    assert QuestionKind.parse(" List ") is QuestionKind.LIST
+    with pytest.raises(ValueError, match="figure"):  # the message lists the known kinds
+        QuestionKind.parse("opinion")
+    assert QuestionKind.DESCRIBE.is_passage and QuestionKind.DEFINITION.is_passage
+    assert not QuestionKind.PERSON.is_passage
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("常州市总工会2020年建了多少家职工之家", "figure"),
+        ("南通市总工会副主席叫什么名字", "person"),
+        ("哪位劳模带领团队攻克了技术难题", "person"),
+        ("宿迁第五届职工运动会是什么时候举办的", "date"),
+        ("徐州市总工会哪一年成立了法律援助中心", "date"),
+        ("淮安的职工技能大赛决赛在哪里举行", "place"),
+        ("盐城工会推出的线上服务平台叫什么", "name"),
+        ("张建国获得过什么荣誉称号", "name"),
+        ("连云港工会今年的重点工作有哪些", "list"),
+        ("职工互助保障包括哪几项", "list"),
+        ("镇江的企业是否都建立了工会", "yesno"),
+        ("泰州开展职工疗休养了吗", "yesno"),
+        ("什么是职工书屋", "definition"),
+        ("“娘家人”服务站指什么", "definition"),
+        ("扬州工会是怎样帮助农民工讨薪的", "describe"),
+        ("工会做了什么", "describe"),
+    ],
+)
+def test_question_kind_on_questions_of_other_places(question, kind):
+    assert question_kind(question) is QuestionKind.parse(kind)
+
+
+def test_kind_classifier_on_the_kinds_set():
+    items = load_kinds(PROJECT_ROOT / "eval" / "kinds.jsonl")
+    right = sum(question_kind(i.question) is i.kind for i in items)
+    assert right / len(items) >= 0.95
+
+
+def test_people_with_their_posts():
+    found = find_people("市总工会党组书记、主席王晓明出席会议并讲话。")
+    assert [(f.text, f.label) for f in found] == [("王晓明", "主席")]
+    assert found[0].posts == ("党组书记", "主席")
+    deputy = find_people("副市长李红梅为获奖职工颁奖。")
+    assert [(f.text, f.label) for f in deputy] == [("李红梅", "副市长")]
+
+
+def test_dates_ranges_and_parts():
+    text = "活动时间为2018年5月至10月，总结会于2019年3月15日召开。"
+    found = [f.text for f in find_dates(text)]
+    assert found == ["2018年5月至10月", "2019年3月15日"]
+    assert date_parts("2019年3月15日") == (True, True, True)
+    assert date_parts("3月15日") == (False, True, True)
+    assert date_parts("2019") == (True, False, False)
+    assert [f.text for f in find_dates("“五一”前夕，工会走访了一线职工。")] == ["“五一”前夕"]
+
+
+def test_places_venues_and_named_places():
+    texts = {f.text for f in find_places_in("第三届职工运动会在市体育中心举行。")}
+    assert "市体育中心" in texts
+    texts = {f.text for f in find_places_in("培训班在南京市工人文化宫开班。")}
+    assert "南京市工人文化宫" in texts
+
+
+def test_names_quoted_and_honours():
+    found = find_names("该公司获得“全国五一劳动奖状”称号。")
+    assert "全国五一劳动奖状" in {f.text for f in found}
+    assert "职工e家" in {f.text for f in find_names("推出“职工e家”服务平台。")}
+
+
+def test_lists_enumerations_and_ordinals():
+    lists = find_lists("全市开展了技能竞赛、劳模评选、职工培训和困难帮扶等工作。")
+    assert [i.text for i in lists[0]] == ["技能竞赛", "劳模评选", "职工培训", "困难帮扶"]
+    text = "重点抓好三项工作：一是建会入会，二是集体协商，三是职工服务。"
+    ordinals = [[i.text for i in items] for items in find_lists(text)]
+    assert ["建会入会", "集体协商", "职工服务"] in ordinals
+    for items in find_lists(text):
+        assert all(text[i.start : i.end] == i.text for i in items)  # offsets are exact
+    assert expected_count("包括哪三项") == 3
+    assert expected_count("有哪些") is None
