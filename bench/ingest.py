@@ -82,12 +82,12 @@ class IngestVariant(NamedTuple):
     run: IngestRun
 
 
-def _import_seconds(code: str) -> float:
+def _import_seconds(code: str, repeat: int = 3) -> float:
     script = f"import time; t = time.perf_counter(); {code}; print(time.perf_counter() - t)"
     runs = [
         float(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                              check=True).stdout)
-        for _ in range(3)
+        for _ in range(repeat)
     ]  # fmt: skip
     return median(runs)
 
@@ -142,7 +142,7 @@ def instrumented(embedder: Embedder, acc: dict[str, float]) -> Iterator[None]:
     with contextlib.ExitStack() as stack:
         for name, bucket in (
             ("split_text", "chunk"),
-            ("build_dense", "dense"),
+            ("dense_index", "dense"),
             ("tokenize", "bm25"),
             ("build_bm25", "bm25"),
         ):

@@ -25,7 +25,7 @@ from rag.embedder import Embedder, load_embedder
 from rag.followup import RESTATE, Turn, resolve
 from rag.index import CorpusIndex
 from rag.kinds import QuestionKind
-from rag.messages import not_found_message
+from rag.messages import EMPTY, not_found_message
 from rag.pages import page_of
 from rag.question import Question, parse_question, years_near
 from rag.retrieval import Hit, retrieve
@@ -132,6 +132,14 @@ class Pipeline:
         as "那2012年呢" is answered as the standalone question it stands for, given back
         in ``resolved_question`` (rag/followup.py)."""
         t0 = time.perf_counter()
+        if not any(c.isalnum() for c in text):  # "？？？": nothing to look for, or to resolve
+            return AnswerObject(
+                question=text,
+                kind=QuestionKind.DESCRIBE,
+                status=Status.NOT_FOUND,
+                message=EMPTY,
+                took_ms=_ms(t0),
+            )
         resolution = resolve(text, history or [], answer_of=self._answer_text)
         if resolution.needs_restate:
             return AnswerObject(
@@ -162,14 +170,6 @@ class Pipeline:
     def _ask(self, index: CorpusIndex, text: str, top_k, mode, t0: float) -> AnswerObject:
         question = parse_question(text)
         top_k = top_k or self.settings.top_k
-        if not any(c.isalnum() for c in text):  # "？？？": nothing to look for
-            return AnswerObject(
-                question=text,
-                kind=question.kind,
-                status=Status.NOT_FOUND,
-                message=not_found_message(question),
-                took_ms=_ms(t0),
-            )
         if question.kind is not QuestionKind.FIGURE:
             return self._ask_span(index, text, question, top_k, mode, t0)
         if question.compare:

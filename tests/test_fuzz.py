@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import positive_data_acceptance
 
+from rag.kinds import QuestionKind
 from rag.numbers import find_figures, parse_number
 from rag.schema import AnswerObject, SearchResult, Status
 
@@ -224,9 +225,19 @@ def test_any_question_gives_a_valid_answer_object(qa, question, top_k):
     again = AnswerObject.model_validate_json(result.model_dump_json(by_alias=True))
     assert again.question == question
     if result.status == Status.ANSWERED:
-        assert result.answer is not None and math.isfinite(result.answer.value)
-        assert result.citations
-        assert result.answer.text in result.citations[0].quote
+        answer = result.answer
+        assert answer is not None and result.citations
+        if answer.kind is QuestionKind.FIGURE:
+            assert math.isfinite(answer.value)
+            assert answer.text in result.citations[0].quote
+        else:  # a question that asks no figure never gets one
+            assert answer.value is None and answer.unit is None
+        text = qa.index.docs[answer.doc_id].text
+        assert any(
+            c.doc_id == answer.doc_id and c.start <= answer.start <= answer.end <= c.end
+            for c in result.citations
+        ), "the answer span stands inside a quoted sentence"
+        assert 0 <= answer.start <= answer.end <= len(text)
     else:
         assert result.status == Status.NOT_FOUND
         assert result.answer is None and result.message

@@ -354,7 +354,7 @@ CORRUPTIONS = {
     "other-format": (lambda gen: _edit_manifest(gen, format_version=1), "格式版本 1"),
     "garbage-manifest": (
         lambda gen: (gen / "manifest.json").write_bytes(b"\x00garbage"),
-        "索引清单损坏",
+        "索引清单 manifest.json 损坏",
     ),
     "dangling-current": (
         lambda gen: (gen.parent / "CURRENT").write_text("gen-gone", encoding="utf-8"),
