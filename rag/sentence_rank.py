@@ -21,6 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 from rag.index import CorpusIndex, DocRecord
+from rag.kinds import QuestionKind
 from rag.matching import (
     bigram_coverage,
     content_bigrams,
@@ -38,6 +39,8 @@ from rag.synonyms import variants
 
 KEY_MISSING = 0.5  # the question's rarest known word is not in the sentence
 NAME_MISSING = 0.3  # a name the question gives (“苏工惠”, 顾秋亮) is not there
+_NUMBERED = re.compile(r"[一二三四五六七八九十两百千万]")
+_ORDINAL = re.compile(r"第[一二三四五六七八九十百零〇两\d]+[次届批套期轮]")
 _QUOTED = re.compile(r"“([^“”]{2,30})”|《([^《》]{2,40})》|\"([^\"]{2,30})\"")
 
 
@@ -47,7 +50,12 @@ def named_things(question: Question) -> list[str]:
     from rag.entities import entities
 
     names = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(question.text)]
+    if question.kind is QuestionKind.LIST:
+        # 哪“四比”: a numbered abbreviation the report may spell out without naming it.
+        names = [n for n in names if not _NUMBERED.search(n)]
     names += [t.word for t in entities(question.text, "PER") if len(t.word) >= 2]
+    # An ordinal names one of a series: 第十五次代表大会 is not the 第十六次.
+    names += [m.group(0) for m in _ORDINAL.finditer(question.text)]
     return list(dict.fromkeys(n for n in names if n not in question.places))
 
 

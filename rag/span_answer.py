@@ -390,6 +390,15 @@ _INTENT = re.compile(r"力争|争取|计划|拟|将要|准备|打算|目标")
 _ALL = re.compile(r"都|全部|所有|均|全都|每个|每一个|全覆盖")
 
 
+def _without_places(text: str) -> str:
+    """The question with its place names blanked: the 都 of 江都 or 成都 asks nothing."""
+    from rag.regions import find_places
+
+    for p in find_places(text):
+        text = text[: p.start] + " " * (p.end - p.start) + text[p.end :]
+    return text
+
+
 def _yesno_answer(question: Question, ranked: list[Ranked]) -> Extracted | None:
     """是 when one of the best sentences states it (its key word and names there); 否
     only when it is negated there, or when "都…吗" meets a share below 100%. A plan
@@ -403,7 +412,7 @@ def _yesno_answer(question: Question, ranked: list[Ranked]) -> Extracted | None:
         near = [a for a, _, _, _ in _anchors(raw, question, {})]
         if any(_NEGATION.search(raw[max(0, s - 6) : s]) for s in near):
             return _yes_no(sent, "否")
-        if _ALL.search(question.text):
+        if _ALL.search(_without_places(question.text)):
             shares = [float(x) for x in re.findall(r"(\d+(?:\.\d+)?)\s*[%％]", sent.text)]
             complete = re.search(r"全部|全覆盖|均已|都已|100\s*[%％]", sent.text)
             if shares and not complete and max(shares) < 100:
