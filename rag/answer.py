@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rag.counted import asked, judge, unit_agreement
 from rag.index import CorpusIndex, DocRecord
 from rag.matching import (
     bigram_coverage,
@@ -32,9 +33,8 @@ from rag.matching import (
     term_weights,
     year_factor,
 )
-from rag.numbers import Figure, find_figures, quantity_kind, unit_family
-from rag.question import Question, levels, tally
-from rag.regions import find_places
+from rag.numbers import Figure, find_figures
+from rag.question import Question
 from rag.retrieval import Hit
 from rag.sentences import (
     CLAUSE_END,
@@ -42,60 +42,24 @@ from rag.sentences import (
     SENTENCE_END,
     Span,
     bounds,
-    previous_sentence,
     quote_span,
     unwrap,
 )
-from rag.synonyms import variants
-from rag.tokenization import adjacent_words, is_thing_word
 
 SKIP_KINDS = {"year", "date", "ordinal"}
 TOUCH_CHARS = 6  # "示范点 918 家": the counted noun sits within a few characters
-LEVEL_CLASH = 0.3
-# Asked for the running total (累计), the figure is what was added (新增), or the
-# reverse: a different quantity, so all but ruled out.
-TALLY_CLASH = 0.1
 # The rarest thing the question names (妈妈 of 妈妈驿站, 委员会 of 女职工委员会) is
 # missing from the figure's sentence: likely a figure about a neighbouring thing.
 KEY_MISSING = 0.5
 # The sentence's own figure for the asked thing is ruled out (新增 stated, 累计 asked):
 # the other figures of that sentence count other things.
 KEY_ELSEWHERE = 0.3
-# The sentence counts another kind of the asked thing: 爱心驿站 stated, 妈妈驿站 asked.
-OTHER_KIND = 0.3
-KIND_CLASH = 0.3  # a rate asked, a count or a sum of money found (or back)
-TALLY_REACH = 40  # characters before a figure where 新增/累计 still govern it
 
 # "由 X 增加到 Y": X is the old value, Y the answer.
 _CHANGE_LINK = re.compile(
     r"^\s*[^，,。；;]{0,10}?(?:增加|增长|提高|提升|上升|扩大|发展|增至|减少|下降|降低|降至|升至)(?:到|至|为)?\s*$"
 )
 _CHANGE_FROM = re.compile(r"(?:由|从)\s*$")
-
-# Units that everyday questions use interchangeably beyond numbers.unit_family:
-# "多少起纠纷" of "710件", "多少人" of "2081 人次", "几个" of "6 家次".
-_LOOSE = [
-    {"件", "起", "宗", "例"},
-    {"人", "名", "位", "人次"},
-    {"家", "个", "家次", "所"},
-    {"次", "场", "场次", "期", "批"},  # not 人次: people, not events
-    {"项", "个", "件", "条", "类", "种"},
-]
-
-
-def unit_agreement(asked: str | None, unit: str | None) -> float:
-    """1 for the asked unit, less for a compatible one, near 0 for a clash."""
-    if asked is None:
-        return 0.7 if unit else 0.5
-    if unit is None:
-        return 0.25
-    if asked == unit:
-        return 1.0
-    if unit_family(asked) == unit_family(unit):
-        return 0.85
-    if any(asked in group and unit in group for group in _LOOSE):
-        return 0.6
-    return 0.05
 
 
 @dataclass
@@ -128,7 +92,8 @@ def candidates(
     key_parts = [t for t in terms if key_word and t != key_word and t in key_word]
     grams = content_bigrams(question)
     focus = [t for t in terms if t in question.focus]
-    modifiers = [(m, h) for m, h in question.modifiers if document_frequency(index, m) > 0]
+    # What the question counts, compared with what each figure counts (rag/counted.py).
+    want = asked(question, known=lambda word: document_frequency(index, word) > 0)
     seen: dict[tuple[str, int], Candidate] = {}
     by_sentence: dict[tuple[str, int], dict[tuple[str, int], tuple[bool, bool]]] = {}
     for rank, hit in enumerate(hits[:depth]):
@@ -190,25 +155,16 @@ def candidates(
             )
             # The thing being counted must be in the sentence, not just somewhere near.
             gate = 0.4 + 0.6 * coverage(focus, weights, sent_text) if focus else 1.0
-            unit = unit_agreement(question.unit, local.unit)
+            unit = unit_agreement(want, local.unit)
             where = place_factor(doc, sent_text, chunk.text, question.places) * year_factor(
                 doc, sent_text, chunk.text, question.years, start
             )
             retrieval = 1.0 / (1.0 + 0.15 * rank)
-            clashed = False
-            if question.levels and _level_clash(question.levels, text, seg, start, end):
-                where *= LEVEL_CLASH  # asked about 全国劳模, the text counts 市劳模
-                clashed = True
-            asked_kind, kind = quantity_kind(question.unit), quantity_kind(local.unit)
-            if asked_kind and kind and asked_kind != kind:
-                where *= KIND_CLASH
-            if question.tally and _tally_clash(question.tally, text, clause, start):
-                where *= TALLY_CLASH
-                clashed = True
+            verdict = judge(want, text, start, end, local.unit, seg)
+            where *= verdict.factor
+            clashed = verdict.ruled_out
             if key_word and not mentions(sent_text, key_word, key_parts):
                 where *= KEY_MISSING
-            if modifiers and _other_kind(modifiers, sent_text, text, sent):
-                where *= OTHER_KIND
             if any(_same_value(local.value, v) for v in question.figures):
                 where *= 0.1  # the asker already knows this number
             score = lexical * gate * (0.15 + 0.85 * unit) * where * (0.75 + 0.25 * retrieval)
@@ -275,44 +231,6 @@ def _semantic(index: CorpusIndex, doc_id: str, pos: int, query_vector: np.ndarra
         return 0.0
     cos = float(index.sentence_vectors[row] @ query_vector)
     return min(1.0, max(0.0, (cos - 0.5) / 0.4))
-
-
-def _other_kind(modifiers: list[tuple[str, str]], sentence: str, text: str, sent: Span) -> bool:
-    """The sentence counts another kind of the asked thing: the question's 妈妈驿站
-    against the report's 爱心驿站, 女职工委员会 against 调解委员会.
-
-    It holds when the sentence has the qualified word, led by another thing-word, and
-    neither it nor the sentence before has the question's qualifier (a subject stated
-    in the sentence before still governs this one).
-    """
-    for modifier, head in modifiers:
-        if mentions(sentence, modifier, []) or not mentions(sentence, head, []):
-            continue
-        heads, own = variants(head), variants(modifier)
-        if any(
-            word in heads and before not in own and is_thing_word(before)
-            for before, word in adjacent_words(sentence)
-        ) and not mentions(previous_sentence(text, sent), modifier, []):
-            return True
-    return False
-
-
-def _level_clash(asked: frozenset[str], text: str, seg: Span, start: int, end: int) -> bool:
-    """The figure's own words name another administrative level than the question."""
-    near = text[max(seg.start, start - 12) : start] + "|" + text[end : min(seg.end, end + 8)]
-    for place in find_places(near):
-        near = near[: place.start] + " " * (place.end - place.start) + near[place.end :]
-    found = levels(near)
-    return bool(found) and not (found & asked) and "all" not in found
-
-
-def _tally_clash(asked: frozenset[str], text: str, clause: Span, start: int) -> bool:
-    """The words leading to the figure say total where the question says new, or back.
-
-    The whole clause counts: in "新建市级示范点20家、省级示范点8家" 新建 covers both.
-    """
-    found = tally(text[max(clause.start, start - TALLY_REACH) : start])
-    return bool(found) and not (found & asked)
 
 
 def _same_value(a: float, b: float) -> bool:

@@ -15,6 +15,7 @@ from typing import NamedTuple
 from rag.kinds import QuestionKind, question_kind
 from rag.numbers import find_figures
 from rag.regions import find_places, is_within
+from rag.script import normalize_script
 from rag.tokenization import adjacent_words, is_thing_word, normalize, tokenize
 
 MEASURE_WORDS = "人次|家次|户次|批次|万元|亿元|元|个|家|名|人|位|项|场|次|条|份|件|所|户|册|本|支|批|期|天|小时|届|篇|座|处|套|台|辆|间|张|块|门|种|类|对|起|例|首|部|幅|万|亿"
@@ -198,7 +199,10 @@ def modifier_pairs(text: str, terms: list[str]) -> list[tuple[str, str]]:
 
 
 def parse_question(text: str) -> Question:
-    text = normalize(text).strip()
+    # 蘇州、會員、幾家、２０１６年 are read as 苏州、会员、几家、2016年: the gazetteer, jieba and
+    # the patterns here speak simplified characters, and retrieval embeds and tokenizes
+    # ``Question.text``. Quotes and offsets come from the documents, never from here.
+    text = normalize(normalize_script(text)).strip()
     mentions = find_places(text)
     # "苏州…江苏省文明职工": a province named beside one of its cities qualifies a title
     # rather than setting the place, so it stays a subject word.

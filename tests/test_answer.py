@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer import unit_agreement
+from rag.counted import unit_agreement
 from rag.question import parse_question
 from rag.schema import Status
 
@@ -40,30 +40,32 @@ def test_no_asked_unit_prefers_figures_that_have_one():
 
 
 def test_running_total_and_new_this_year_are_told_apart():
-    from rag.answer import Span, _tally_clash
-    from rag.question import parse_question
+    from rag.counted import asked, judge
 
     text = "全年新增会员1200人,五年累计发展会员5.6万人。"
     new, total = text.index("1200"), text.index("5.6")
-    asked_total = parse_question("累计发展了多少会员").tally
-    asked_new = parse_question("今年新增会员多少人").tally
-    assert asked_total == {"total"} and asked_new == {"new"}
-    first, second = Span(0, new + 6), Span(new + 6, len(text))
-    assert _tally_clash(asked_total, text, first, new)
-    assert not _tally_clash(asked_total, text, second, total)
-    assert _tally_clash(asked_new, text, second, total)
-    assert not _tally_clash(asked_new, text, first, new)
+    asked_total = asked(parse_question("累计发展了多少会员"))
+    asked_new = asked(parse_question("今年新增会员多少人"))
+    assert asked_total.tally == {"total"} and asked_new.tally == {"new"}
+
+    def clash(want, start, length):
+        return "tally" in judge(want, text, start, start + length, "人").clashes
+
+    assert clash(asked_total, new, 5)
+    assert not clash(asked_total, total, 5)
+    assert clash(asked_new, total, 5)
+    assert not clash(asked_new, new, 5)
     # A question that names neither asks for whatever the text states.
     assert parse_question("发展了多少会员").tally == frozenset()
 
 
 def test_new_or_total_governs_the_whole_clause():
-    from rag.answer import Span, _tally_clash
+    from rag.counted import asked, judge
 
-    asked_total = parse_question("累计建成多少家示范点").tally
+    asked_total = asked(parse_question("累计建成多少家示范点"))
     listed = "新建市级示范点20家、省级示范点8家。"
-    clause = Span(0, len(listed) - 1)
-    assert _tally_clash(asked_total, listed, clause, listed.index("8家"))
+    at = listed.index("8家")
+    assert "tally" in judge(asked_total, listed, at, at + 2, "家").clashes
     # "已建" is a running total, "已建会" is not a tally word at all.
     assert parse_question("已建多少家职工书屋").tally == {"total"}
     assert parse_question("无锡现在一共有多少家职工书屋").tally == {"total"}
@@ -86,19 +88,18 @@ def test_modifier_pairs_name_a_kind_of_thing():
 
 
 def test_a_sentence_counting_another_kind_of_the_thing_is_told_apart():
-    from rag.answer import Span, _other_kind
+    from rag.counted import asked, judge
 
     def other(question: str, text: str) -> bool:
-        pairs = parse_question(question).modifiers
-        return _other_kind(pairs, text, text, Span(0, len(text)))
+        at = text.index("88")
+        return (
+            "other_kind" in judge(asked(parse_question(question)), text, at, at + 3, "个").clashes
+        )
 
     assert other("建了多少个妈妈驿站", "全年建成环卫职工爱心驿站88个。")
     assert not other("建了多少个妈妈驿站", "全年建成妈妈驿站88个。")
     # The qualifier stated in the sentence before still governs this one.
-    text = "大力推进妈妈驿站建设。全年建成爱心驿站88个。"
-    pairs = parse_question("建了多少个妈妈驿站").modifiers
-    second = Span(text.index("全年"), len(text))
-    assert not _other_kind(pairs, text[second.start :], text, second)
+    assert not other("建了多少个妈妈驿站", "大力推进妈妈驿站建设。全年建成爱心驿站88个。")
 
 
 def test_a_word_weighs_as_much_as_its_commonest_synonym(qa):

@@ -1,0 +1,311 @@
+"""What exactly a figure counts, and whether it is the thing the question asks about.
+
+A figure answers only when the thing it counts is the thing asked. Reports put
+neighbouring figures side by side — "申报职工书屋120家，建成85家", "受理劳动争议案件500件，
+调解成功450件", "全国劳模3人、全国五一劳动奖章5人" — and each names its thing in the few words
+around it: the *counted phrase*, from the verb or modifier before the number to the
+measure word and noun after it (the figure's segment, see :data:`SEGMENT_END`).
+
+:func:`asked` reads the question's counted phrase once; :func:`judge` compares it with
+each figure's and says how far the figure can be trusted as the answer. A figure is
+ruled out (a small factor) when its phrase names
+
+* another **stage** of the same work: applied for / accepted / done (申报 vs 建成,
+  受理 vs 调解成功);
+* a running total where an addition is asked, or back (累计 vs 新增, 总数 vs 新建);
+* another administrative **level** (全国劳模 vs 市劳模);
+* another **kind** of quantity (a rate asked, a count found) or a clashing unit
+  (人次 counts visits, 人 people);
+* another **group**: a broader one (会员 stated, 女职工会员 asked), a narrower or
+  other kind of the thing (女职工互助共济会员, 爱心驿站 for 妈妈驿站), or the
+  qualifier instead of the qualified (培训女职工 for 女职工会员);
+* another **thing** altogether, beside the figure, while the asked one is nowhere in
+  the sentence (全国五一劳动奖章 for 全国劳模).
+
+The word classes below (stage verbs, tally words) are general vocabulary of reports,
+not tied to any question or document.
+
+Example::
+
+    >>> from rag.question import parse_question
+    >>> text = "全市申报职工书屋120家，建成85家。"
+    >>> want = asked(parse_question("建成了多少家职工书屋"))
+    >>> def factor(number):
+    ...     start = text.index(number)
+    ...     return judge(want, text, start, start + len(number) + 1, "家").factor
+    >>> factor("85") == 1.0, factor("120") < 0.2
+    (True, True)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import NamedTuple
+
+from rag.matching import mentions
+from rag.numbers import quantity_kind, unit_family
+from rag.question import Question, levels, tally
+from rag.regions import find_places
+from rag.sentences import CLAUSE_END, SEGMENT_END, SENTENCE_END, bounds, previous_sentence, unwrap
+from rag.synonyms import variants
+from rag.tokenization import adjacent_words, is_thing_word, part_of_speech, tokenize
+
+__all__ = ["Asked", "Verdict", "asked", "judge", "stages", "unit_agreement"]
+
+# Stages of one piece of work: what was applied for or put forward, what was accepted
+# or taken on, what came out of it. "申报120家，建成85家" are two different counts.
+STAGE_WORDS = {
+    "apply": "申报 申请 报名 推荐 上报 报送 提名 候选",
+    "accept": "受理 接待 接收 收到 登记",
+    "done": "建成 成功 办结 结案 化解 获批 批准 命名 认定 评为 评选出 入选 验收 挽回 追回 讨回",
+}
+_STAGE = re.compile(
+    "|".join(
+        f"(?P<{stage}>{'|'.join(sorted(words.split(), key=len, reverse=True))})"
+        for stage, words in STAGE_WORDS.items()
+    )
+)
+
+# Factors: a clash all but rules a figure out; the answer threshold does the rest.
+STAGE_CLASH = 0.1
+APPLY_UNASKED = 0.3  # no stage asked, the figure counts applications
+STAGE_UNSTATED = 0.85  # a stage asked (调解成功), none stated beside the figure: weaker
+TALLY_CLASH = 0.1
+LEVEL_CLASH = 0.3
+KIND_CLASH = 0.3  # a rate asked, a count or a sum of money found (or back)
+OTHER_KIND = 0.3  # the sentence counts another kind of the thing: 爱心驿站 for 妈妈驿站
+THING_ABSENT = 0.3  # neither part of the asked "qualifier + thing" in the sentence
+GROUP_CLASH = 0.2  # a broader or narrower group, or the qualifier instead of the thing
+TALLY_REACH = 40  # characters before a figure where 新增/累计 still govern it
+AFTER_CHARS = 6  # "85家企业": the noun after the measure word belongs to the phrase
+
+# Units that everyday questions use interchangeably beyond numbers.unit_family:
+# "多少起纠纷" of "710件", "多少名" of "12700人", "几个" of "6 家次".
+_LOOSE = [
+    {"件", "起", "宗", "例"},
+    {"人", "名", "位", "人次"},
+    {"家", "个", "家次", "所"},
+    {"次", "场", "场次", "期", "批"},  # not 人次: people, not events
+    {"项", "个", "件", "条", "类", "种"},
+]
+# "多少人"/"几名"/"人数" asks for people, which a count of person-times (人次) is not;
+# "多少农民工" leaves the unit to the noun and takes either.
+_ASKS_PEOPLE = re.compile(r"(?:多少|几)个?(?:人|名|位)(?!次)|人数")
+
+
+# Nouns that name the count or share rather than the thing: 件数, 人数, 数量, 总量, 比例.
+_COUNT_NOUN = re.compile(r"[数量]$|比例|比率|占比|率$")
+
+
+class Asked(NamedTuple):
+    """The question's counted phrase, read once per question."""
+
+    unit: str | None
+    people: bool  # the question itself says 人/名/位/人数: person-times will not do
+    stages: frozenset[str]
+    tally: frozenset[str]
+    levels: frozenset[str]
+    modifiers: tuple[tuple[str, str], ...]  # (qualifier, thing): ("女职工", "会员")
+
+
+class Verdict(NamedTuple):
+    factor: float  # 1.0 when nothing clashes
+    clashes: tuple[str, ...]  # which checks failed: "stage", "tally", "level", …
+
+    @property
+    def ruled_out(self) -> bool:
+        """A clash about the thing itself (not merely its unit or quantity kind)."""
+        return any(c in ("stage", "tally", "level", "group") for c in self.clashes)
+
+
+def stages(text: str) -> frozenset[str]:
+    """The stages of work that ``text`` names: "申报" → {"apply"}, "调解成功" → {"done"}."""
+    return frozenset(m.lastgroup for m in _STAGE.finditer(text))
+
+
+def asked(question: Question, known: Callable[[str], bool] | None = None) -> Asked:
+    """The question's counted phrase; ``known`` (whether the corpus has a word) keeps only
+    the qualifiers documents could state at all — a word no report uses tells nothing."""
+    pairs = tuple((m, h) for m, h in question.modifiers if known is None or known(m))
+    return Asked(
+        unit=question.unit,
+        people=question.unit == "人" and bool(_ASKS_PEOPLE.search(question.text)),
+        stages=stages(question.text),
+        tally=question.tally,
+        levels=question.levels,
+        modifiers=pairs,
+    )
+
+
+def unit_agreement(want: Asked | str | None, unit: str | None) -> float:
+    """1 for the asked unit, less for a compatible one, near 0 for a clash."""
+    asked_unit = want.unit if isinstance(want, Asked) else want
+    if asked_unit is None:
+        return 0.7 if unit else 0.5
+    if unit is None:
+        return 0.25
+    if asked_unit == unit:
+        return 1.0
+    if unit_family(asked_unit) == unit_family(unit):
+        return 0.85
+    if isinstance(want, Asked) and want.people and unit == "人次":
+        return 0.05  # people asked, visits counted: 2081 人次 may be 500 people
+    if any(asked_unit in group and unit in group for group in _LOOSE):
+        return 0.6
+    return 0.05
+
+
+def judge(
+    want: Asked,
+    text: str,
+    start: int,
+    end: int,
+    unit: str | None,
+    segment: tuple[int, int] | None = None,
+) -> Verdict:
+    """How far the figure at ``text[start:end]`` counts the asked thing (see module doc).
+
+    ``segment`` is the figure's own stretch of text (from the previous figure or list
+    mark to the next); by default the text between segment marks around it.
+    """
+    seg_start, seg_end = segment or bounds(text, start, end, SEGMENT_END)
+    clause = bounds(text, start, end, CLAUSE_END)
+    sent = bounds(text, start, end, SENTENCE_END)
+    before = unwrap(text[seg_start:start])
+    after = unwrap(text[end : min(seg_end, end + AFTER_CHARS)])
+    phrase = before + "|" + after
+    sentence = unwrap(text[sent.start : sent.end])
+    factor, clashes = 1.0, []
+
+    def clash(name: str, by: float) -> None:
+        nonlocal factor
+        factor *= by
+        clashes.append(name)
+
+    if want.stages:
+        # The segment's own stage word, else the clause's: in "命名示范单位12家、优秀团队16个"
+        # 命名 covers the whole list.
+        found = stages(phrase) or stages(text[clause.start : start])
+        if found and not found & want.stages:
+            clash("stage", STAGE_CLASH)
+        elif not found:
+            factor *= STAGE_UNSTATED
+    elif "apply" in stages(phrase):
+        # "有多少个职工书屋" asks what exists; "申报120家" counts what was applied for.
+        clash("stage", APPLY_UNASKED)
+    if want.tally:
+        found = tally(text[max(clause.start, start - TALLY_REACH) : start])
+        if found and not found & want.tally:
+            clash("tally", TALLY_CLASH)
+    if want.levels and _level_clash(want.levels, text, seg_start, seg_end, start, end):
+        clash("level", LEVEL_CLASH)
+    asked_kind, kind = quantity_kind(want.unit), quantity_kind(unit)
+    if asked_kind and kind and asked_kind != kind:
+        clash("kind", KIND_CLASH)
+    if want.modifiers:
+        context = previous_sentence(text, sent)
+        if _other_kind(want.modifiers, sentence, context):
+            clash("other_kind", OTHER_KIND)
+        elif _group_clash(want.modifiers, before, after, sentence, context):
+            clash("group", GROUP_CLASH)
+        elif _thing_absent(want.modifiers, sentence):
+            clash("thing", THING_ABSENT)
+    return Verdict(factor, tuple(clashes))
+
+
+def _level_clash(
+    want: frozenset[str], text: str, seg_start: int, seg_end: int, start: int, end: int
+) -> bool:
+    """The figure's own words name another administrative level than the question."""
+    near = text[max(seg_start, start - 12) : start] + "|" + text[end : min(seg_end, end + 8)]
+    for place in find_places(near):
+        near = near[: place.start] + " " * (place.end - place.start) + near[place.end :]
+    found = levels(near)
+    return bool(found) and not (found & want) and "all" not in found
+
+
+def _other_kind(modifiers, sentence: str, context: str) -> bool:
+    """The sentence counts another kind of the asked thing: the question's 妈妈驿站
+    against the report's 爱心驿站, 女职工委员会 against 调解委员会.
+
+    It holds when the sentence has the qualified word, led by another thing-word, and
+    neither it nor the sentence before (``context``) has the question's qualifier: a
+    subject stated in the sentence before still governs this one.
+    """
+    for modifier, head in modifiers:
+        if mentions(sentence, modifier, []) or not mentions(sentence, head, []):
+            continue
+        heads, own = variants(head), variants(modifier)
+        if any(
+            word in heads and before not in own and is_thing_word(before)
+            for before, word in adjacent_words(sentence)
+        ) and not mentions(context, modifier, []):
+            return True
+    return False
+
+
+def _group_clash(modifiers, before: str, after: str, sentence: str, context: str) -> bool:
+    """The figure's phrase names a broader or narrower group than the question's
+    "qualifier + thing", or counts the qualifier instead of the thing.
+
+    * 女职工会员 asked, "全市工会会员120万人": the thing without its qualifier, which
+      is nowhere in the sentence or the one before — a broader group;
+    * 女职工会员 asked, "女职工互助共济会员3.2万人": words between qualifier and thing
+      name a narrower group;
+    * 女职工会员 asked, "培训女职工5000人": the qualifier is counted, not the thing.
+    """
+    phrase = before + after
+    for modifier, head in modifiers:
+        if not _names_thing(head):
+            continue  # "服务卡发了", "服务件数": a verb or a count after the noun is no group of it
+        own, heads = variants(modifier), variants(head)
+        parts = [t for t in tokenize(modifier) if t != modifier]  # 工会干部: 工会, 干部
+        has_head = any(h in phrase for h in heads)
+        has_own = any(m in phrase for m in own)
+        if has_head and has_own:
+            if not any(m + h in phrase for m in own for h in heads) and _qualified_apart(
+                phrase, own, heads
+            ):
+                return True
+        elif has_head:
+            if not mentions(sentence, modifier, parts) and not mentions(context, modifier, parts):
+                return True
+        elif has_own and not any(h in sentence for h in heads):
+            # The qualifier right beside the number ("培训女职工5000人") is what is counted.
+            beside = before.rstrip().endswith(tuple(own))
+            if beside or after.lstrip("人名位个家次").startswith(tuple(own)):
+                return True
+    return False
+
+
+def _names_thing(word: str) -> bool:
+    """A noun naming what is counted, not an activity (培训) or the count itself (件数)."""
+    tag = part_of_speech(word)  # a noun proper: 培训 (vn) is done, not counted
+    return tag.startswith("n") and tag not in ("nr", "ns", "nt") and not _COUNT_NOUN.search(word)
+
+
+def _qualified_apart(phrase: str, own: frozenset[str], heads: frozenset[str]) -> bool:
+    """Between the qualifier and the thing stand words of their own ("女职工互助共济会员"),
+    not just a particle ("女职工的会员") or a list ("女职工和会员")."""
+    for m in own:
+        for h in heads:
+            i = phrase.find(m)
+            j = phrase.find(h, i + len(m)) if i >= 0 else -1
+            if j < 0:
+                continue
+            between = phrase[i + len(m) : j]
+            if len(between) >= 2 and not re.search(r"[和与及、，,|\s“”\"《》（）()]", between):
+                return True
+    return False
+
+
+def _thing_absent(modifiers, text: str) -> bool:
+    """The question names a "qualifier + thing" (女职工会员) and the figure's sentence has
+    neither word nor a synonym: the figure counts something else."""
+    return any(
+        _names_thing(head)
+        and not any(v in text for v in variants(head))
+        and not any(v in text for v in variants(modifier))
+        for modifier, head in modifiers
+    )

@@ -1,0 +1,93 @@
+"""What a figure counts against what the question asks (rag/counted.py), on made-up text."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.counted import asked, judge, stages, unit_agreement
+from rag.question import parse_question
+
+TEXT = (
+    "全市申报职工书屋120家，建成85家。"
+    "各级工会受理劳动争议案件500件，调解成功450件。"
+    "全市获评全国劳模3人、全国五一劳动奖章5人。"
+    "全市工会会员120万人。"
+    "全年组织一线职工疗休养2081人次。"
+    "发展女职工互助共济会员7000余人。"
+    "全年培训女职工5000人。"
+    "全年新建职工之家26家，累计建成职工之家300家。"
+)
+
+
+def verdict(question: str, figure: str):
+    """The verdict on the first ``figure`` (number and unit) of TEXT for ``question``."""
+    start = TEXT.index(figure)
+    unit = figure.lstrip("0123456789.万余")
+    return judge(asked(parse_question(question)), TEXT, start, start + len(figure), unit)
+
+
+@pytest.mark.parametrize(
+    ("question", "right", "wrong"),
+    [
+        ("建成了多少家职工书屋", "85家", "120家"),  # built, not applied for
+        ("申报了多少家职工书屋", "120家", "85家"),
+        ("调解成功了多少件劳动争议", "450件", "500件"),  # settled, not accepted
+        ("受理了多少件劳动争议", "500件", "450件"),
+        ("累计建成职工之家多少家", "300家", "26家"),  # the total, not the new ones
+        ("新建职工之家多少家", "26家", "300家"),
+    ],
+)
+def test_another_stage_or_tally_is_ruled_out(question, right, wrong):
+    good, bad = verdict(question, right), verdict(question, wrong)
+    assert good.factor == 1.0 and not good.ruled_out
+    assert bad.ruled_out and bad.factor <= 0.1
+
+
+def test_a_stage_word_governs_the_list_it_leads():
+    text = "市总命名表彰了示范单位12家、优秀活动品牌12个、优秀文体团队16个。"
+    want = asked(parse_question("命名了多少个优秀文体团队"))
+    start = text.index("16")
+    assert judge(want, text, start, start + 3, "个").factor == 1.0
+    assert stages("受理并调解成功") == {"accept", "done"}
+
+
+def test_applications_do_not_answer_what_exists():
+    assert verdict("全市有多少个职工书屋", "120家").factor < 0.5
+    assert verdict("全市有多少个职工书屋", "85家").factor == 1.0
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("女职工会员有多少", "120万人"),  # the broader group
+        ("女职工会员有多少", "7000余人"),  # a narrower one: a mutual-aid scheme
+        ("女职工会员有多少", "5000人"),  # the qualifier counted: women trained
+        ("女职工会员有多少", "2081人次"),  # neither word in the sentence
+        ("工会会员有多少人", "7000余人"),  # another kind of member
+    ],
+)
+def test_another_group_is_ruled_out(question, figure):
+    assert verdict(question, figure).factor <= 0.3
+
+
+def test_the_asked_group_itself_passes():
+    assert verdict("工会会员有多少人", "120万人").factor == 1.0
+    assert verdict("互助共济会员有多少人", "7000余人").factor == 1.0
+
+
+def test_person_times_are_not_people_when_people_are_asked():
+    people = asked(parse_question("疗休养了多少人"))
+    noun_only = asked(parse_question("疗休养了多少一线职工"))
+    visits = asked(parse_question("疗休养了多少人次"))
+    assert people.people and not noun_only.people
+    assert unit_agreement(people, "人次") < 0.1
+    assert 0.1 < unit_agreement(noun_only, "人次") < 1.0  # the noun leaves the unit open
+    assert unit_agreement(visits, "人次") == 1.0
+
+
+def test_another_level_of_honour_is_told_apart():
+    assert verdict("全国劳模有几人", "3人").factor == 1.0
+    text = "获评市级劳模30人、全国劳模3人。"
+    want = asked(parse_question("全国劳模有几人"))
+    start = text.index("30")
+    assert judge(want, text, start, start + 3, "人").ruled_out
