@@ -1,7 +1,8 @@
 """An answer object as Markdown, for chat clients (/v1/chat/completions) and MCP tools.
 
-Generic over answer kinds: the answer's ``text``, then each cited sentence with its
-source; nothing here looks at figures, so person, date or list answers render the same.
+Every kind of answer: the span in bold (a person with the post beside it), a list item
+by item, a definition or description as its quoted sentences; then each cited sentence
+with its source.
 
 Example::
 
@@ -23,6 +24,7 @@ from rag.schema import AnswerObject, Citation
 
 _SPECIAL = re.compile(r"([\\`*\[\]<>])")
 MAX_CITED = 2  # a comparison or change cites two sentences
+PASSAGES_CITED = 3  # a definition or description answers with up to three sentences
 
 
 def escape(text: str) -> str:
@@ -58,17 +60,25 @@ def answer_markdown(result: AnswerObject, link: Callable[[Citation], str] | None
     if result.resolved_question:
         parts.append(f"按“{escape(result.resolved_question)}”查找")
     if result.answer is not None:
+        answer = result.answer
         place = where(result.citations[0]) if result.citations else ""
-        parts.append(
-            f"**{escape(result.answer.text)}**" + (f"（{escape(place)}）" if place else "")
-        )
-        for c in result.citations[:MAX_CITED]:
+        place = f"（{escape(place)}）" if place else ""
+        if answer.kind.is_passage:  # the quotes are the answer
+            parts.append("文档中的相关原文" + place + "：")
+        elif answer.items:
+            parts.append(f"共 {len(answer.items)} 项{place}：")
+            parts.append("\n".join(f"- {escape(sentence(i.text))}" for i in answer.items))
+        else:
+            post = f" · {escape(answer.post)}" if answer.post else ""
+            parts.append(f"**{escape(answer.text)}**{post}{place}")
+        cited = PASSAGES_CITED if answer.kind.is_passage else MAX_CITED
+        for c in result.citations[:cited]:
             parts.append(f"> {escape(sentence(c.quote))}")
             parts.append(f"来源：{source(c)}")
         return "\n\n".join(parts)
     parts.append(escape(result.message or "未在文档中找到答案。"))
     if result.citations:
-        lines = ["最接近的段落："]
+        lines = ["最接近的句子："]
         for c in result.citations[:3]:
             excerpt = sentence(c.quote)
             excerpt = excerpt[:80] + ("…" if len(excerpt) > 80 else "")

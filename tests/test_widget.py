@@ -584,3 +584,60 @@ def test_a_reply_to_a_question_asked_before_new_chat_is_dropped(site, new_page):
     expect(page.locator(SEND)).to_be_enabled()
     stored = page.evaluate("JSON.stringify(Object.values(sessionStorage))")
     assert "昆山" not in stored
+
+
+def _api_answer(api: str, question: str) -> dict:
+    import httpx
+
+    response = httpx.post(api + "/v1/ask", json={"question": question}, timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_every_kind_renders_as_its_kind(site, new_page):
+    """A person with the post, a list item by item, a passage as quotes without a
+    figure-like headline; the marked words are the API's answer span."""
+    page = new_page(viewport={"width": 1280, "height": 900})
+    page.goto(site["allowed"] + "/index.html")
+    open_widget(page)
+
+    question = "江都区总工会主席是谁"
+    data = _api_answer(site["api"], question)
+    reply = ask(page, question)
+    expect(reply.locator(".span-answer")).to_contain_text(data["answer"]["text"])
+    expect(reply.locator(".span-answer .post")).to_have_text(data["answer"]["post"])
+    expect(reply.locator("blockquote mark").first).to_have_text(data["answer"]["text"])
+    assert reply.locator(".figure").count() == 0
+
+    question = "苏州工会依法履行的四项职能是什么"
+    data = _api_answer(site["api"], question)
+    assert data["answer"]["kind"] == "list"
+    reply = ask(page, question)
+    expect(reply.locator("ol.items li")).to_have_count(len(data["answer"]["items"]))
+    shown = reply.locator("ol.items li").all_inner_texts()
+    assert shown == [i["text"] for i in data["answer"]["items"]]
+    marks = reply.locator("blockquote").first.locator("mark").all_inner_texts()
+    assert marks == [i["text"] for i in data["answer"]["items"]]
+
+    question = "什么是苏工惠"
+    data = _api_answer(site["api"], question)
+    reply = ask(page, question)
+    expect(reply.locator(".passages-head")).to_be_visible()
+    assert reply.locator(".figure, .span-answer").count() == 0
+    expect(reply.locator(".cite")).to_have_count(min(3, len(data["citations"])))
+    expect(reply.locator(".cite a.source").first).to_be_visible()
+
+    question = "江都的行业工资集体协商经验在全国推广了吗"
+    data = _api_answer(site["api"], question)
+    reply = ask(page, question)
+    if data["status"] == "answered":
+        expect(reply.locator(".span-answer")).to_have_text(data["answer"]["text"])
+    else:
+        expect(reply.locator(".message")).to_have_text(data["message"])
+
+    question = "江都区总工会的秘书长是谁"  # no such person in the reports
+    data = _api_answer(site["api"], question)
+    assert data["status"] == "not_found"
+    reply = ask(page, question)
+    expect(reply.locator(".message")).to_have_text(data["message"])
+    assert reply.locator(".span-answer, .figure").count() == 0

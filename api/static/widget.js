@@ -61,7 +61,11 @@
     empty: "请输入问题。",
     source: "来源",
     openDoc: "（在新窗口打开原文并高亮该句）",
-    closest: "最接近的段落：",
+    closest: "最接近的句子：",
+    passages: "文档中的相关原文：",
+    items: function (n) {
+      return "共 " + n + " 项";
+    },
     previously: "此前",
     footer: "答案摘自文档原文 · 点击来源查看出处",
     network: "无法连接问答服务，请检查网络后重试。",
@@ -241,6 +245,38 @@
     return frag;
   }
 
+  // The quote with document spans [start, end] marked: offsets, not text search, so a
+  // name that occurs twice in the sentence is marked where the answer is.
+  function markedSpans(c, spans) {
+    var quote = String(c.quote || "");
+    var ranges = [];
+    spans.forEach(function (sp) {
+      var r = { start: sp[0] - c.start, end: sp[1] - c.start };
+      if (!(r.start >= 0 && r.end <= quote.length && r.end > r.start)) return;
+      var overlaps = ranges.some(function (o) {
+        return r.start < o.end && o.start < r.end;
+      });
+      if (!overlaps) ranges.push(r);
+    });
+    ranges.sort(function (a, b) {
+      return a.start - b.start;
+    });
+    var unwrap = function (text) {
+      return text.replace(/[ \t]*\n\s*/g, "");
+    };
+    var frag = document.createDocumentFragment();
+    var pos = 0;
+    ranges.forEach(function (r) {
+      frag.appendChild(document.createTextNode(unwrap(quote.slice(pos, r.start))));
+      var mark = document.createElement("mark");
+      mark.textContent = unwrap(quote.slice(r.start, r.end));
+      frag.appendChild(mark);
+      pos = r.end;
+    });
+    frag.appendChild(document.createTextNode(unwrap(quote.slice(pos))));
+    return frag;
+  }
+
   // indexOf that will not match "918" inside "1918" or "9180".
   function findWhole(text, needle) {
     var from = 0;
@@ -325,6 +361,10 @@
     ".bot .card{background:var(--bg);border:1px solid var(--line);border-radius:12px;border-bottom-left-radius:4px;padding:10px 12px;}",
     ".figure{display:block;font-size:28px;font-weight:800;line-height:1.2;color:var(--accent);letter-spacing:.5px;}",
     ".figure-note{display:block;margin-top:2px;color:var(--muted);font-size:13px;}",
+    ".span-answer{display:block;font-size:20px;font-weight:700;line-height:1.35;color:var(--accent);}",
+    ".post{font-size:14px;font-weight:400;color:var(--muted);margin-left:6px;}",
+    ".items{margin:4px 0 0;padding-left:22px;font-size:15px;line-height:1.6;}",
+    ".passages-head{margin:0 0 4px;color:var(--muted);font-size:13px;}",
     ".cite{margin-top:10px;padding-top:8px;border-top:1px dashed var(--line);}",
     ".cite:first-of-type{border-top:0;padding-top:0;}",
     "blockquote{margin:6px 0;padding:6px 10px;border-left:3px solid var(--accent);background:var(--soft);border-radius:0 6px 6px 0;white-space:pre-wrap;}",
@@ -554,6 +594,51 @@
     }
 
     function renderAnswer(data) {
+      var answer = data.answer || {};
+      var kind = answer.kind || data.kind || "figure";
+      if (kind === "figure") return renderFigure(data);
+      var cites = Array.isArray(data.citations) ? data.citations : [];
+      var items = Array.isArray(answer.items) ? answer.items : [];
+      var passage = kind === "definition" || kind === "describe";
+      addBot(function (card) {
+        card.classList.add("kind-" + kind);
+        if (passage) {
+          card.appendChild(el("p", "passages-head", TEXT.passages));
+        } else if (kind === "list" && items.length) {
+          card.appendChild(el("span", "figure-note", TEXT.items(items.length)));
+          var ol = el("ol", "items");
+          items.forEach(function (it) {
+            ol.appendChild(el("li", "", it.text));
+          });
+          card.appendChild(ol);
+        } else {
+          var head = el("strong", "span-answer", answer.text);
+          if (answer.post) head.appendChild(el("span", "post", answer.post));
+          card.appendChild(head);
+        }
+        var first = cites[0];
+        if (!passage && first && sourceLabel(first)) {
+          card.appendChild(el("span", "figure-note", sourceLabel(first)));
+        }
+        var spans = items.length
+          ? items.map(function (it) {
+              return [it.start, it.end];
+            })
+          : typeof answer.start === "number" && !passage && kind !== "yesno"
+            ? [[answer.start, answer.end]]
+            : [];
+        cites.slice(0, 3).forEach(function (c) {
+          var box = el("div", "cite");
+          var quote = el("blockquote");
+          quote.appendChild(markedSpans(c, c.doc_id === answer.doc_id ? spans : []));
+          box.appendChild(quote);
+          box.appendChild(sourceLink(c, TEXT.source + "：" + (c.title || c.doc_id)));
+          card.appendChild(box);
+        });
+      });
+    }
+
+    function renderFigure(data) {
       var answer = data.answer || {};
       var cites = Array.isArray(data.citations) ? data.citations : [];
       addBot(function (card) {
