@@ -43,6 +43,7 @@ from eval.metrics import (
     GoldError,
     GoldItem,
     answer_correct,
+    check_named_floor,
     parse_gold_line,
     rate,
 )
@@ -267,14 +268,7 @@ def summarise_conversations(results: Sequence[TurnResult]) -> ConversationSummar
 
 def check_conversation_floor(summary: ConversationSummary, floor: dict[str, float]) -> list[str]:
     """Failures of the follow-up metrics named in ``floor`` (others are ignored here)."""
-    failures = []
-    for metric in METRICS:
-        if metric in floor:
-            value = getattr(summary, metric)
-            if value is None or value < floor[metric] - 1e-12:
-                got = "n/a" if value is None else f"{value:.4f}"
-                failures.append(f"{metric} = {got} is below its floor {floor[metric]:.4f}")
-    return failures
+    return check_named_floor(lambda metric: getattr(summary, metric), METRICS, floor)
 
 
 # ------------------------------------------------------------------ output

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from eval.kinds import KindItem, judge
-from eval.metrics import KINDS_METRICS, rate
+from eval.metrics import KINDS_METRICS, check_named_floor, rate
 
 METRICS = KINDS_METRICS  # what a floor file (eval/floor.json) may name
 
@@ -118,14 +118,7 @@ def summarise_kinds(rows: Sequence[KindRow]) -> KindsSummary:
 
 def check_kinds_floor(summary: KindsSummary, floor: dict[str, float]) -> list[str]:
     """Failures of the kinds metrics named in ``floor`` (others are ignored here)."""
-    failures = []
-    for metric in METRICS:
-        if metric in floor:
-            value = summary.metric(metric)
-            if value is None or value < floor[metric] - 1e-12:
-                got = "n/a" if value is None else f"{value:.4f}"
-                failures.append(f"{metric} = {got} is below its floor {floor[metric]:.4f}")
-    return failures
+    return check_named_floor(summary.metric, METRICS, floor)
 
 
 # ------------------------------------------------------------------ output

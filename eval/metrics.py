@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -517,6 +517,21 @@ def parse_floor(data: Any, where: str = "floor") -> dict[str, float]:
             raise GoldError(f"{where}: bound for {key!r} must be a number, got {bound!r}")
         floor[key] = float(bound)
     return floor
+
+
+def check_named_floor(
+    value_of: Callable[[str], float | None], metrics: Sequence[str], floor: dict[str, float]
+) -> list[str]:
+    """Failures of the ``metrics`` named in ``floor`` (others are ignored), for the
+    sections beside the gold set (follow-ups, kinds); a missing value fails."""
+    failures = []
+    for metric in metrics:
+        if metric in floor:
+            value = value_of(metric)
+            if value is None or value < floor[metric] - 1e-12:
+                got = "n/a" if value is None else f"{value:.4f}"
+                failures.append(f"{metric} = {got} is below its floor {floor[metric]:.4f}")
+    return failures
 
 
 def check_floor(summary: Summary, floor: dict[str, float]) -> list[FloorFailure]:

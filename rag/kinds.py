@@ -108,9 +108,9 @@ def question_kind(text: str) -> QuestionKind:
         return QuestionKind.FIGURE
     if _DATE.search(q):
         return QuestionKind.DATE
-    if _YESNO.search(q) and not _FIGURE.search(_STATED_RATE.sub("", q)):
-        return QuestionKind.YESNO
     asked = _STATED_RATE.sub("", q)
+    if _YESNO.search(q) and not _FIGURE.search(asked):
+        return QuestionKind.YESNO
     if _FIGURE.search(asked) or _QUANTITY_WORD.search(asked):
         return QuestionKind.FIGURE
     if _PEOPLE_LIST.search(q):
