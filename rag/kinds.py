@@ -90,6 +90,8 @@ _DEFINITION = re.compile(
     r"[”\"》]是(?:个|一个)?什么|含义|定义|介绍一下|是干什么的|是做什么的"
 )
 _DESCRIBE = re.compile(r"情况|成效|进展|做法|经验|作用|意义|目的|效果|亮点|特点|主要任务|重点|要求")
+# 热线号码是多少 asks for an identifier written with digits, not for a quantity.
+_IDENTIFIER = re.compile(r"(?:号码|电话|热线|编号|代码|邮编|账号|网址|门牌号?)(?:是|为)?多少")
 # A rate the question states ("建成率达到了100%的地方") is given, not asked.
 _STATED_RATE = re.compile(
     r"(?:率|比例|比重)?(?:达到了?|达|为|是|超过|提高到|上升到)?[\d.]+\s*[%％]"
@@ -108,6 +110,8 @@ def question_kind(text: str) -> QuestionKind:
         return QuestionKind.FIGURE
     if _DATE.search(q):
         return QuestionKind.DATE
+    if _IDENTIFIER.search(q):
+        return QuestionKind.NAME
     asked = _STATED_RATE.sub("", q)
     if _YESNO.search(q) and not _FIGURE.search(asked):
         return QuestionKind.YESNO

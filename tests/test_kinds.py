@@ -31,6 +31,8 @@ def test_kind_enum_parses_and_refuses_clearly():
         ("徐州市总工会哪一年成立了法律援助中心", "date"),
         ("淮安的职工技能大赛决赛在哪里举行", "place"),
         ("盐城工会推出的线上服务平台叫什么", "name"),
+        ("南京市总工会的服务热线号码是多少", "name"),  # an identifier, not a quantity
+        ("南京有多少条服务热线", "figure"),
         ("张建国获得过什么荣誉称号", "name"),
         ("连云港工会今年的重点工作有哪些", "list"),
         ("职工互助保障包括哪几项", "list"),
