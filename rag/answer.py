@@ -36,6 +36,7 @@ from rag.matching import (
 from rag.numbers import Figure, find_figures
 from rag.question import Question
 from rag.retrieval import Hit
+from rag.script import simplified
 from rag.sentences import (
     CLAUSE_END,
     SEGMENT_END,
@@ -99,7 +100,10 @@ def candidates(
     for rank, hit in enumerate(hits[:depth]):
         chunk = index.chunks[hit.chunk]
         doc = index.docs[chunk.doc_id]
-        text = doc.text
+        # Matched in simplified script (a traditional report meets the simplified
+        # question); the same length, so every offset is the document's.
+        text = simplified(doc.text)
+        chunk_text = text[chunk.start : chunk.end]
         figures = [f for f in find_figures(chunk.text) if f.kind not in SKIP_KINDS]
         for i, local in enumerate(figures):
             start, end = chunk.start + local.start, chunk.start + local.end
@@ -129,7 +133,7 @@ def candidates(
             cov_seg = coverage(terms, weights, seg_text)
             cov_clause = coverage(terms, weights, clause_text)
             cov_sent = coverage(terms, weights, sent_text)
-            cov_chunk = coverage(terms, weights, chunk.text)
+            cov_chunk = coverage(terms, weights, chunk_text)
             grams_seg = bigram_coverage(grams, seg_text)
             grams_clause = bigram_coverage(grams, clause_text)
             grams_sent = bigram_coverage(grams, sent_text)
@@ -156,8 +160,8 @@ def candidates(
             # The thing being counted must be in the sentence, not just somewhere near.
             gate = 0.4 + 0.6 * coverage(focus, weights, sent_text) if focus else 1.0
             unit = unit_agreement(want, local.unit)
-            where = place_factor(doc, sent_text, chunk.text, question.places) * year_factor(
-                doc, sent_text, chunk.text, question.years, start
+            where = place_factor(doc, sent_text, chunk_text, question.places) * year_factor(
+                doc, sent_text, chunk_text, question.years, start
             )
             retrieval = 1.0 / (1.0 + 0.15 * rank)
             verdict = judge(want, text, start, end, local.unit, seg)

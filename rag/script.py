@@ -38,6 +38,13 @@ def _converter():
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=256)
+def simplified(text: str) -> str:
+    """:func:`to_simplified`, remembered: a document's text is read in simplified script
+    for matching on every question, and its offsets stay those of the original."""
+    return to_simplified(text)
+
+
 def to_simplified(text: str) -> str:
     """Traditional characters as simplified ones, the length unchanged."""
     if text.isascii():

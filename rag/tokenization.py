@@ -17,6 +17,8 @@ from functools import lru_cache
 
 import jieba
 
+from rag.script import to_simplified
+
 jieba.setLogLevel(logging.WARNING)
 
 _WORD = re.compile(r"[\w.%]+", re.UNICODE)
@@ -35,7 +37,7 @@ def normalize(text: str) -> str:
 def tokenize(text: str, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
     """Search-mode jieba tokens: compound words plus their parts (职工书屋, 职工, 书屋)."""
     tokens = []
-    for token in jieba.cut_for_search(normalize(text)):
+    for token in jieba.cut_for_search(normalize(to_simplified(text))):
         token = token.strip().lower()
         if token and _WORD.fullmatch(token) and token not in stopwords:
             tokens.append(token)
