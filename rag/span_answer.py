@@ -228,6 +228,17 @@ def _date_fit(found: Found, question: Question) -> float:
     return 0.55 + 0.15 * (year + month + day)
 
 
+def _dateline_fit(found: Found, sent: Ranked, question: Question) -> float:
+    """A date standing alone on its line (“（2017年1月10日）”) dates the document: it
+    answers a question about the meeting or report the title names, not any event
+    (温祥华是哪一年当选的)."""
+    if re.sub(r"[\s\W_]", "", sent.text.replace(found.text, "")):
+        return 1.0  # the line says more than the date ("日期: 5月2日" is a label)
+    terms = [t for t in question.terms if len(t) >= 2 and t not in question.places]
+    title = sent.doc.meta.title
+    return 1.0 if terms and sum(t in title for t in terms) >= len(terms) / 3 else 0.0
+
+
 _NAME_TYPES = {
     "honour": re.compile(r"荣誉|称号|奖|评为|荣获|获得|获评|头衔|表彰|先进"),
     "quoted": re.compile(
@@ -306,7 +317,11 @@ def _span_answer(
     if kind is QuestionKind.PERSON:
         finder, fit = find_people, lambda f, s: _person_fit(f, question, s.doc)
     elif kind is QuestionKind.DATE:
-        finder, fit = find_dates, lambda f, s: _date_fit(f, question)
+
+        def fit(f: Found, s: Ranked) -> float:
+            return _date_fit(f, question) * _dateline_fit(f, s, question)
+
+        finder = find_dates
     elif kind is QuestionKind.PLACE:
         finder, fit = find_places_in, lambda f, s: _place_fit(f, question, s.doc)
     else:
