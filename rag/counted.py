@@ -91,6 +91,7 @@ _LOOSE = [
 ]
 # "多少人"/"几名"/"人数" asks for people, which a count of person-times (人次) is not;
 # "多少农民工" leaves the unit to the noun and takes either.
+_ASK_WORD = re.compile(r"多少|几")
 _ASKS_PEOPLE = re.compile(r"(?:多少|几)个?(?:人|名|位)(?!次)|人数")
 
 
@@ -107,6 +108,9 @@ class Asked(NamedTuple):
     tally: frozenset[str]
     levels: frozenset[str]
     modifiers: tuple[tuple[str, str], ...]  # (qualifier, thing): ("女职工", "会员")
+    # The pairs that name what is counted; "组织专场招聘会提供了多少就业岗位" counts
+    # 就业岗位, and 专场招聘会 only says where they came from.
+    counted: tuple[tuple[str, str], ...] = ()
 
 
 class Verdict(NamedTuple):
@@ -128,6 +132,14 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
     """The question's counted phrase; ``known`` (whether the corpus has a word) keeps only
     the qualifiers documents could state at all — a word no report uses tells nothing."""
     pairs = tuple((m, h) for m, h in question.modifiers if known is None or known(m))
+    ask = _ASK_WORD.search(question.text)
+    tail = question.text[ask.end() :] if ask else ""
+    # With a noun after 多少 the thing counted is there; otherwise ("女职工会员有多少")
+    # it is the phrase before the question word, and every pair may name it.
+    if any(_names_thing(w) for w in tokenize(tail)):
+        counted = tuple((m, h) for m, h in pairs if h in tail)
+    else:
+        counted = pairs
     return Asked(
         unit=question.unit,
         people=question.unit == "人" and bool(_ASKS_PEOPLE.search(question.text)),
@@ -135,6 +147,7 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         tally=question.tally,
         levels=question.levels,
         modifiers=pairs,
+        counted=counted,
     )
 
 
@@ -209,7 +222,7 @@ def judge(
             clash("other_kind", OTHER_KIND)
         elif _group_clash(want.modifiers, before, after, sentence, context):
             clash("group", GROUP_CLASH)
-        elif _thing_absent(want.modifiers, sentence):
+        elif _thing_absent(want.counted, sentence):
             clash("thing", THING_ABSENT)
     return Verdict(factor, tuple(clashes))
 

@@ -91,3 +91,13 @@ def test_another_level_of_honour_is_told_apart():
     want = asked(parse_question("全国劳模有几人"))
     start = text.index("30")
     assert judge(want, text, start, start + 3, "人").ruled_out
+
+
+def test_what_is_counted_follows_the_question_word():
+    """Only the pairs naming the counted thing must be in the figure's sentence: the
+    activity before the verb only says where the things came from."""
+    after = asked(parse_question("盐城组织专场招聘会提供了多少就业岗位"))
+    assert ("专场", "招聘会") in after.modifiers
+    assert all(head in "就业岗位" for _, head in after.counted)
+    before = asked(parse_question("盐城女职工会员有多少"))
+    assert ("女职工", "会员") in before.counted
