@@ -1,10 +1,19 @@
 """An answer object as Markdown, for chat clients (/v1/chat/completions) and MCP tools.
 
-Every kind of answer: the span in bold (a person with the post beside it), a list item
-by item, a definition or description as its quoted sentences; then each cited sentence
-with its source.
+Each kind of answer opens its own way, then each cited sentence follows as a quote with
+its source (linked when ``link`` is given):
 
-Example::
+* figure, date, place, name: the answer in bold, ``**918 家**（苏州 · 2016）``;
+* person: the name in bold with the post written beside it, ``**张永新** · 主席（江都 · 2015-2019）``;
+* list: ``共 4 项（苏州 · 2012）：`` and the items as Markdown bullets, ``- 参与``;
+* yes/no: ``**是**`` or ``**否**``, then the sentence that decides it;
+* definition, describe: ``文档中的相关原文：`` and up to three quoted passages, no bold
+  headline (the place is in the heading only when every passage shares it);
+* not found: the Chinese message, then ``最接近的句子：`` with up to three excerpts.
+
+Up to two sentences are cited for a span answer (a comparison or a change cites two).
+
+Example (a figure; ``result`` is ``POST /v1/ask``'s answer object)::
 
     >>> print(answer_markdown(result, link=lambda c: f"http://qa/documents/{c.doc_id}"))
     **918 家**（苏州 · 2016）
@@ -61,7 +70,10 @@ def answer_markdown(result: AnswerObject, link: Callable[[Citation], str] | None
         parts.append(f"按“{escape(result.resolved_question)}”查找")
     if result.answer is not None:
         answer = result.answer
-        place = where(result.citations[0]) if result.citations else ""
+        cited = PASSAGES_CITED if answer.kind.is_passage else MAX_CITED
+        # Passages may come from several reports: a place heads them only when shared.
+        places = {where(c) for c in result.citations[: cited if answer.kind.is_passage else 1]}
+        place = places.pop() if len(places) == 1 else ""
         place = f"（{escape(place)}）" if place else ""
         if answer.kind.is_passage:  # the quotes are the answer
             parts.append("文档中的相关原文" + place + "：")
@@ -71,7 +83,6 @@ def answer_markdown(result: AnswerObject, link: Callable[[Citation], str] | None
         else:
             post = f" · {escape(answer.post)}" if answer.post else ""
             parts.append(f"**{escape(answer.text)}**{post}{place}")
-        cited = PASSAGES_CITED if answer.kind.is_passage else MAX_CITED
         for c in result.citations[:cited]:
             parts.append(f"> {escape(sentence(c.quote))}")
             parts.append(f"来源：{source(c)}")

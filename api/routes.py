@@ -15,7 +15,6 @@ from typing import Annotated
 
 import anyio
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from api.errors import ApiError
@@ -35,7 +34,6 @@ from api.models import (
 from api.pages import (
     STATIC_DIR,
     demo_csp,
-    docs_csp,
     document_csp,
     document_page,
     inline_script_hashes,
@@ -272,12 +270,3 @@ async def widget() -> FileResponse:
             "Cross-Origin-Resource-Policy": "cross-origin",
         },
     )
-
-
-@router.get("/docs", include_in_schema=False)
-async def swagger(request: Request) -> HTMLResponse:
-    page = get_swagger_ui_html(
-        openapi_url=request.scope.get("root_path", "") + "/openapi.json", title="工会数据问答 API"
-    )
-    page.headers["Content-Security-Policy"] = docs_csp(get_state(request).settings.cors_origins)
-    return page

@@ -24,7 +24,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import admin, chat, mcp_server, originals, routes
+from api import admin, apidocs, chat, mcp_server, originals, routes
 from api.accesslog import AccessLogMiddleware, configure_logging
 from api.admin import MULTIPART_OVERHEAD
 from api.errors import install_error_handlers
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url=None,  # served by routes.swagger, with its own CSP
+        docs_url=None,  # /docs and /redoc: api/apidocs.py, offline, with their own CSP
         redoc_url=None,
     )
     app.state.rag = state
@@ -73,10 +73,12 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     app.router.redirect_slashes = False
     install_error_handlers(app)
     app.include_router(routes.router)
+    app.include_router(apidocs.router)
     app.include_router(admin.router)
     app.include_router(originals.router)
     app.include_router(chat.router)
     app.router.routes.extend(mcp_app.routes)  # POST/GET/DELETE /mcp: MCP over streamable HTTP
+    app.mount(apidocs.STATIC_URL, apidocs.static_files(), name="static-docs")
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
     # Added innermost first: the last one added wraps all the others.

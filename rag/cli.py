@@ -19,8 +19,9 @@ from rich.markup import escape
 
 from rag.settings import RetrievalMode, get_settings
 
-console = Console()
-err = Console(stderr=True)
+# Piped or redirected output is not wrapped: a copied quote keeps its sentences whole.
+console = Console(soft_wrap=not sys.stdout.isatty())
+err = Console(stderr=True, soft_wrap=not sys.stderr.isatty())
 
 
 def _pipeline():
@@ -77,7 +78,7 @@ def cmd_ask(args) -> int:
         print(
             json.dumps(result.model_dump(mode="json", by_alias=True), ensure_ascii=False, indent=2)
         )
-        return 0
+        return 1 if result.answer is None else 0
     if result.answer is None:
         console.print(f"[yellow]{escape(result.message or '')}[/yellow]", highlight=False)
         if result.citations:
@@ -86,7 +87,7 @@ def cmd_ask(args) -> int:
             quote = c.quote.replace("\n", "")
             quote = quote[:80] + ("…" if len(quote) > 80 else "")
             console.print(f"  [dim]“{escape(quote)}”— {escape(c.title)}[/dim]", highlight=False)
-        return 0
+        return 1  # like grep: nothing found
     _print_answer(result)
     return 0
 
@@ -127,12 +128,14 @@ def cmd_search(args) -> int:
     if args.json:
         print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
         return 0
-    for i, p in enumerate(result.passages, 1):
+    passages = sorted(result.passages, key=lambda p: -p.score)
+    for i, p in enumerate(passages, 1):
         console.print(
-            f"[bold]{i}. {p.title}[/bold] ({p.region or '-'} · {p.period or '-'}) {p.start}-{p.end} score={p.score:.4f}",
+            f"[bold]{i}. {escape(p.title)}[/bold] ({escape(p.region or '-')} · {escape(p.period or '-')}) "
+            f"{p.start}-{p.end} score={p.score:.4f} tokens={p.tokens}",
             highlight=False,
         )
-        console.print(p.text.replace("\n", " ")[:300], highlight=False)
+        console.print(escape(p.text.replace("\n", " ")[:300]), highlight=False)
     return 0
 
 
@@ -184,40 +187,45 @@ def cmd_bench(args) -> int:
     return bench_main(args)
 
 
+def _command(sub, name: str, text: str) -> argparse.ArgumentParser:
+    """A subcommand whose one-line summary is also the description its --help shows."""
+    return sub.add_parser(name, help=text, description=text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rag", description="工会工作报告数字问答")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help="导入 .txt/.md 文件或目录（默认 seeds/）")
-    p.add_argument("paths", nargs="*")
+    p = _command(sub, "ingest", "导入 .txt/.md/.pdf/.docx/.html 文件或目录（默认 seeds/）")
+    p.add_argument("paths", nargs="*", help="文件或目录；不给时导入 seeds/")
     p.set_defaults(func=cmd_ingest)
 
     for name, func, helptext in (
-        ("ask", cmd_ask, "提问，返回数字和原文引用"),
-        ("search", cmd_search, "只检索段落"),
+        ("ask", cmd_ask, "提问，返回答案和原文引用；未找到时退出码为 1"),
+        ("search", cmd_search, "只检索段落，按得分排列，附 token 数"),
     ):
-        p = sub.add_parser(name, help=helptext)
-        p.add_argument("question")
-        p.add_argument("--json", action="store_true")
-        p.add_argument("--top-k", type=int, default=None)
+        p = _command(sub, name, helptext)
+        p.add_argument("question", help="问题，如“苏州2016年职工书屋多少家”")
+        p.add_argument("--json", action="store_true", help="输出 JSON（与 HTTP API 相同的对象）")
+        p.add_argument("--top-k", type=int, default=None, help="检索的段落数")
         p.add_argument(
             "--mode", type=RetrievalMode.parse, default=None, help="hybrid | dense | bm25"
         )
         p.set_defaults(func=func)
 
-    p = sub.add_parser("serve", help="启动 HTTP 服务和演示页")
-    p.add_argument("--host", default=None)
-    p.add_argument("--port", type=int, default=None)
-    p.add_argument("--workers", type=int, default=1)
+    p = _command(sub, "serve", "启动 HTTP 服务和演示页")
+    p.add_argument("--host", default=None, help="监听地址（默认 127.0.0.1）")
+    p.add_argument("--port", type=int, default=None, help="端口（默认 8000）")
+    p.add_argument("--workers", type=int, default=1, help="工作进程数")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("mcp", help="以 MCP 服务器运行（stdio），供桌面大模型客户端调用")
+    p = _command(sub, "mcp", "以 MCP 服务器运行（stdio），供桌面大模型客户端调用")
     p.set_defaults(func=cmd_mcp)
 
-    p = sub.add_parser("eval", help="用金标准问题集评测")
-    p.add_argument("--gold", default=None)
+    p = _command(sub, "eval", "用金标准问题集评测")
+    p.add_argument("--gold", default=None, help="金标准问题集（默认 eval/gold.jsonl）")
     p.add_argument("--mode", default="hybrid", help="hybrid | dense | bm25 | all")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
     p.add_argument("--report", default=None, help="报告目录")
     p.add_argument("--floor", default=None, help="低于该文件记录的准确率时以非零状态退出")
     p.add_argument(
@@ -232,11 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_eval)
 
-    p = sub.add_parser("bench", help="性能基准，写入 BENCHMARKS.md")
-    p.add_argument("--quick", action="store_true")
-    p.add_argument("--output", default="BENCHMARKS.md")
+    p = _command(sub, "bench", "性能基准，写入 BENCHMARKS.md")
+    p.add_argument("--quick", action="store_true", help="少量重复，快速跑一遍")
+    p.add_argument("--output", default="BENCHMARKS.md", help="输出文件")
     p.set_defaults(func=cmd_bench)
-    p = sub.add_parser("migrate", help="把嵌入式索引（index/）复制到 PostgreSQL")
+    p = _command(sub, "migrate", "把嵌入式索引（index/）复制到 PostgreSQL")
     p.add_argument("--from", dest="source", default=None, help="索引目录（默认 RAG_INDEX_DIR）")
     p.add_argument("--database-url", default=None, help="默认读取 RAG_DATABASE_URL")
     p.set_defaults(func=cmd_migrate)

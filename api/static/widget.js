@@ -362,7 +362,7 @@
     ".figure{display:block;font-size:28px;font-weight:800;line-height:1.2;color:var(--accent);letter-spacing:.5px;}",
     ".figure-note{display:block;margin-top:2px;color:var(--muted);font-size:13px;}",
     ".span-answer{display:block;font-size:20px;font-weight:700;line-height:1.35;color:var(--accent);}",
-    ".post{font-size:14px;font-weight:400;color:var(--muted);margin-left:6px;}",
+    ".post,.post-sep{font-size:14px;font-weight:400;color:var(--muted);}",
     ".items{margin:4px 0 0;padding-left:22px;font-size:15px;line-height:1.6;}",
     ".passages-head{margin:0 0 4px;color:var(--muted);font-size:13px;}",
     ".cite{margin-top:10px;padding-top:8px;border-top:1px dashed var(--line);}",
@@ -593,6 +593,10 @@
       }
     }
 
+    // Every kind but a figure: the answer as its kind reads (a person with the post, a
+    // date/place/name in bold, a list item by item, 是/否 with the sentence that decides
+    // it, a definition or description as up to three quoted passages), then the quotes
+    // with the answer's spans marked by their document offsets.
     function renderAnswer(data) {
       var answer = data.answer || {};
       var kind = answer.kind || data.kind || "figure";
@@ -603,6 +607,7 @@
       addBot(function (card) {
         card.classList.add("kind-" + kind);
         if (passage) {
+          // No headline: the passages are the answer.
           card.appendChild(el("p", "passages-head", TEXT.passages));
         } else if (kind === "list" && items.length) {
           card.appendChild(el("span", "figure-note", TEXT.items(items.length)));
@@ -612,30 +617,58 @@
           });
           card.appendChild(ol);
         } else {
-          var head = el("strong", "span-answer", answer.text);
-          if (answer.post) head.appendChild(el("span", "post", answer.post));
+          var head = el("strong", "span-answer" + (kind === "yesno" ? " yesno" : ""), answer.text);
+          if (answer.post) {
+            head.appendChild(el("span", "post-sep", " · "));
+            head.appendChild(el("span", "post", answer.post));
+          }
           card.appendChild(head);
         }
         var first = cites[0];
         if (!passage && first && sourceLabel(first)) {
           card.appendChild(el("span", "figure-note", sourceLabel(first)));
         }
-        var spans = items.length
-          ? items.map(function (it) {
-              return [it.start, it.end];
-            })
-          : typeof answer.start === "number" && !passage && kind !== "yesno"
-            ? [[answer.start, answer.end]]
-            : [];
-        cites.slice(0, 3).forEach(function (c) {
+        // As in the chat Markdown: up to three passages, two sentences for a span.
+        cites.slice(0, passage ? 3 : 2).forEach(function (c) {
           var box = el("div", "cite");
           var quote = el("blockquote");
-          quote.appendChild(markedSpans(c, c.doc_id === answer.doc_id ? spans : []));
+          quote.appendChild(markedSpans(c, answerSpans(answer, kind, c)));
           box.appendChild(quote);
           box.appendChild(sourceLink(c, TEXT.source + "：" + (c.title || c.doc_id)));
           card.appendChild(box);
         });
       });
+    }
+
+    // The document spans [start, end] of `answer` that lie inside citation `c`: each item
+    // of a list (items carry their own doc_id), else the answer's span. A yes/no or
+    // passage answer's span is usually the whole quote, and marking all of it says
+    // nothing, so it is marked only when it is a part of the quote.
+    function answerSpans(answer, kind, c) {
+      var inside = function (docId, start, end) {
+        return (
+          docId === c.doc_id &&
+          typeof start === "number" &&
+          typeof end === "number" &&
+          start >= c.start &&
+          end <= c.end &&
+          end > start
+        );
+      };
+      var items = Array.isArray(answer.items) ? answer.items : [];
+      if (items.length) {
+        return items
+          .filter(function (it) {
+            return inside(it.doc_id == null ? answer.doc_id : it.doc_id, it.start, it.end);
+          })
+          .map(function (it) {
+            return [it.start, it.end];
+          });
+      }
+      if (!inside(answer.doc_id, answer.start, answer.end)) return [];
+      var whole = answer.start === c.start && answer.end === c.end;
+      var sentenceKind = kind === "yesno" || kind === "definition" || kind === "describe";
+      return sentenceKind && whole ? [] : [[answer.start, answer.end]];
     }
 
     function renderFigure(data) {
@@ -786,6 +819,7 @@
     var THREAD_KEY = "union-qa-widget:" + config.endpoint;
     var SEND_TURNS = 10; // the server reads at most 10 earlier turns
     var KEEP_TURNS = 30; // shown again after a reload
+    var MAX_ANSWER_CHARS = 4000; // HistoryTurn.answer's limit (api/models.py)
     var generation = 0; // bumped by 新对话: replies to older questions are dropped
     var thread = loadThread();
 
@@ -825,7 +859,12 @@
       thread.turns.push({
         question: question,
         resolved: typeof reply.resolved_question === "string" ? reply.resolved_question : null,
-        answer: reply.answer && typeof reply.answer.text === "string" ? reply.answer.text : null,
+        // The server takes at most 4000 characters of an earlier answer (a definition's
+        // passages can be longer); the start of it is what a pronoun refers back to.
+        answer:
+          reply.answer && typeof reply.answer.text === "string"
+            ? reply.answer.text.slice(0, MAX_ANSWER_CHARS)
+            : null,
         reply: kept,
       });
       thread.turns = thread.turns.slice(-KEEP_TURNS);
