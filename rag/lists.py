@@ -279,3 +279,49 @@ def head_agreement(items: list[Found], text: str, head: str) -> bool:
         return True
     after = text[items[-1].end : items[-1].end + 12]
     return bool(re.match(rf"[”\"》]?(?:等|等等)?[^，。；]{{0,4}}{re.escape(head)}", after))
+
+
+def frame_trim(items: list[Found], text: str, terms: list[str]) -> list[Found]:
+    """The question's own words at the edges of a list frame it, they are no item:
+    学习[上海闵行区、无锡江阴市、深圳南山区]总工会先进经验 asked 学习了哪几个地方总工会的
+    经验. The first item starts after the last such word in it, the last item ends
+    before the first; a word the other items share (人民调解、…、司法调解) is the items'
+    own and stays, and so does a word inside a quoted name (《…救助办法》).
+
+    >>> text = "学习甲城、乙城、丙城总工会经验"
+    >>> items = [Found("学习甲城", 0, 4), Found("乙城", 5, 7), Found("丙城总工会经验", 8, 15)]
+    >>> [i.text for i in frame_trim(items, text, ["学习", "总工会", "经验"])]
+    ['甲城', '乙城', '丙城']
+    """
+    if len(items) < 2:
+        return items
+    words = [t for t in terms if len(t) >= 2]
+
+    def frame_words(k: int) -> list[str]:
+        others = [i.text for j, i in enumerate(items) if j != k]
+        return [w for w in words if not any(w in o for o in others)]
+
+    quotes = _quoted(text)
+    out = list(items)
+    first, last = out[0], out[-1]
+    ends = [
+        first.start + at + len(w)
+        for w in frame_words(0)
+        for at in [first.text.rfind(w)]
+        if at >= 0
+        and first.end - (first.start + at + len(w)) >= 2
+        and not _inside(first.start + at + len(w), quotes)
+    ]
+    if ends:
+        a = max(ends)
+        out[0] = Found(text[a : first.end], a, first.end, first.label)
+    starts = [
+        last.start + at
+        for w in frame_words(len(out) - 1)
+        for at in [last.text.find(w)]
+        if at >= 2 and not _inside(last.start + at, quotes)
+    ]
+    if starts:
+        b = min(starts)
+        out[-1] = Found(text[last.start : b], last.start, b, last.label)
+    return out

@@ -23,7 +23,14 @@ from dataclasses import dataclass, field
 from rag.entities import entities
 from rag.index import CorpusIndex, DocRecord
 from rag.kinds import QuestionKind
-from rag.lists import asked_head, asks_people, expected_count, find_lists, head_agreement
+from rag.lists import (
+    asked_head,
+    asks_people,
+    expected_count,
+    find_lists,
+    frame_trim,
+    head_agreement,
+)
 from rag.matching import term_weights
 from rag.question import Question
 from rag.regions import find_places, is_within
@@ -56,6 +63,8 @@ THRESHOLDS = {
 }
 SENTENCES = 8  # how many of the best sentences are searched for a span
 FOLLOWING = 4  # short lines after each that may hold the span (captions, bylines)
+WORDS_SPOKEN = 0.4  # share of the question's words (by weight) that stands for its key
+PAIRS_SPOKEN = 0.6  # or share of its character pairs (负责人 asked, 主席李建英 stated)
 PASSAGE_SENTENCES = 3
 PASSAGE_KEEP = 0.75  # a further sentence joins a passage answer within this share of the best
 _POST = re.compile(POSTS)
@@ -279,6 +288,29 @@ def _name_fit(found: Found, question: Question) -> float:
 # --------------------------------------------------------------------- answerers
 
 
+def speaks_of(sent: Ranked) -> bool:
+    """Whether a sentence speaks of what is asked: it holds the question's key word, or
+    much of the question's words by weight or of its character pairs (the key may be the
+    asked category, 权利 or 负责人, that the answer spells out as 知情权、参与权… or
+    主席李建英), or it is a date alone on its line, which
+    _dateline_fit judges. A same-kind span beside a neighbouring thing (百企羽毛球比赛
+    for a question about the 广播体操比赛) is no answer."""
+    if sent.key or sent.parts[1] >= WORDS_SPOKEN or sent.parts[2] >= PAIRS_SPOKEN:
+        return True
+    return _date_only(sent.text)
+
+
+def _date_only(text: str) -> bool:
+    """A line that is a date and nothing else: （2017年1月10日）."""
+    found = find_dates(text)
+    if not found:
+        return False
+    rest = text
+    for d in find_dates(text):
+        rest = rest.replace(d.text, "")
+    return not re.sub(r"[\s\W_]", "", rest)
+
+
 def _with_following(index: CorpusIndex, ranked: list[Ranked]) -> list[Ranked]:
     """The best sentences that hold the question's names, each followed by the short
     lines after it."""
@@ -298,6 +330,8 @@ def _best_span(
     times the span's fit to what was asked times its closeness to the question's words."""
     best = None
     for sent in ranked:
+        if not speaks_of(sent):
+            continue
         raw = _raw(sent)
         anchors = _anchors(raw, question, weights)
         for found in finder(raw):
@@ -359,10 +393,13 @@ def _list_answer(
     head = asked_head(question.text)
     people = asks_people(question.text)
     for sent in _with_following(index, ranked):
+        if not speaks_of(sent):
+            continue
         raw = _raw(sent)
         anchors = _anchors(raw, question, weights)
         names = {t.word for t in entities(raw, "PER")} if people else set()
         for items in find_lists(raw):
+            items = frame_trim(items, raw, question.terms)
             if any(_in_question(i.text, question) for i in items):
                 continue
             if people and sum(any(n in i.text for n in names) for i in items) < len(items) / 2:

@@ -95,3 +95,41 @@ def test_lists_enumerations_and_ordinals():
         assert all(text[i.start : i.end] == i.text for i in items)  # offsets are exact
     assert expected_count("包括哪三项") == 3
     assert expected_count("有哪些") is None
+
+
+def test_question_words_at_a_lists_edges_frame_it():
+    from rag.lists import frame_trim
+
+    text = "组织参观北岭村、南湾镇、东坡区文化站的先进做法。"
+    items = max(find_lists(text), key=len)
+    trimmed = frame_trim(items, text, ["参观", "文化站", "先进", "做法"])
+    assert [i.text for i in trimmed] == ["北岭村", "南湾镇", "东坡区"]
+    assert all(text[i.start : i.end] == i.text for i in trimmed)
+    # A word every item shares is the items' own: 调解 stays in 民间调解…司法调解.
+    text = "民间调解、行业调解、司法调解联动机制日益健全。"
+    items = max(find_lists(text), key=len)
+    got = [i.text for i in frame_trim(items, text, ["调解", "联动", "机制"])]
+    assert got == ["民间调解", "行业调解", "司法调解"]
+    # Nor is a quoted name cut: 《…补贴办法》 keeps its 补贴.
+    text = "依据《青禾县职工补贴办法》、《青禾县助学办法》发放。"
+    items = [i for i in find_lists(text) if len(i) == 2][0]
+    got = [i.text for i in frame_trim(items, text, ["依据", "补贴", "办法"])]
+    assert all("办法" in g for g in got), got
+
+
+def test_an_answer_comes_only_from_a_sentence_that_speaks_of_what_is_asked():
+    from rag.sentence_rank import Ranked
+    from rag.span_answer import speaks_of
+
+    def sent(text, key, words, pairs):
+        return Ranked(None, 0, len(text), text, 0.5, None, 0, key, parts=(0.5, words, pairs, 1.0))
+
+    # The key word is there: it speaks of it.
+    assert speaks_of(sent("北岭村举办了第三届风筝节。", True, 0.3, 0.3))
+    # A neighbouring event, the asked one's words absent: no answer from it.
+    assert not speaks_of(sent("职工在南湾镇龙舟赛中。", False, 0.15, 0.14))
+    # The key is the asked category (权益) the sentence spells out: most words are there.
+    assert speaks_of(sent("职工的休息权、培训权得到保障。", False, 0.45, 0.3))
+    assert speaks_of(sent("青禾县工会主席方立成看望环卫工人。", False, 0.3, 0.73))
+    # A date alone on its line is judged as a dateline, not dropped here.
+    assert speaks_of(sent("（2031年3月8日）", False, 0.0, 0.0))
