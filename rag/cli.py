@@ -24,12 +24,12 @@ console = Console(soft_wrap=not sys.stdout.isatty())
 err = Console(stderr=True, soft_wrap=not sys.stderr.isatty())
 
 
-def _pipeline():
+def _pipeline(warm: bool = False):
     from rag.index import IndexLoadError
     from rag.pipeline import Pipeline
 
     try:
-        return Pipeline.load(get_settings())
+        return Pipeline.load(get_settings(), warm=warm)
     except IndexLoadError as exc:
         err.print(f"[red]{escape(str(exc))}[/red]")
         sys.exit(2)

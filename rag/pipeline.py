@@ -66,12 +66,15 @@ class Pipeline:
         self._answers_lock = threading.Lock()
 
     @classmethod
-    def load(cls, settings: Settings | None = None) -> Pipeline:
+    def load(cls, settings: Settings | None = None, warm: bool = True) -> Pipeline:
+        """The index and model of ``settings``; ``warm=False`` skips the warm-up question,
+        for a process that asks one question and exits (``rag ask``)."""
         settings = settings or get_settings()
         faiss.omp_set_num_threads(max(1, settings.faiss_threads))
         embedder = load_embedder(settings)
         pipeline = cls(load_store(settings, embedder), embedder, settings)
-        pipeline.warm_up()
+        if warm:
+            pipeline.warm_up()
         return pipeline
 
     def warm_up(self) -> None:

@@ -17,9 +17,11 @@ from functools import lru_cache
 
 import jieba
 
+from rag import jieba_dict
 from rag.script import to_simplified
 
 jieba.setLogLevel(logging.WARNING)
+jieba_dict.install()  # words looked up on demand: no ~1 s dictionary load per process
 
 _WORD = re.compile(r"[\w.%]+", re.UNICODE)
 
