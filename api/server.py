@@ -144,6 +144,9 @@ def serve(host: str | None = None, port: int | None = None, workers: int = 1) ->
     port = port or settings.port
     configure_logging()
     EdgeProtocol.configure(settings)
+    # Printed here, not by scripts/run.sh: only serve knows the port it was given.
+    shown = f"[{host}]" if ":" in host else host
+    print(f"==> 演示页: http://{shown}:{port}/   API 文档: http://{shown}:{port}/docs", flush=True)
     edge = {"http": "api.edge:EdgeProtocol", "proxy_headers": False, "access_log": False}
     if workers > 1:
         # Each worker process builds its own app (and loads its own model copy).

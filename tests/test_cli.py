@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,38 @@ def test_ingest_is_quiet(tmp_path):
     assert r.returncode == 0, r.stderr
     assert not NOISE.search(r.stderr), r.stderr
     assert "新增" in r.stdout and "完成" in r.stdout
+
+
+def test_serve_prints_and_serves_the_port_it_was_given(seed_index_dir):
+    """`scripts/run.sh --port 8765` passes its arguments to `rag serve`, which must both
+    announce and listen on that port (it used to announce the default 8000)."""
+    import httpx
+
+    from conftest import free_port
+
+    port = free_port()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "RAG_INDEX_DIR": str(seed_index_dir)}
+    proc = subprocess.Popen(
+        [str(RAG), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        first = proc.stdout.readline()
+        assert f"http://127.0.0.1:{port}/" in first
+        assert ":8000" not in first
+        for _ in range(600):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        else:
+            pytest.fail("server did not come up on the port it announced")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
