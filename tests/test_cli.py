@@ -87,7 +87,6 @@ def test_serve_prints_and_serves_the_port_it_was_given(seed_index_dir):
     """`scripts/run.sh --port 8765` passes its arguments to `rag serve`, which must both
     announce and listen on that port (it used to announce the default 8000)."""
     import httpx
-
     from conftest import free_port
 
     port = free_port()
