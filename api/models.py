@@ -107,6 +107,19 @@ class DocumentList(BaseModel):
     documents: list[DocumentSummary]
 
 
+class CoveredEntry(BaseModel):
+    place: str | None = Field(None, description="地区（文档的 region）")
+    start: int | None = Field(None, description="起始年份")
+    end: int | None = Field(None, description="截止年份")
+    documents: int = Field(description="该地区该时期的文档数")
+
+
+class CorpusScope(BaseModel):
+    documents: int
+    coverage: list[CoveredEntry]
+    text: str = Field(description="中文概述，如 “已收录：昆山 2013–2017、苏州 2016”")
+
+
 class DocumentDetail(BaseModel):
     doc_id: str
     source: str

@@ -24,6 +24,7 @@ from api.models import (
     NOT_BLANK,
     SPACES,
     AskRequest,
+    CorpusScope,
     DocumentDetail,
     DocumentList,
     DocumentSummary,
@@ -45,6 +46,7 @@ from rag.index import DocRecord
 from rag.pages import page_count
 from rag.pipeline import Pipeline
 from rag.schema import AnswerObject, SearchResult
+from rag.scope import coverage, scope_text
 
 router = APIRouter()
 
@@ -166,6 +168,22 @@ def _record(qa: Pipeline, doc_id: str) -> DocRecord:
     if record is None:
         raise ApiError(404, "not_found", f"没有编号为 {doc_id} 的文档")
     return record
+
+
+@router.get(
+    "/v1/corpus",
+    response_model=CorpusScope,
+    responses=errors_doc(429, 503),
+    tags=["文档"],
+    summary="已收录的地区和年份（随上传更新）",
+)
+async def corpus_scope(qa: QA) -> dict:
+    covered = coverage(d.meta for d in qa.index.docs.values())
+    return {
+        "documents": len(qa.index.docs),
+        "coverage": [c._asdict() for c in covered],
+        "text": scope_text(covered),
+    }
 
 
 @router.get(

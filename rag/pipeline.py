@@ -38,6 +38,7 @@ from rag.schema import (
     SearchResult,
     Status,
 )
+from rag.scope import outside, outside_message
 from rag.sentence_rank import Ranked, focus_span, rank_sentences
 from rag.settings import RetrievalMode, Settings, get_settings
 from rag.span_answer import Extracted, Quoted, extract
@@ -173,6 +174,12 @@ class Pipeline:
     def _ask(self, index: CorpusIndex, text: str, top_k, mode, t0: float) -> AnswerObject:
         question = parse_question(text)
         top_k = top_k or self.settings.top_k
+        metas = [d.meta for d in index.docs.values()]
+        if outside(question, metas):
+            # No document speaks for the place or the years asked: say what is covered
+            # rather than offer the nearest place's or year's answer.
+            found = self._not_found(index, text, question, [], top_k, t0, ranked=[])
+            return found.model_copy(update={"message": outside_message(question, metas)})
         if question.kind is not QuestionKind.FIGURE:
             return self._ask_span(index, text, question, top_k, mode, t0)
         if question.compare:

@@ -641,3 +641,16 @@ def test_every_kind_renders_as_its_kind(site, new_page):
     reply = ask(page, question)
     expect(reply.locator(".message")).to_have_text(data["message"])
     assert reply.locator(".span-answer, .figure").count() == 0
+
+
+def test_greeting_and_demo_page_say_what_the_documents_cover(site, new_page):
+    """The scope comes from GET /v1/corpus, so it follows uploads; the seed corpus
+    covers 苏州 2016 among others."""
+    page = new_page(viewport={"width": 1280, "height": 800})
+    page.goto(site["allowed"] + "/index.html")
+    open_widget(page)
+    expect(page.locator(BOT).first).to_contain_text("已收录：")
+    expect(page.locator(BOT).first).to_contain_text("苏州 2016")
+    demo = new_page(viewport={"width": 1280, "height": 800})
+    demo.goto(site["api"] + "/")
+    expect(demo.locator("#scope")).to_contain_text("已收录：")

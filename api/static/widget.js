@@ -535,6 +535,21 @@
       greeted = true;
       addBot(function (card) {
         card.appendChild(el("p", "message", config.greeting));
+        // What the documents cover (places and years), so a user knows what to ask.
+        var scope = el("p", "scope", "");
+        scope.hidden = true;
+        card.appendChild(scope);
+        fetch(config.endpoint + "/v1/corpus", { headers: { Accept: "application/json" } })
+          .then(function (r) {
+            return r.ok ? r.json() : null;
+          })
+          .then(function (data) {
+            if (data && data.text) {
+              scope.textContent = data.text;
+              scope.hidden = false;
+            }
+          })
+          .catch(function () {});
       });
     }
 
