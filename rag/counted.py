@@ -77,6 +77,8 @@ KIND_CLASH = 0.3  # a rate asked, a count or a sum of money found (or back)
 OTHER_KIND = 0.3  # the sentence counts another kind of the thing: 爱心驿站 for 妈妈驿站
 THING_ABSENT = 0.3  # neither part of the asked "qualifier + thing" in the sentence
 GROUP_CLASH = 0.2  # a broader or narrower group, or the qualifier instead of the thing
+# The end of a change, "由X增加到<figure>": a running total, not what was added.
+_CHANGE_TO = re.compile(r"(?:增加|增长|提高|上升|发展|扩大|提升|递增)[到至]\s*$|增至\s*$")
 TALLY_REACH = 40  # characters before a figure where 新增/累计 still govern it
 AFTER_CHARS = 6  # "85家企业": the noun after the measure word belongs to the phrase
 
@@ -209,6 +211,10 @@ def judge(
         clash("stage", APPLY_UNASKED)
     if want.tally:
         found = tally(text[max(clause.start, start - TALLY_REACH) : start])
+        if _CHANGE_TO.search(text[max(clause.start, start - 6) : start]):
+            # "会员由179584名增加到283958名": the figure is where a change ended, the
+            # whole membership now; a question about 新增/净增 asks the change.
+            found |= {"total"}
         if found and not found & want.tally:
             clash("tally", TALLY_CLASH)
     if want.levels and _level_clash(want.levels, text, seg_start, seg_end, start, end):

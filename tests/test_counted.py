@@ -101,3 +101,29 @@ def test_what_is_counted_follows_the_question_word():
     assert all(head in "就业岗位" for _, head in after.counted)
     before = asked(parse_question("盐城女职工会员有多少"))
     assert ("女职工", "会员") in before.counted
+
+
+@pytest.mark.parametrize(
+    ("text", "figure"),
+    [
+        ("全区会员由5120名增加到7731名，组织覆盖面进一步扩大。", "7731名"),
+        ("农民工会员增至1.2万人。", "1.2万人"),
+        ("职工之家由40家发展到65家。", "65家"),
+    ],
+)
+def test_the_end_of_a_change_is_a_total_not_what_was_added(text, figure):
+    """新增/净增 asks what was added; the figure a change ended at is the whole now."""
+    start = text.index(figure)
+    unit = figure.lstrip("0123456789.万")
+    span = (start, start + len(figure))
+    new = judge(asked(parse_question("净增会员多少名")), text, *span, unit)
+    total = judge(asked(parse_question("现有会员多少名")), text, *span, unit)
+    assert "tally" in new.clashes
+    assert "tally" not in total.clashes
+
+
+def test_an_increase_itself_still_answers_new():
+    text = "今年新增会员增加3000名。"
+    start = text.index("3000名")
+    verdict = judge(asked(parse_question("净增会员多少名")), text, start, start + 5, "名")
+    assert "tally" not in verdict.clashes
