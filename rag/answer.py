@@ -95,6 +95,14 @@ def candidates(
     focus = [t for t in terms if t in question.focus]
     # What the question counts, compared with what each figure counts (rag/counted.py).
     want = asked(question, known=lambda word: document_frequency(index, word) > 0)
+    # Figures of one sentence or chunk share its text: score each text once.
+    covered: dict[str, float] = {}
+
+    def cover(text: str) -> float:
+        if (value := covered.get(text)) is None:
+            value = covered[text] = coverage(terms, weights, text)
+        return value
+
     seen: dict[tuple[str, int], Candidate] = {}
     by_sentence: dict[tuple[str, int], dict[tuple[str, int], tuple[bool, bool]]] = {}
     for rank, hit in enumerate(hits[:depth]):
@@ -130,10 +138,10 @@ def candidates(
                 unwrap(text[sent.start : sent.end]),
             )
 
-            cov_seg = coverage(terms, weights, seg_text)
-            cov_clause = coverage(terms, weights, clause_text)
-            cov_sent = coverage(terms, weights, sent_text)
-            cov_chunk = coverage(terms, weights, chunk_text)
+            cov_seg = cover(seg_text)
+            cov_clause = cover(clause_text)
+            cov_sent = cover(sent_text)
+            cov_chunk = cover(chunk_text)
             grams_seg = bigram_coverage(grams, seg_text)
             grams_clause = bigram_coverage(grams, clause_text)
             grams_sent = bigram_coverage(grams, sent_text)
