@@ -323,6 +323,20 @@ def _with_following(index: CorpusIndex, ranked: list[Ranked]) -> list[Ranked]:
     return out
 
 
+def _outermost(spans: list[Found]) -> list[Found]:
+    """Spans not lying inside a longer quoted name: 全国工会 within “全国工会法律援助
+    维权服务示范单位” is a fragment of the name, not a name."""
+    quoted = [f for f in spans if f.label in ("quoted", "headed-quoted")]
+    return [
+        f
+        for f in spans
+        if not any(
+            q.start <= f.start and f.end <= q.end and (q.end - q.start) > (f.end - f.start)
+            for q in quoted
+        )
+    ]
+
+
 def _best_span(
     question: Question, ranked: list[Ranked], weights: dict[str, float], finder, fit
 ) -> tuple[Found, Ranked, float] | None:
@@ -334,9 +348,9 @@ def _best_span(
             continue
         raw = _raw(sent)
         anchors = _anchors(raw, question, weights)
-        for found in finder(raw):
-            if _in_question(found.text, question):
-                continue
+        for found in _outermost(finder(raw)):
+            if _in_question(found.text, question) and found.label != "headed-quoted":
+                continue  # (“昆山工会”专版 asked by 昆山工会…的专版叫什么 is the name)
             f, near = fit(found, sent), _proximity(found, raw, anchors)
             score = sent.score * f * near
             if best is None or score > best[2]:
@@ -365,10 +379,13 @@ def _span_answer(
             return find_names(text) + (find_headed(text, head) if head else [])
 
         def fit(f: Found, s: Ranked) -> float:
+            if f.label == "headed-quoted":
+                return 1.2
             if f.label == "headed":
                 return 1.1
             if head and f.text.endswith(head):
-                return 1.0
+                # “家政服务工程” asked 哪个工程: a quoted name of the asked thing
+                return 1.25 if f.label == "quoted" else 1.0
             return _name_fit(f, question) * (0.6 if head else 1.0)
 
     best = _best_span(question, _with_following(index, ranked), weights, finder, fit)

@@ -204,13 +204,17 @@ def find_headed(text: str, head: str) -> list[Found]:
     微书苑), else the noun phrase ending in it (苏州市劳模教育培训基地 for 基地)."""
     out = []
     tokens = tag(text)
+    self_named = re.search(r"[“\"][^“”\"]*" + re.escape(head) + r"[”\"]", text)
     for i, t in enumerate(tokens):
         if not t.word.endswith(head):
             continue
         before = text[: t.start + len(t.word) - len(head)]
-        quoted = re.search(r"[“\"]([^“”\"]{1,30})[”\"][\u4e00-\u9fff]{0,6}$", before)
+        quoted = re.search(r"[“\"]([^“”\"]{1,30})[”\"]([\u4e00-\u9fff]{0,12})$", before)
+        if quoted and len(quoted.group(2)) > 6 and self_named:
+            quoted = None  # a quotation that is itself a 工程 names the 工程, not one afar
         if quoted:
-            out.append(Found(quoted.group(1), quoted.start(1), quoted.end(1), "headed"))
+            # “工会学院”职工教育培训网络平台: the quotation names the thing.
+            out.append(Found(quoted.group(1), quoted.start(1), quoted.end(1), "headed-quoted"))
             continue
         j = i
         while j > 0 and tokens[j - 1].tag in _NAME_TAGS and tokens[j - 1].word not in '“”"':

@@ -133,3 +133,27 @@ def test_an_answer_comes_only_from_a_sentence_that_speaks_of_what_is_asked():
     assert speaks_of(sent("青禾县工会主席方立成看望环卫工人。", False, 0.3, 0.73))
     # A date alone on its line is judged as a dateline, not dropped here.
     assert speaks_of(sent("（2031年3月8日）", False, 0.0, 0.0))
+
+
+def test_a_quotation_before_the_asked_noun_names_it():
+    from rag.spans import find_headed
+
+    # The quotation stands a noun phrase before the asked 平台: it names the platform.
+    got = find_headed("升级“青禾学堂”职工技能在线学习平台,注册企业过千家。", "平台")
+    assert ("青禾学堂", "headed-quoted") in {(f.text, f.label) for f in got}
+    # A quotation that is itself a 工程 names the 工程, not another one afar.
+    text = "把“北岭互助工程”建成“互助、帮扶、培训”全链条服务品牌工程。"
+    got = {f.text for f in find_headed(text, "工程") if f.label == "headed-quoted"}
+    assert "互助、帮扶、培训" not in got
+
+
+def test_a_fragment_of_a_quoted_name_is_no_name():
+    from rag.span_answer import _outermost
+    from rag.spans import Found
+
+    spans = [
+        Found("全省工会职工之家示范单位", 10, 22, "quoted"),
+        Found("全省工会", 10, 14, "org"),
+        Found("县总工会", 0, 4, "org"),
+    ]
+    assert [f.text for f in _outermost(spans)] == ["全省工会职工之家示范单位", "县总工会"]
