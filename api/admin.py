@@ -2,8 +2,9 @@
 
 The token is checked before the body is read (the form is parsed by hand, not by
 FastAPI), so an unauthenticated client cannot make the server buffer an upload.
-Indexing runs in a worker thread; questions keep being answered from the old index
-until the new one is swapped in.
+Indexing runs in a thread of its own (api/uploads.py); questions keep being answered
+from the old index until the new one is swapped in. An upload not indexed within
+``RAG_UPLOAD_WAIT_S`` is answered 202 with a status URL, ``GET /v1/uploads/{upload_id}``.
 
 Example::
 
@@ -14,6 +15,7 @@ Example::
 from __future__ import annotations
 
 import hmac
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -23,9 +25,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import UploadFile
 
 from api.errors import ApiError, field_label
-from api.models import DeleteResult, UploadResult
+from api.models import DeleteResult, UploadAccepted, UploadResult, UploadStatus
 from api.routes import errors_doc, get_state
-from api.state import META_FIELDS, ServiceState
+from api.state import META_FIELDS, ServiceState, UploadOutcome
+from api.uploads import UploadJob
 
 router = APIRouter(tags=["管理"])
 
@@ -90,8 +93,15 @@ Admin = Annotated[ServiceState, Depends(require_admin)]
     "/v1/documents",
     status_code=201,
     response_model=UploadResult,
-    responses={200: {"model": UploadResult, "description": "内容未变或与已有文档重复"}}
-    | errors_doc(400, 401, 403, 409, 413, 415, 422, 429, 503),
+    responses={
+        200: {"model": UploadResult, "description": "内容未变或与已有文档重复"},
+        202: {
+            "model": UploadAccepted,
+            "description": "文档较大，正在后台建立索引：到 status_url（亦见 Location 头）查询进度",
+            "headers": {"Location": {"description": "进度地址", "schema": {"type": "string"}}},
+        },
+    }
+    | errors_doc(400, 401, 403, 409, 413, 415, 422, 429, 500, 503),
     openapi_extra=_UPLOAD_SCHEMA,
     summary="上传 .txt/.md 文档并更新索引（需管理令牌）",
 )
@@ -122,16 +132,65 @@ async def upload_document(request: Request, state: Admin) -> JSONResponse:
     finally:
         await form.close()
 
-    outcome = await run_in_threadpool(state.add_document, data, filename, overrides)
-    body = UploadResult(
+    doc, meta = await run_in_threadpool(state.prepare_upload, data, filename, overrides)
+    del data
+    job = state.uploads.start(filename, lambda progress: state.index_upload(doc, meta, progress))
+    if not await run_in_threadpool(job.wait, state.settings.upload_wait_s):
+        url = _status_url(request, job)
+        body = UploadAccepted(**_progress(job, url))
+        return JSONResponse(
+            body.model_dump(mode="json"), status_code=202, headers={"Location": url}
+        )
+    if job.error is not None:
+        raise job.error
+    body = _result(job.outcome)
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=201 if body.status == "added" else 200
+    )
+
+
+@router.get(
+    "/v1/uploads/{upload_id}",
+    response_model=UploadStatus,
+    responses=errors_doc(401, 403, 404, 429, 503),
+    summary="上传的建立索引进度（需管理令牌）",
+)
+async def upload_status(upload_id: str, request: Request, state: Admin) -> dict:
+    job = state.uploads.get(upload_id)
+    if job is None:
+        raise ApiError(404, "not_found", f"没有编号为 {upload_id} 的上传（或已过期）")
+    out = _progress(job, _status_url(request, job))
+    if job.state == "done":
+        out["result"] = _result(job.outcome).model_dump(mode="json")
+    elif job.error is not None:
+        out["error"] = {"code": job.error.code, "message": job.error.message}
+    return out
+
+
+def _status_url(request: Request, job: UploadJob) -> str:
+    return f"{request.scope.get('root_path', '')}/v1/uploads/{job.upload_id}"
+
+
+def _progress(job: UploadJob, url: str) -> dict:
+    end = job.finished if job.finished is not None else time.time()
+    return {
+        "upload_id": job.upload_id,
+        "state": job.state,
+        "stage": job.stage,
+        "embedded": job.done,
+        "total": job.total,
+        "elapsed_s": round(end - job.created, 1),
+        "status_url": url,
+    }
+
+
+def _result(outcome: UploadOutcome) -> UploadResult:
+    return UploadResult(
         status=outcome.status,
         doc_id=outcome.doc_id,
         metadata=outcome.meta.to_dict(),
         documents=outcome.documents,
         note=_NOTES.get(outcome.status),
-    )
-    return JSONResponse(
-        body.model_dump(mode="json"), status_code=201 if outcome.status == "added" else 200
     )
 
 

@@ -146,6 +146,29 @@ class UploadResult(BaseModel):
     note: str | None = None
 
 
+class UploadProgress(BaseModel):
+    upload_id: str
+    state: Literal["queued", "running", "done", "failed"] = Field(
+        description="queued：等待前一个写入完成；running：正在建立索引；done：已可提问；failed：失败（原索引不变）"
+    )
+    stage: Literal["waiting", "chunking", "embedding", "indexing", "saving", "done", "failed"] = (
+        Field(description="当前步骤：分块、编码（向量化）、建立检索索引、保存")
+    )
+    embedded: int = Field(description="已编码的文本数（段落与句子）")
+    total: int = Field(description="需编码的文本总数（进入编码步骤前为 0）")
+    elapsed_s: float = Field(description="自上传起的秒数")
+    status_url: str = Field(description="查询进度的地址（GET，需管理令牌）")
+
+
+class UploadAccepted(UploadProgress):
+    """202: the upload is being indexed; poll ``status_url`` until ``state`` is done."""
+
+
+class UploadStatus(UploadProgress):
+    result: UploadResult | None = Field(None, description="state 为 done 时：与同步上传的结果相同")
+    error: ErrorDetail | None = Field(None, description="state 为 failed 时：原因")
+
+
 class DeleteResult(BaseModel):
     status: Literal["deleted"] = "deleted"
     doc_id: str

@@ -29,9 +29,10 @@ from datetime import date
 from pathlib import Path
 
 from api.errors import ApiError
-from rag.documents import DocumentError, make_document
-from rag.embedder import load_embedder
-from rag.index import CorpusIndex, IndexBusy, IndexLoadError, StoreUnavailable
+from api.uploads import UploadJobs
+from rag.documents import Document, DocumentError, make_document
+from rag.embedder import Embedder, ingest_threads, load_embedder
+from rag.index import CorpusIndex, IndexBusy, IndexLoadError, ProgressFn, StoreUnavailable
 from rag.ingest import add_documents, delete_documents, ingest
 from rag.metadata import DocMeta, infer_metadata, parse_period
 from rag.pipeline import Pipeline
@@ -69,6 +70,7 @@ class ServiceState:
         # Held by uploads, deletions and reloads alike, so a background reload can
         # never put an older index back over one an upload has just installed.
         self._index_lock = threading.Lock()
+        self.uploads = UploadJobs()  # uploads indexed in the background (api/uploads.py)
 
     # ------------------------------------------------------------ readiness
 
@@ -250,7 +252,14 @@ class ServiceState:
 
     def add_document(self, data: bytes, filename: str, overrides: dict[str, str]) -> UploadOutcome:
         """Index one uploaded file; blocking, so call it from a worker thread."""
-        qa = self.require()
+        doc, meta = self.prepare_upload(data, filename, overrides)
+        return self.index_upload(doc, meta)
+
+    def prepare_upload(
+        self, data: bytes, filename: str, overrides: dict[str, str]
+    ) -> tuple[Document, DocMeta]:
+        """Read the file and its metadata (ApiError 422 if unusable); blocking."""
+        self.require()
         try:
             doc = make_document(
                 data, filename, self.settings.max_upload_bytes, self.settings.parse_timeout_s
@@ -262,11 +271,25 @@ class ServiceState:
         except ValueError as exc:
             raise ApiError(422, "invalid_input", f"元数据无效：{exc}") from None
         meta.doc_id = doc.doc_id
+        return doc, meta
+
+    def index_upload(
+        self, doc: Document, meta: DocMeta, progress: ProgressFn | None = None
+    ) -> UploadOutcome:
+        """Add a read document to the index and swap it in; blocking (a worker thread)."""
+        qa = self.require()
         with self._index_lock:
             self._sync_before_write()
             try:
-                # The document read above: a PDF is parsed once, not twice.
-                report = add_documents([(doc, meta)], self.settings, qa.embedder, base=qa.index)
+                # The document read above: a PDF is parsed once, not twice. Embedded with
+                # every core (RAG_INGEST_THREADS): questions take a core back as they come.
+                report = add_documents(
+                    [(doc, meta)],
+                    self.settings,
+                    self._upload_embedder(qa.embedder),
+                    base=qa.index,
+                    progress=progress or False,
+                )
             except IndexBusy as exc:
                 raise ApiError(
                     409, "index_busy", str(exc), {"Retry-After": str(BUSY_RETRY_S)}
@@ -281,6 +304,13 @@ class ServiceState:
             return UploadOutcome("duplicate", existing, docs[existing].meta, len(docs))
         status = "added" if report.added else "replaced" if report.replaced else "unchanged"
         return UploadOutcome(status, doc.doc_id, docs[doc.doc_id].meta, len(docs))
+
+    def _upload_embedder(self, embedder: Embedder) -> Embedder:
+        """The same model with as many threads as an ingest gets (same vectors)."""
+        threads = ingest_threads(self.settings)
+        if threads <= self.settings.embed_threads or embedder.backend != "onnx":
+            return embedder
+        return load_embedder(self.settings, threads=threads)
 
     def delete_document(self, doc_id: str) -> int:
         """Remove one document; returns how many remain. Blocking, like add_document."""

@@ -17,6 +17,14 @@ manifest's checksums) is not the graph's and is not measured here.
 Run alone (1M takes a ~10-minute graph build on 2 cores)::
 
     $ python -m bench.upload 100000 1000000
+
+**Time to answerable** (``--answerable``, sizes in KB): a real ``rag serve`` on a copy
+of the seed index gets a made-up report (bench/synthetic_report.py, new text each
+repetition) and is timed from the start of the POST until a question about the report
+is answered; the status URL (202) is polled meanwhile for the stages, and another
+client asks seed questions throughout, whose slowest answer is reported::
+
+    $ python -m bench.upload --answerable 20 256 1024 --reps 3
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from typing import NamedTuple
 import faiss
 import numpy as np
 
-from bench.common import fmt, log, md_table, omp_threads
+from bench.common import fmt, log, md_table, median, omp_threads
 from rag.dense import extend_hnsw
 
 UPLOAD_CHUNKS = 30
@@ -139,5 +147,133 @@ def main(sizes: list[int]) -> int:
     return 0
 
 
+class AnswerableRow(NamedTuple):
+    size_kb: int
+    texts: int  # texts embedded (chunks + sentences)
+    runs_s: list[float]  # POST → the report's question answered, each repetition
+    embed_s: float  # median time in the embedding stage
+    slowest_question_s: float  # slowest seed question answered meanwhile (all runs)
+    load: tuple[float, float]  # 1-minute load average before / after
+
+
+def time_to_answerable(sizes_kb: list[int], reps: int, workdir: Path) -> list[AnswerableRow]:
+    """Upload made-up reports of each size to a real server and time until answerable."""
+    import os
+    import shutil
+    import threading
+
+    import httpx
+
+    from bench.http import Server
+    from bench.synthetic_report import make_report
+    from rag.settings import Settings
+
+    token = "bench-token"
+    auth = {"Authorization": f"Bearer {token}"}
+    index_dir = workdir / "index"
+    shutil.copytree(
+        Settings().index_dir, index_dir, ignore=shutil.ignore_patterns("models", ".lock")
+    )
+    env = {"RAG_ADMIN_TOKEN": token, "RAG_UPLOAD_WAIT_S": "0", "RAG_MAX_UPLOAD_BYTES": "4000000"}
+    rows = []
+    with (
+        Server.start(index_dir, workdir / "server.log", env) as server,
+        httpx.Client(base_url=server.url, timeout=600) as http,
+    ):
+        for size in sizes_kb:
+            runs, embeds, texts, slowest = [], [], 0, 0.0
+            load0 = os.getloadavg()[0]
+            for rep in range(reps):
+                report = make_report(size * 1024, seed=1000 * size + rep)
+                stop = threading.Event()
+                latencies: list[float] = []
+                asker = threading.Thread(target=_ask_meanwhile, args=(server.url, stop, latencies))
+                asker.start()
+                t0 = time.perf_counter()
+                reply = http.post(
+                    "/v1/documents",
+                    files={"file": (f"bench_{size}_{rep}.txt", report.text.encode(), "text/plain")},
+                    headers=auth,
+                )
+                assert reply.status_code == 202, reply.text
+                url, embed_start, embed_end = reply.json()["status_url"], None, None
+                while True:
+                    status = http.get(url, headers=auth).json()
+                    now = time.perf_counter()
+                    if status["stage"] == "embedding" and embed_start is None:
+                        embed_start = now
+                    if status["stage"] in ("indexing", "saving", "done") and embed_end is None:
+                        embed_end = now
+                    if status["state"] in ("done", "failed"):
+                        break
+                    time.sleep(0.1)
+                assert status["state"] == "done", status
+                fact = report.facts[0]
+                while True:
+                    answer = http.post("/v1/ask", json={"question": fact.question}).json()
+                    if answer["status"] == "answered":
+                        break
+                    assert time.perf_counter() - t0 < 3600, answer
+                    time.sleep(0.1)
+                runs.append(time.perf_counter() - t0)
+                stop.set()
+                asker.join()
+                embeds.append((embed_end or now) - (embed_start or t0))
+                texts = status["total"]
+                slowest = max([slowest, *latencies])
+                doc_id = status["result"]["doc_id"]
+                http.delete(f"/v1/documents/{doc_id}", headers=auth).raise_for_status()
+                log(f"{size} KB: answerable after {runs[-1]:.1f} s ({texts} texts)")
+            rows.append(
+                AnswerableRow(
+                    size, texts, runs, median(embeds), slowest, (load0, os.getloadavg()[0])
+                )
+            )
+    return rows
+
+
+def _ask_meanwhile(url: str, stop, latencies: list[float]) -> None:
+    """Seed questions, one every 0.5 s, until ``stop``; their latencies in ``latencies``."""
+    import httpx
+
+    questions = ["苏州2016年职工书屋多少家", "常州市总工会2018年建成多少个职工书屋"]
+    with httpx.Client(base_url=url, timeout=60) as http:
+        i = 0
+        while not stop.is_set():
+            t0 = time.perf_counter()
+            # Distinct texts, so the answer cache does not hide the model's cost.
+            http.post("/v1/ask", json={"question": f"{questions[i % 2]}（{i}）"})
+            latencies.append(time.perf_counter() - t0)
+            i += 1
+            stop.wait(0.5)
+
+
+def render_answerable(rows: list[AnswerableRow], reps: int) -> list[str]:
+    table = [
+        [f"{r.size_kb:,} KB", r.texts, fmt(median(r.runs_s), 1),
+         ", ".join(f"{x:.1f}" for x in r.runs_s), fmt(r.embed_s, 1),
+         fmt(r.slowest_question_s, 2), f"{r.load[0]:.1f} / {r.load[1]:.1f}"]
+        for r in rows
+    ]  # fmt: skip
+    return md_table(
+        ["report", "texts embedded", "answerable after s (median)", "runs s",
+         "embedding s (median)", "slowest other question s", "load 1-min before / after"],
+        table,
+    )  # fmt: skip
+
+
 if __name__ == "__main__":
-    raise SystemExit(main([int(a) for a in sys.argv[1:]] or [100_000]))
+    args = sys.argv[1:]
+    if args and args[0] == "--answerable":
+        reps = 3
+        if "--reps" in args:
+            at = args.index("--reps")
+            reps = int(args[at + 1])
+            args = args[:at] + args[at + 2 :]
+        with tempfile.TemporaryDirectory() as tmp:
+            found = time_to_answerable(
+                [int(a) for a in args[1:]] or [20, 256, 1024], reps, Path(tmp)
+            )
+        print("\n".join(render_answerable(found, reps)))
+        raise SystemExit(0)
+    raise SystemExit(main([int(a) for a in args] or [100_000]))

@@ -10,6 +10,7 @@ Example::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -35,6 +36,33 @@ def _pipeline(warm: bool = False):
         sys.exit(2)
 
 
+_STAGES = {
+    "chunking": "分块",
+    "embedding": "编码",
+    "indexing": "建立检索索引",
+    "saving": "保存",
+}
+
+
+@contextlib.contextmanager
+def _ingest_progress():
+    """A bar of our own for ``rag ingest``: the stage, and texts embedded / total."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
+    with Progress(*columns, TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("正在加载模型…", total=None)
+
+        def report(stage: str, done: int, total: int) -> None:
+            label = _STAGES.get(stage, stage)
+            if stage == "embedding":
+                bar.update(task, description=label, completed=done, total=total)
+            else:
+                bar.update(task, description=label)
+
+        yield report
+
+
 def cmd_ingest(args) -> int:
     from rag.ingest import ingest
 
@@ -43,8 +71,8 @@ def cmd_ingest(args) -> int:
     from rag.index import IndexBusy, IndexLoadError
 
     try:
-        with console.status("正在加载模型并建立索引…"):
-            report = ingest(paths, settings, progress=True)
+        with _ingest_progress() as progress:
+            report = ingest(paths, settings, progress=progress)
     except IndexBusy as exc:
         err.print(f"[red]{escape(str(exc))}[/red]")
         return 3

@@ -66,15 +66,23 @@ class Embedder:
         """Model tokens in ``text``, special tokens excluded (chunk sizes are in these)."""
         return self.count(text)
 
-    def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+    def encode(
+        self,
+        texts: list[str],
+        batch_size: int = 32,
+        progress: bool | Callable[[int, int], None] = False,
+    ) -> np.ndarray:
         """Passages → unit vectors, row for row.
 
         Texts go to the model sorted by length, in batches of at most ``batch_size``
         texts and ``BATCH_TOKENS`` padded tokens, so little of a call is padding.
+        ``progress`` is True for a terminal bar, or a function told ``(done, total)``
+        after each batch (an upload's status, api/uploads.py).
         """
         out = np.zeros((len(texts), self.dimension), np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        bar = _progress(len(texts)) if progress else None
+        report = progress if callable(progress) else None
+        bar = _progress(len(texts)) if progress is True else None
         start = 0
         while start < len(order):
             end = start + 1
@@ -88,6 +96,8 @@ class Embedder:
             out[rows] = self.embed_passages([texts[i] for i in rows])
             if bar is not None:
                 bar.update(len(rows))
+            if report is not None:
+                report(end, len(texts))
             start = end
         if bar is not None:
             bar.close()
@@ -222,6 +232,7 @@ def _sentence_transformers(settings: Settings, threads: int) -> Embedder:
             batch_size=max(1, len(texts)),
             normalize_embeddings=True,  # inner product == cosine in FAISS
             convert_to_numpy=True,
+            show_progress_bar=False,  # ours (encode's) is the one bar
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 

@@ -34,7 +34,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -62,6 +62,10 @@ FORMAT_VERSION = 6
 MAX_SENTENCE_CHARS = 400  # within m3e's 512-token window; the figure's clause is what matters
 CURRENT = "CURRENT"
 LOCK = ".lock"
+
+# Told ``(stage, done, total)`` as an index is built: "chunking", "embedding" (texts),
+# "indexing" (FAISS + BM25), then "saving" (rag/ingest.py). Upload status (api/uploads.py).
+ProgressFn = Callable[[str, int, int], None]
 
 log = logging.getLogger("rag.index")
 
@@ -275,9 +279,10 @@ def build_index(
     settings: Settings,
     previous: CorpusIndex | None = None,
     metas: dict[str, DocMeta] | None = None,
-    progress: bool = False,
+    progress: bool | ProgressFn = False,
 ) -> CorpusIndex:
-    """Index ``documents`` on top of ``previous`` (same doc_id replaces, unchanged text reuses vectors)."""
+    """Index ``documents`` on top of ``previous`` (same doc_id replaces, unchanged text
+    reuses vectors). ``progress``: True for a terminal bar, or a :data:`ProgressFn`."""
     metas = metas or {}
     docs: dict[str, DocRecord] = dict(previous.docs) if previous else {}
     for doc in documents:
@@ -298,8 +303,10 @@ def _assemble(
     embedder: Embedder,
     settings: Settings,
     previous: CorpusIndex | None,
-    progress: bool,
+    progress: bool | ProgressFn,
 ) -> CorpusIndex:
+    stage = progress if callable(progress) else _quiet
+    stage("chunking", 0, len(docs))
     chunking = chunk_settings(settings, embedder)
     reusable = _reusable_vectors(previous, chunking, embedder)
     origin: list[int] = []  # previous position of each chunk's reused vector, or -1
@@ -343,7 +350,13 @@ def _assemble(
             origin.extend([-1] * len(doc_chunks))
             parts.append(later([embedding_text(c, rec.meta) for c in doc_chunks]))
         chunks.extend(doc_chunks)
-    fresh = _embed_distinct(embedder, pending, progress)
+    if callable(progress):
+        embedded = lambda done, total: progress("embedding", done, total)  # noqa: E731
+        embedded(0, len(set(pending)))
+    else:
+        embedded = progress
+    fresh = _embed_distinct(embedder, pending, embedded)
+    stage("indexing", 0, len(chunks))
     vectors = _stack([fresh[p] if isinstance(p, slice) else p for p in parts], embedder.dimension)
     sentence_vectors = _stack(
         [fresh[p] if isinstance(p, slice) else p for p in sentence_parts], embedder.dimension
@@ -388,7 +401,11 @@ def _assemble(
     )
 
 
-def _embed_distinct(embedder: Embedder, texts: list[str], progress: bool) -> np.ndarray:
+def _quiet(stage: str, done: int, total: int) -> None:
+    pass
+
+
+def _embed_distinct(embedder: Embedder, texts: list[str], progress) -> np.ndarray:
     """Vectors of ``texts``, each distinct text embedded once (headings repeat)."""
     rows: dict[str, int] = {}
     order = [rows.setdefault(t, len(rows)) for t in texts]

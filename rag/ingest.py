@@ -28,6 +28,7 @@ from rag.index import (
     CorpusIndex,
     DocRecord,
     IndexLoadError,
+    ProgressFn,
     build_index,
     current_generation,
     load_index,
@@ -119,9 +120,12 @@ def add_documents(
     embedder: Embedder | None = None,
     base: CorpusIndex | None = None,
     report: IngestReport | None = None,
-    progress: bool = False,
+    progress: bool | ProgressFn = False,
 ) -> IngestReport:
-    """Index already-read documents. ``base`` defaults to the index on disk."""
+    """Index already-read documents. ``base`` defaults to the index on disk.
+
+    ``progress``: True for a terminal bar, or told ``(stage, done, total)`` (an upload's
+    status: rag.index.ProgressFn)."""
     # Without a caller's embedder this is a batch job (``rag ingest``): every core.
     embedder = embedder or load_embedder(settings, threads=ingest_threads(settings))
     report = report or IngestReport()
@@ -154,6 +158,8 @@ def add_documents(
             index = build_index(
                 todo, embedder, settings, previous=base, metas=metas, progress=progress
             )
+            if callable(progress):
+                progress("saving", 0, 0)
             if is_postgres(settings):
                 index = save_store(index, settings)
             else:
@@ -165,7 +171,10 @@ def add_documents(
 
 
 def ingest(
-    paths: list[Path], settings: Settings, embedder: Embedder | None = None, progress: bool = False
+    paths: list[Path],
+    settings: Settings,
+    embedder: Embedder | None = None,
+    progress: bool | ProgressFn = False,
 ) -> IngestReport:
     """Ingest files and folders; a bad file is reported and skipped, the rest go in."""
     report = IngestReport()

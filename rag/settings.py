@@ -192,7 +192,12 @@ class Settings(BaseSettings):
     embed_threads: int = Field(
         default=1, validation_alias=AliasChoices("RAG_EMBED_THREADS", "RAG_TORCH_THREADS")
     )
-    ingest_threads: int = 0  # `rag ingest`: 0 = every core (a batch job has the box to itself)
+    # `rag ingest` and uploads to `rag serve`: 0 = every core (questions, one thread each,
+    # still get their turn: ONNX Runtime's idle threads sleep rather than spin)
+    ingest_threads: int = 0
+    # An upload indexed within this many seconds is answered 201/200; a longer one 202
+    # Accepted with a status URL (GET /v1/uploads/{upload_id}, api/uploads.py).
+    upload_wait_s: float = Field(default=10.0, ge=0)
     faiss_threads: int = 1  # requests run in parallel threads; one OpenMP thread each is faster
 
     @field_validator("index_kind", mode="before")

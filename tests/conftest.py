@@ -151,6 +151,9 @@ def api_server_factory(tmp_path_factory, seed_index_dir) -> Iterator:
             "RAG_SEEDS_DIR": str(ROOT / "seeds"),
             "HF_HUB_OFFLINE": "1",
             "PYTHONUNBUFFERED": "1",
+            # Uploads answered when done (201/200), however slow the shared machine is;
+            # tests of 202 Accepted set it to 0 (test_api_upload_async.py).
+            "RAG_UPLOAD_WAIT_S": "600",
         }
         if "RAG_MODEL" in os.environ:  # the seed index was built with it
             full_env["RAG_MODEL"] = os.environ["RAG_MODEL"]
