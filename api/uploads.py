@@ -32,11 +32,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from api.errors import ApiError
+from rag.index import StoreUnavailable
 
 log = logging.getLogger("rag.api")
 
 KEEP_JOBS = 100  # finished jobs remembered (their status URL answers 404 after)
 MAX_RUNNING = 8  # uploads accepted and not finished; beyond: 503 + Retry-After
+STORE_RETRY_S = 5  # Retry-After when the database is away (the pool reconnects by itself)
 
 
 @dataclass
@@ -104,6 +106,16 @@ class UploadJobs:
             job.done = job.total
         except ApiError as exc:
             job.error, job.state, job.stage = exc, "failed", "failed"
+        except StoreUnavailable as exc:
+            # The database is away: temporary, as for any request (api/errors.py).
+            log.warning("indexing upload %s: %s", job.upload_id, exc)
+            job.error = ApiError(
+                503,
+                "database_unavailable",
+                "数据库暂时无法连接，请稍后再试",
+                {"Retry-After": str(STORE_RETRY_S)},
+            )
+            job.state, job.stage = "failed", "failed"
         except Exception:
             log.exception("indexing upload %s (%s) failed", job.upload_id, job.filename)
             job.error = ApiError(500, "internal_error", "建立索引时出错，原索引未受影响，请重试")
