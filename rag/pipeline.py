@@ -177,8 +177,10 @@ class Pipeline:
         metas = [d.meta for d in index.docs.values()]
         if outside(question, metas):
             # No document speaks for the place or the years asked: say what is covered
-            # rather than offer the nearest place's or year's answer.
-            found = self._not_found(index, text, question, [], top_k, t0, ranked=[])
+            # rather than offer the nearest place's or year's answer (the closest
+            # sentences still show what the documents say on the subject).
+            hits = retrieve(index, self.embedder, question, self.settings, top_k, mode)
+            found = self._not_found(index, text, question, hits, top_k, t0)
             return found.model_copy(update={"message": outside_message(question, metas)})
         if question.kind is not QuestionKind.FIGURE:
             return self._ask_span(index, text, question, top_k, mode, t0)

@@ -86,4 +86,4 @@ def outside_message(question: Question, metas: Iterable[DocMeta]) -> str:
     """Why an out-of-scope question has no answer, and what the documents do cover."""
     years = "、".join(f"{y}年" for y in question.years)
     asked = " ".join(p for p in ("、".join(question.places), years) if p)
-    return f"所问的“{asked}”不在已收录的文档范围内。{scope_text(coverage(metas))}"
+    return f"未找到：所问的“{asked}”不在已收录的文档范围内。{scope_text(coverage(metas))}"

@@ -69,7 +69,7 @@ def test_a_document_of_unknown_period_covers_every_year():
 
 def test_outside_message_says_what_was_asked_and_what_is_covered():
     text = outside_message(parse_question("徐州2016年职工书屋多少家"), METAS[:2])
-    assert text.startswith("所问的“徐州 2016年”不在已收录的文档范围内。")
+    assert text.startswith("未找到：所问的“徐州 2016年”不在已收录的文档范围内。")
     assert text.endswith("已收录：南通 2016、海门 2014–2018")
 
 
@@ -97,9 +97,9 @@ def test_corpus_lists_the_seed_places_and_follows_an_upload(server):
         assert {"苏州", "昆山", "无锡", "江都"} <= places
         assert before["text"].startswith("已收录：") and "苏州 2016" in before["text"]
 
-        # A place no document covers: not found, with the scope and no citations.
+        # A place no document covers: not found, with the scope.
         asked = http.post("/v1/ask", json={"question": "连云港2018年新建职工书屋多少家"}).json()
-        assert asked["status"] == "not_found" and asked["citations"] == []
+        assert asked["status"] == "not_found" and asked["answer"] is None
         assert "连云港" in asked["message"] and before["text"] in asked["message"]
 
         done = http.post(
