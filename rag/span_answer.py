@@ -542,11 +542,49 @@ def defines(sentence: str, term: str, question: Question) -> bool:
             and lead[-1].word not in question.text
         ):
             return True
-        head = re.match(r"[”\"]?([\u4e00-\u9fff]{2,8})", after)
-        tokens = tag(head.group(1)) if head else ()
-        if tokens and tokens[0].tag in ("n", "nz", "nw") and tokens[0].word not in question.text:
+        if _kind_noun_after(sentence[m.end() : m.end() + 12], question):
+            return True
+        if _echoed_after(sentence[m.end() :], term):
             return True
     return False
+
+
+_GENERIC_PARTS = {"工程", "活动", "工作", "计划", "行动", "项目", "建设", "职工", "工会"}
+
+
+def _echoed_after(rest: str, term: str) -> bool:
+    """The clause after the term goes on about it in its own words: “大维权工程”,…依法
+    维权 or “百场公益巡讲进企业”活动,组织专家…为企业培训. A clause on something else
+    (“123”实事工程和“两室”建设,转型升级…服务中心) only lists the term."""
+    clause = re.split(r"[。；;！？]", rest, maxsplit=1)[0]
+    clause = re.split(r"[，,]", clause, maxsplit=1)[-1] if re.search(r"[，,]", clause) else ""
+    parts = {w for w in _words(term) if w not in _GENERIC_PARTS}
+    return any(w in clause for w in parts)
+
+
+_NOUNISH = ("n", "nz", "nw", "vn", "an", "a", "s")
+
+
+def _kind_noun_after(after: str, question: Question) -> bool:
+    """A noun phrase right after the term (“工会常伴四季”服务品牌, “普惠+特惠”的服务工作新
+    理念) that says what kind of thing it is, with a noun the question did not already
+    say (asked what the “七有”标准 is, 标准 tells nothing)."""
+    from rag.entities import tag
+
+    head = re.match(r"[”\"]?的?([\u4e00-\u9fff]{2,10})", after)
+    phrase = []
+    for token in tag(head.group(1)) if head else ():
+        if token.tag not in _NOUNISH:
+            break
+        phrase.append(token)
+    return bool(
+        phrase
+        and phrase[-1].tag in ("n", "nz", "nw", "vn")
+        and any(
+            t.tag in ("n", "nz", "nw") and len(t.word) >= 2 and t.word not in question.text
+            for t in phrase
+        )
+    )
 
 
 def _words(text: str) -> list[str]:
@@ -561,7 +599,9 @@ def _passage_answer(question: Question, ranked: list[Ranked]) -> Extracted | Non
     if question.kind is QuestionKind.DEFINITION and quoted and pool:
         # A sentence that says what the term is comes before ones that only name it.
         explaining = [r for r in pool if defines(r.text, quoted[0], question)]
-        if explaining and explaining[0].score >= PASSAGE_KEEP * pool[0].score:
+        if not explaining:
+            return None  # the reports name the term but never say what it is
+        if explaining[0].score >= PASSAGE_KEEP * pool[0].score:
             pool = explaining + [r for r in pool if r not in explaining]
     if not pool:
         return None

@@ -157,3 +157,23 @@ def test_a_fragment_of_a_quoted_name_is_no_name():
         Found("县总工会", 0, 4, "org"),
     ]
     assert [f.text for f in _outermost(spans)] == ["全省工会职工之家示范单位", "县总工会"]
+
+
+@pytest.mark.parametrize(
+    ("question", "term", "sentence", "says"),
+    [
+        # the noun after the term says what kind of thing it is (with or without 的)
+        ("“彩虹桥”是什么", "彩虹桥", "全力打造“彩虹桥”志愿服务品牌,惠及职工。", True),
+        ("“双星”是什么", "双星", "确立“双星”的帮扶工作新理念，扩大受益面。", True),
+        # the clause after goes on about it in its own words
+        ("“暖心送法”是什么", "暖心送法", "推进“暖心送法”工程,律师为职工送法上门。", True),
+        # named beside something else, or with only the noun the question already says
+        ("“567”工程指什么", "567", "全面推进“567”工程和“三室”建设,升级服务中心。", False),
+        ("“八有”标准是什么", "八有", "以“八有”标准扎实推进服务站建设。", False),
+    ],
+)
+def test_defines_tells_a_description_from_a_mention(question, term, sentence, says):
+    from rag.question import parse_question
+    from rag.span_answer import defines
+
+    assert defines(sentence, term, parse_question(question)) is says
