@@ -273,7 +273,21 @@ def name_head(question: Question) -> str | None:
     return nouns[-1] if nouns and nouns[-1] not in ("名字", "名称") else None
 
 
+# What the name of an honour is made of: 先进集体, 标兵个人, 十佳, 五一劳动奖章, 工人先锋号.
+_HONOURISH = re.compile(
+    r"先进|标兵|模范|优秀|十佳|示范|荣誉|称号|奖|能手|明星|劳模|劳动模范|工匠|文明|先锋|"
+    r"之家|[岗号章杯状]$|一等|二等|三等|金牌|冠军|第[一二三]名|最美|十大"
+)
+_ASKS_HONOUR = re.compile(r"荣誉|称号|奖项|什么奖|哪些奖|表彰")
+
+
 def _name_fit(found: Found, question: Question) -> float:
+    if (
+        _ASKS_HONOUR.search(question.text)
+        and found.label != "honour"
+        and not _HONOURISH.search(found.text)
+    ):
+        return 0.1  # asked for an honour, 职工大讲堂 or “对标找差” is none
     wanted = [label for label, pattern in _NAME_TYPES.items() if pattern.search(question.text)]
     label = "org" if found.label in ("org", "nz", "nw") else found.label
     if not wanted:

@@ -196,6 +196,9 @@ _HONOUR_VERB = re.compile(
     r"(?:荣获|获得|获评|获颁|被评为|评为|被授予|授予|荣膺|当选为|当选|被命名为|命名为|被确定为|"
     r"确定为|入选|被誉为|誉为|评选为|获)(?:了)?"
 )
+_HONOUR_SUFFIX = re.compile(
+    r"[\u4e00-\u9fff]{0,6}?(?:奖章|奖状|奖|称号|先进集体|先进个人|先进单位|示范单位|标兵)"
+)
 _SEGMENT_STOP = re.compile(r"[，,。；;：:！？!?\n]|(?:、(?=[^、]{0,3}(?:获|荣获|被评为)))")
 
 
@@ -235,6 +238,9 @@ def find_names(text: str) -> list[Found]:
     for m in _QUOTED.finditer(text):
         group = next(i for i in range(1, 5) if m.group(i) is not None)
         out.append(Found(m.group(group), m.start(group), m.end(group), "quoted"))
+        suffix = _HONOUR_SUFFIX.match(text, m.end())
+        if suffix:  # “争当学习型职工读书活动”组织奖: the award is the quote and its suffix
+            out.append(Found(text[m.start() : suffix.end()], m.start(), suffix.end(), "honour"))
     for m in _HONOUR_VERB.finditer(text):
         rest = text[m.end() : m.end() + 60]
         quoted = _QUOTED.match(rest)

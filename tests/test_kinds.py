@@ -177,3 +177,23 @@ def test_defines_tells_a_description_from_a_mention(question, term, sentence, sa
     from rag.span_answer import defines
 
     assert defines(sentence, term, parse_question(question)) is says
+
+
+def test_a_quoted_name_with_an_award_suffix_is_the_award():
+    found = find_names("市总工会获评“全民健身进万家”组织奖，并开通“惠工宝”平台。")
+    honours = [f.text for f in found if f.label == "honour"]
+    assert "“全民健身进万家”组织奖" in honours
+    assert "惠工宝" not in " ".join(honours)  # a platform's name is not an award
+
+
+def test_an_honour_question_is_not_answered_by_a_programme_name():
+    from rag.question import parse_question
+    from rag.span_answer import _name_fit
+    from rag.spans import Found
+
+    question = parse_question("临川区总工会获得过什么荣誉")
+    programme = Found("职工微课堂", 0, 5, "quoted")
+    honour = Found("全省工会先进集体", 0, 8, "nz")
+    assert _name_fit(programme, question) < 0.2 <= _name_fit(honour, question)
+    # asked for a platform, the same programme name fits
+    assert _name_fit(programme, parse_question("临川区总工会开通的平台叫什么")) > 0.5
