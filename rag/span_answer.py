@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rag.byline import ASKS_AUTHOR, FIRST_PERSON, bylines
 from rag.entities import entities
 from rag.index import CorpusIndex, DocRecord
 from rag.kinds import QuestionKind
@@ -61,6 +62,7 @@ THRESHOLDS = {
     QuestionKind.DEFINITION: 0.0,
     QuestionKind.DESCRIBE: 0.4,
 }
+BYLINE_FIT = 0.9  # a byline answers as well as a name beside the asked post
 SENTENCES = 8  # how many of the best sentences are searched for a span
 FOLLOWING = 4  # short lines after each that may hold the span (captions, bylines)
 WORDS_SPOKEN = 0.4  # share of the question's words (by weight) that stands for its key
@@ -402,7 +404,12 @@ def _span_answer(
                 return 1.25 if f.label == "quoted" else 1.0
             return _name_fit(f, question) * (0.6 if head else 1.0)
 
-    best = _best_span(question, _with_following(index, ranked), weights, finder, fit)
+    pool = _with_following(index, ranked)
+    best = _best_span(question, pool, weights, finder, fit)
+    if kind is QuestionKind.PERSON:
+        signed = _byline_answer(question, pool)
+        if signed and (best is None or signed.score > best[2]):
+            return signed
     if best is None:
         return None
     found, sent, score = best
@@ -414,6 +421,27 @@ def _span_answer(
     return Extracted(
         kind, found.text, sent.doc, start, end, score, [_quote(sent, start, end)], post
     )
+
+
+def _byline_answer(question: Question, ranked: list[Ranked]) -> Extracted | None:
+    """The writer, from the byline of the document the best sentence is in, when the
+    question asks who wrote or reported (记者署名是谁, 谁作的工作报告) or the sentence
+    speaks as 我 (我受常委会的委托，向大家报告工作). The byline and the sentence are cited."""
+    author = bool(ASKS_AUTHOR.search(question.text))
+    for sent in ranked[:SENTENCES]:
+        if not speaks_of(sent) or not (author or FIRST_PERSON.search(sent.text)):
+            continue
+        signed = bylines(sent.doc.text)
+        if not signed:
+            continue
+        name = signed[0]
+        line = Quoted(sent.doc, name.start, name.end, sent.score, sent.rank, sent.hit)
+        quotes = [line, _quote(sent, sent.start, sent.end)]
+        score = sent.score * BYLINE_FIT
+        return Extracted(
+            QuestionKind.PERSON, name.name, sent.doc, name.start, name.end, score, quotes
+        )
+    return None
 
 
 def _list_answer(

@@ -63,6 +63,25 @@ def _post_near(text: str, start: int, end: int) -> tuple[str, int]:
     return "", -1
 
 
+_TITLED_CLAUSE = re.compile(rf"^[\u4e00-\u9fff（）()]{{0,16}}?({POSTS})$")
+
+
+def _offices_before(text: str, start: int) -> tuple[str, ...]:
+    """Posts of the comma-joined titles before the one right before the name: in
+    "苏州市人大常委会副主任,苏州市总工会主席温祥华" he is 副主任 too. A clause not
+    ending in a post (会长李四，主席张三) belongs to someone else and stops the chain."""
+    pieces = re.split(r"[，,]", text[max(0, start - 60) : start])
+    if len(pieces) < 2 or not _POST_BEFORE.search(pieces[-1]):
+        return ()
+    found: list[str] = []
+    for piece in reversed(pieces[-4:-1]):
+        m = _TITLED_CLAUSE.match(piece.strip())
+        if not m:
+            break
+        found.insert(0, m.group(1))  # the clause's own post (常委会副主任 → 副主任)
+    return tuple(found)
+
+
 def find_people(text: str) -> list[Found]:
     """People LAC recognises, each with the post and organisation written beside it."""
     out = []
@@ -80,7 +99,7 @@ def find_people(text: str) -> list[Found]:
             context = text[seg_start + 1 : at].strip(" 、")
         chain = _POST_CHAIN.search(text[max(0, token.start - 24) : token.start])
         posts = tuple(re.findall(POSTS, chain.group(0))) if chain else ()
-        posts = posts or ((post,) if post else ())
+        posts = _offices_before(text, token.start) + (posts or ((post,) if post else ()))
         out.append(Found(token.word, token.start, token.end, post, context, posts))
     return out
 
