@@ -240,6 +240,9 @@ def parse_question(text: str) -> Question:
         # "获得了什么称号": 称号 names the kind of answer, which the report may not
         # write; a number the asker states ("95人荣获…") marks where the answer is.
         terms = [t for t in terms if t not in ANSWER_TYPE_WORDS]
+        # 是不是 / 有没有 ask; their 不是 and 没有 are no subject of the sentence sought.
+        asked = {w for pair, w in (("是不是", "不是"), ("有没有", "没有")) if pair in text}
+        terms = [t for t in terms if t not in asked]
         terms += [f.text.replace(" ", "") for f in figures if f.kind not in ("year",)]
     terms = list(dict.fromkeys(terms))
     return Question(

@@ -68,6 +68,7 @@ FOLLOWING = 4  # short lines after each that may hold the span (captions, byline
 WORDS_SPOKEN = 0.4  # share of the question's words (by weight) that stands for its key
 PAIRS_SPOKEN = 0.6  # or share of its character pairs (负责人 asked, 主席李建英 stated)
 PASSAGE_SENTENCES = 3
+YESNO_WORDS = 0.5  # share of the question's words (by weight) a 是 sentence holds
 PASSAGE_KEEP = 0.75  # a further sentence joins a passage answer within this share of the best
 _POST = re.compile(POSTS)
 _NEGATION = re.compile(r"未|没有|尚未|不再|不能|无法|并非|不是")
@@ -510,27 +511,75 @@ def _without_places(text: str) -> str:
     return text
 
 
-def _yesno_answer(question: Question, ranked: list[Ranked]) -> Extracted | None:
-    """是 when one of the best sentences states it (its key word and names there); 否
-    only when it is negated there, or when "都…吗" meets a share below 100%. A plan
-    (力争年内建成…) is not a fact: not found."""
+def _yesno_answer(
+    question: Question, ranked: list[Ranked], weights: dict[str, float]
+) -> Extracted | None:
+    """是 when one of the best sentences states it: its key word and names there and
+    most of the question's words (a sentence that only names the 篮球联赛 says nothing
+    of who may play). 否 only when it is negated there, or when "都…吗" meets a part
+    below the whole in the clause that speaks of the asked thing (建成率达85%, 98家…已有
+    96家). A plan (力争年内建成…) is not a fact: not found."""
     for sent in ranked[:3]:
-        if not sent.key or not sent.named:
+        if not sent.key or not sent.named or not _holds_question(sent):
             continue
-        if _INTENT.search(sent.text) and not _INTENT.search(question.text):
-            return None
         raw = _raw(sent)
+        clause = _focal_clause(raw, question, weights)
+        if _planned(raw, question, weights) and not _INTENT.search(question.text):
+            return None
         near = [a for a, _, _, _ in _anchors(raw, question, {})]
         if any(_NEGATION.search(raw[max(0, s - 6) : s]) for s in near):
             return _yes_no(sent, "否")
         if _ALL.search(_without_places(question.text)):
-            shares = [float(x) for x in re.findall(r"(\d+(?:\.\d+)?)\s*[%％]", sent.text)]
-            complete = re.search(r"全部|全覆盖|均已|都已|100\s*[%％]", sent.text)
-            if shares and not complete and max(shares) < 100:
-                return _yes_no(sent, "否")
-            if not complete:
-                return None
+            whole = _share(clause, raw)
+            if whole is None:
+                continue  # the sentence does not say whether all of them did
+            return _yes_no(sent, "是" if whole else "否")
         return _yes_no(sent, "是")
+    return None
+
+
+def _holds_question(sent: Ranked) -> bool:
+    """Most of the question's words by weight, or of its character pairs (称作 asked,
+    被誉为 written, 大国工匠 in both)."""
+    return sent.parts[1] >= YESNO_WORDS or sent.parts[2] >= PAIRS_SPOKEN
+
+
+_CLAUSES = re.compile(r"[^，,；;。：:]+")
+_PART_OF = re.compile(r"(\d+)\s*([家个所项名人户])[^。；;]{0,30}?(?:已有|已|其中|有)\s*(\d+)\s*\2")
+
+
+def _focal_clause(raw: str, question: Question, weights: dict[str, float]) -> str:
+    """The clause holding most of the question's words by weight (places aside): in
+    "乡镇…服务站建成率100%,规模以上企业服务点建成率达85%" the one the asker means."""
+    clauses = _CLAUSES.findall(raw) or [raw]
+    return max(clauses, key=lambda c: _clause_weight(c, question, weights))
+
+
+def _clause_weight(clause: str, question: Question, weights: dict[str, float]) -> float:
+    words = [w for w in question.terms if len(w) >= 2 and w not in question.places]
+    return sum(weights.get(w, 1.0) for w in words if any(v in clause for v in variants(w)))
+
+
+def _planned(raw: str, question: Question, weights: dict[str, float]) -> bool:
+    """The clause that speaks of the asked thing, or the one beside it, states a plan
+    (…服务站建设，力争年内建成100个以上), not a clause afar (…就是工会工作的目标,…)."""
+    clauses = _CLAUSES.findall(raw) or [raw]
+    at = max(range(len(clauses)), key=lambda i: _clause_weight(clauses[i], question, weights))
+    return any(_INTENT.search(c) for c in clauses[max(0, at - 1) : at + 2])
+
+
+def _share(clause: str, sentence: str) -> bool | None:
+    """Whether the clause says all (100%, 全部, 全覆盖), a part (85%, 98家…已有96家), or
+    neither (None)."""
+    if re.search(r"全部|全覆盖|均已|都已|100\s*[%％]", clause):
+        return True
+    shares = [float(x) for x in re.findall(r"(\d+(?:\.\d+)?)\s*[%％]", clause)]
+    if shares:
+        return max(shares) >= 100
+    at = sentence.find(clause)
+    for m in _PART_OF.finditer(sentence):
+        if m.start() < at + len(clause) and at < m.end():  # the count runs through it
+            return int(m.group(3)) >= int(m.group(1))
     return None
 
 
@@ -664,7 +713,7 @@ def extract(index: CorpusIndex, question: Question, ranked: list[Ranked]) -> Ext
     if kind is QuestionKind.LIST:
         found = _list_answer(index, question, ranked, weights)
     elif kind is QuestionKind.YESNO:
-        found = _yesno_answer(question, ranked)
+        found = _yesno_answer(question, ranked, weights)
     elif kind.is_passage:
         found = _passage_answer(question, ranked)
     else:

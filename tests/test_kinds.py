@@ -197,3 +197,23 @@ def test_an_honour_question_is_not_answered_by_a_programme_name():
     assert _name_fit(programme, question) < 0.2 <= _name_fit(honour, question)
     # asked for a platform, the same programme name fits
     assert _name_fit(programme, parse_question("临川区总工会开通的平台叫什么")) > 0.5
+
+
+def test_all_questions_read_the_clause_that_speaks_of_the_asked_thing():
+    from rag.question import parse_question
+    from rag.span_answer import _focal_clause, _planned, _share
+
+    sentence = "新建两个服务中心,村级职工服务站建成率100%,规上企业职工服务点建成率达76%"
+    q = parse_question("临川规上企业的职工服务点都建成了吗")
+    clause = _focal_clause(sentence, q, {})
+    assert "76%" in clause and _share(clause, sentence) is False
+    q = parse_question("临川村级职工服务站都建成了吗")
+    assert _share(_focal_clause(sentence, q, {}), sentence) is True
+    counted = "在临川投资的40家外资企业,已有38家建立工会"
+    q = parse_question("在临川投资的外资企业是不是都建立了工会")
+    assert "不是" not in q.terms  # 是不是 asks; its 不是 is no subject
+    assert _share(_focal_clause(counted, q, {}), counted) is False
+    planned = "推进驿站建设，力争年内建成50个以上。"
+    assert _planned(planned, parse_question("临川是否建成了50个以上驿站"), {})
+    done = "按照工作目标,推进驿站建设,已建成50个驿站。"
+    assert not _planned(done, parse_question("临川是否建成了50个驿站"), {})
