@@ -217,3 +217,22 @@ def test_all_questions_read_the_clause_that_speaks_of_the_asked_thing():
     assert _planned(planned, parse_question("临川是否建成了50个以上驿站"), {})
     done = "按照工作目标,推进驿站建设,已建成50个驿站。"
     assert not _planned(done, parse_question("临川是否建成了50个驿站"), {})
+
+
+def test_places_are_not_verbs_events_or_the_askers_own_union():
+    texts = [f.text for f in find_places_in("注重发挥镇（街道）服务中心的作用")]
+    assert "发挥" not in texts  # LAC's place in context, a verb on its own
+    assert not any("羽毛球" in f.text for f in find_places_in("职工在百企羽毛球比赛中夺冠。"))
+    assert not any("全局" in f.text for f in find_places_in("在全省发展全局中找准工作切入点"))
+    assert "市体育馆" in [f.text for f in find_places_in("比赛在市体育馆举行。")]
+
+    from rag.question import parse_question
+    from rag.span_answer import _uninformative
+
+    class Doc:  # a document of no region: only the question's place is known
+        class meta:
+            region, region_path = None, []
+
+    q = parse_question("昆山劳模展示厅在什么地方")
+    assert _uninformative("昆山市工会", q, Doc)
+    assert not _uninformative("昆山市工人文化宫", q, Doc)
