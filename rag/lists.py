@@ -39,13 +39,26 @@ _CN_COUNT = {
 _ORDINAL = re.compile(r"(?:^|[。；;，,：:\s])([一二三四五六七八九十]是)")
 _STOPS = "，,。；;：:！？!?\n（）()"
 _QUOTE = re.compile(r"“[^“”]*”|《[^《》]*》|\"[^\"]*\"")
-_JOIN = re.compile(r"(?<=[\u4e00-\u9fff”》])(?:和|及|以及|与)(?=[\u4e00-\u9fff“《])")
+# 和 and 及 of a word (和谐, 和平, 及时, 及其) join nothing.
+_JOIN = re.compile(
+    r"(?<=[\u4e00-\u9fff”》])(?:和(?![谐睦平美])|以及|及(?![时其早])|与(?!会))(?=[\u4e00-\u9fff“《])"
+)
 _NOUNS = frozenset("n nz nw vn an ORG LOC PER s j l".split())
 _LABEL = re.compile(r"^\s*[\u4e00-\u9fff]{2,8}[:：]\s*(\S+(?:\s+\S+)+)\s*$")
 
 
+_MEASURES = "届次年月日号个项名家人位条种类大批期轮场所支件"
+_NUMBERED = re.compile(
+    rf"([两二三四五六七八九十])([^{_MEASURES}\W\d])([两二三四五六七八九十])([^{_MEASURES}\W\d])"
+)
+
+
 def expected_count(question: str) -> int | None:
-    """How many items the question expects: 哪两位 → 2, 三大平台 → 3, “四个百” → 4."""
+    """How many items the question expects: 哪两位 → 2, 三大平台 → 3, “四个百” → 4,
+    and a numbered abbreviation counts its parts: 三进五送 → 8 (三进 and 五送)."""
+    numbered = _NUMBERED.search(question)
+    if numbered:
+        return _CN_COUNT[numbered.group(1)] + _CN_COUNT[numbered.group(3)]
     m = re.search(
         r"哪([两二三四五六七八九十\d])|([两二三四五六七八九十\d])(?:大|项|个|类|种|条|位|方面)",
         question,
@@ -139,13 +152,16 @@ def _enumeration(text: str, start: int, end: int, quotes, label: str) -> list[li
         if len(run) < 2:
             continue
         a, b = run[-1]
+        b = _trim_last(text, a, b)  # …餐饮住宿等重点区域及行业: 及 joins the category
         joined = [m for m in _JOIN.finditer(text, a, b) if not _inside(m.start(), quotes)]
         if joined and b - joined[0].end() <= 16:  # "A、B和C"
             m = joined[0]
             run = run[:-1] + [(a, m.start()), (m.end(), b)]
         a, b = run[-1]
         run[-1] = (a, _trim_last(text, a, b))
-        lengths = [y - x for x, y in run[1:]]
+        # The last item may still run on into the clause (创业园创建…的培育): the
+        # middle items tell the typical length when there are any.
+        lengths = [y - x for x, y in (run[1:-1] or run[1:])]
         a, b = run[0]
         run[0] = (_trim_first(text, a, b, lengths, quotes), b)
         items = [Found(text[x:y], x, y, label) for x, y in (_clean(text, *p) for p in run) if y > x]
@@ -205,6 +221,17 @@ def _pairs(text: str, start: int, end: int, quotes) -> list[list[Found]]:
                 ]
             )
     return out
+
+
+def joined_runs(text: str, lists: list[list[Found]]) -> list[list[Found]]:
+    """Two enumerations one right after the other, apart by a comma only, as one list:
+    （进社区、进企业、进家庭，送政策、送岗位…）, the parts of a 三进五送."""
+    runs = sorted((r for r in lists if r and r[0].label == "、"), key=lambda r: r[0].start)
+    return [
+        a + b
+        for a, b in zip(runs, runs[1:], strict=False)
+        if re.fullmatch(r"[，,；;]", text[a[-1].end : b[0].start])
+    ]
 
 
 def find_lists(text: str) -> list[list[Found]]:

@@ -31,6 +31,7 @@ from rag.lists import (
     find_lists,
     frame_trim,
     head_agreement,
+    joined_runs,
 )
 from rag.matching import term_weights
 from rag.question import Question
@@ -459,12 +460,16 @@ def _list_answer(
         raw = _raw(sent)
         anchors = _anchors(raw, question, weights)
         names = {t.word for t in entities(raw, "PER")} if people else set()
-        for items in find_lists(raw):
+        lists = find_lists(raw)
+        if expected:
+            lists += [run for run in joined_runs(raw, lists) if len(run) == expected]
+        for items in lists:
             items = frame_trim(items, raw, question.terms)
             if any(_in_question(i.text, question) for i in items):
                 continue
-            if people and sum(any(n in i.text for n in names) for i in items) < len(items) / 2:
-                continue  # 成员有哪些 asked, the list is not of people
+            named = sum(any(n in i.text for n in names) for i in items) >= len(items) / 2
+            if people and not named and not (head and head_agreement(items, raw, head)):
+                continue  # 成员有哪些 asked, the list is not of people (“扬州工匠”“龙川工匠” are)
             whole = Found(items[0].text, items[0].start, items[-1].end)
             if expected is None:
                 size = min(1.0, 0.6 + 0.1 * len(items))

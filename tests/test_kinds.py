@@ -97,6 +97,26 @@ def test_lists_enumerations_and_ordinals():
     assert expected_count("有哪些") is None
 
 
+def test_lists_joins_words_and_numbered_abbreviations():
+    from rag.lists import joined_runs
+
+    # 和 of 和谐 joins nothing; 等 closes the list before 及 joins its category.
+    text = "做好了东湖园、西岭园、北塘园创建劳动关系和谐园区的培育。"
+    items = max(find_lists(text), key=len)
+    assert [i.text for i in items][:2] == ["东湖园", "西岭园"]
+    assert not any(i.text[:1] == "谐" for items in find_lists(text) for i in items)
+    text = "紧盯码头仓储、冷链运输、家政服务等重点区域及行业。"
+    assert [i.text for i in max(find_lists(text), key=len)][1:] == ["冷链运输", "家政服务"]
+    # 两帮三促: two parts of two and three items, written as two lists one after the other.
+    assert expected_count("“两帮三促”包括哪些内容") == 5
+    assert expected_count("第十五届三次会议") is None
+    text = "开展“两帮三促”（帮就业、帮就医，促增收、促和睦、促成长）。"
+    runs = joined_runs(text, find_lists(text))
+    assert [[i.text for i in r] for r in runs] == [
+        ["帮就业", "帮就医", "促增收", "促和睦", "促成长"]
+    ]
+
+
 def test_question_words_at_a_lists_edges_frame_it():
     from rag.lists import frame_trim
 
