@@ -255,9 +255,36 @@ def find_lists(text: str) -> list[list[Found]]:
             found = _enumeration(text, clause_start, i, quotes, "、")
             lists += found or _pairs(text, clause_start, i, quotes)
         clause_start = i + 1
-    for a, b in quotes:  # “参与、维护、教育、建设”
-        lists += _enumeration(text, a + 1, b - 1, [], "、")
-    return lists
+    for a, b in quotes:  # “参与、维护、教育、建设”, “百万职工大培训，百万职工大练兵，…”
+        inner = _enumeration(text, a + 1, b - 1, [], "、")
+        lists += inner or _comma_items(text, a + 1, b - 1)
+    return lists + _clause_heads(text, quotes)
+
+
+def _comma_items(text: str, start: int, end: int) -> list[list[Found]]:
+    """A quotation of short phrases apart by commas is a list of them (a slogan of
+    two halves is not: it needs three)."""
+    parts = [p for p in re.split(r"[，,]", text[start:end])]
+    if len(parts) < 3 or any(not 2 <= len(p) <= 12 for p in parts):
+        return []
+    items, at = [], start
+    for p in parts:
+        items.append(Found(p, at, at + len(p), "、"))
+        at += len(p) + 1
+    return [items]
+
+
+def _clause_heads(text: str, quotes) -> list[list[Found]]:
+    """Quoted names of one length that each open a clause are the items the clauses go
+    on about: “春送岗位”组织…,“夏送清凉”慰问…,“秋送助学”为…"""
+    heads = [
+        (a, b)
+        for a, b in quotes
+        if (a == 0 or text[a - 1] in "，,；;：:") and b < len(text) and text[b] not in "，,。；;、"
+    ]
+    if len(heads) < 3 or len({b - a for a, b in heads}) > 1:
+        return []
+    return [[Found(text[a + 1 : b - 1], a + 1, b - 1, "quoted") for a, b in heads]]
 
 
 _ASKED = re.compile(

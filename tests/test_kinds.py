@@ -117,6 +117,19 @@ def test_lists_joins_words_and_numbered_abbreviations():
     ]
 
 
+def test_lists_in_a_quotation_apart_by_commas_and_quoted_clause_heads():
+    text = "部署“千名职工大练兵，千项工种大比武，千条建议大征集”活动。"
+    lists = [[i.text for i in items] for items in find_lists(text)]
+    assert ["千名职工大练兵", "千项工种大比武", "千条建议大征集"] in lists
+    text = "“夏送清凉”走访工地12处,“秋送助学”资助学生30人,“冬送温暖”慰问职工50户。"
+    lists = [[i.text for i in items] for items in find_lists(text)]
+    assert ["夏送清凉", "秋送助学", "冬送温暖"] in lists
+    for items in find_lists(text):
+        assert all(text[i.start : i.end] == i.text for i in items)
+    # A slogan of two halves is no list.
+    assert not any(len(i) == 2 for i in find_lists("以“建功新时代，争当排头兵”为主题"))
+
+
 def test_question_words_at_a_lists_edges_frame_it():
     from rag.lists import frame_trim
 
