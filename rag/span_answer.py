@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from rag.byline import ASKS_AUTHOR, FIRST_PERSON, bylines
 from rag.entities import entities
@@ -447,40 +448,74 @@ def _byline_answer(question: Question, ranked: list[Ranked]) -> Extracted | None
     return None
 
 
+class ListAsk(NamedTuple):
+    """What a list question asks for: how many items, of what, people, honours."""
+
+    expected: int | None  # 哪四项 → 4
+    head: str | None  # 哪些工匠 → 工匠
+    people: bool  # 成员有哪些, 哪两位
+    honours: bool  # 获得了哪些荣誉
+
+    @classmethod
+    def of(cls, question: Question) -> ListAsk:
+        text = question.text
+        return cls(
+            expected_count(text),
+            asked_head(text),
+            asks_people(text),
+            bool(_ASKS_HONOUR.search(text)),
+        )
+
+
+def list_fit(items: list[Found], raw: str, ask: ListAsk, names: set[str]) -> float:
+    """How well ``items`` (a list found in ``raw``) fit what was asked; 0 rules it out.
+
+    >>> ask = ListAsk(None, "荣誉", False, True)
+    >>> text = "荣获全省先进集体和全国一等奖"
+    >>> list_fit([Found("全省先进集体", 2, 8, "和"), Found("全国一等奖", 9, 14, "和")], text, ask, set()) > 0
+    True
+    """
+    expected, head, people, honours = ask
+    named = sum(any(n in i.text for n in names) for i in items) >= len(items) / 2
+    if people and not named and not (head and head_agreement(items, raw, head)):
+        return 0.0  # 成员有哪些 asked, the list is not of people (“扬州工匠”“龙川工匠” are)
+    if expected is None:
+        size = min(1.0, 0.6 + 0.1 * len(items))
+    else:
+        size = 1.0 if len(items) == expected else 0.55
+    if items[0].label == "和" and expected != 2:
+        size *= 0.6  # "A和B" is a list only when two things are asked for
+    if honours:  # 获得了哪些荣誉: …先进集体 and …一等奖 are, 区域、行业 are not
+        agree = sum(bool(_HONOURISH.search(i.text)) for i in items) * 2 >= len(items)
+        size *= 1.3 if agree else 0.5
+    elif head and not people:
+        size *= 1.3 if head_agreement(items, raw, head) else 0.7
+    return size
+
+
 def _list_answer(
     index: CorpusIndex, question: Question, ranked: list[Ranked], weights: dict[str, float]
 ) -> Extracted | None:
     best = None
-    expected = expected_count(question.text)
-    head = asked_head(question.text)
-    people = asks_people(question.text)
+    ask = ListAsk.of(question)
     for sent in _with_following(index, ranked):
         if not speaks_of(sent):
             continue
         raw = _raw(sent)
         anchors = _anchors(raw, question, weights)
-        names = {t.word for t in entities(raw, "PER")} if people else set()
+        names = {t.word for t in entities(raw, "PER")} if ask.people else set()
         lists = find_lists(raw)
-        if expected:
-            lists += [run for run in joined_runs(raw, lists) if len(run) == expected]
+        if ask.expected:
+            lists += [run for run in joined_runs(raw, lists) if len(run) == ask.expected]
         for items in lists:
             items = frame_trim(items, raw, question.terms)
             if any(_in_question(i.text, question) for i in items):
                 continue
-            named = sum(any(n in i.text for n in names) for i in items) >= len(items) / 2
-            if people and not named and not (head and head_agreement(items, raw, head)):
-                continue  # 成员有哪些 asked, the list is not of people (“扬州工匠”“龙川工匠” are)
+            size = list_fit(items, raw, ask, names)
+            if not size:
+                continue
             whole = Found(items[0].text, items[0].start, items[-1].end)
-            if expected is None:
-                size = min(1.0, 0.6 + 0.1 * len(items))
-            else:
-                size = 1.0 if len(items) == expected else 0.55
-            if items[0].label == "和" and expected != 2:
-                size *= 0.6  # "A和B" is a list only when two things are asked for
-            if head and not people:
-                size *= 1.3 if head_agreement(items, raw, head) else 0.7
-            near = _proximity(whole, raw, anchors)
-            score = sent.score * size * near
+            score = sent.score * size * _proximity(whole, raw, anchors)
             if best is None or score > best[2]:
                 best = (items, sent, score)
     if best is None:

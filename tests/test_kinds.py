@@ -232,6 +232,18 @@ def test_an_honour_question_is_not_answered_by_a_programme_name():
     assert _name_fit(programme, parse_question("临川区总工会开通的平台叫什么")) > 0.5
 
 
+def test_an_honour_list_is_of_honours():
+    from rag.question import parse_question
+    from rag.span_answer import ListAsk, list_fit
+    from rag.spans import Found
+
+    ask = ListAsk.of(parse_question("临川区总工会获得了哪些荣誉"))
+    text = "荣获全省工会先进集体和全国职工书屋示范点，区域、行业签订合同80份"
+    honours = [Found("全省工会先进集体", 2, 10, "和"), Found("全国职工书屋示范点", 11, 20, "和")]
+    others = [Found("区域", 21, 23, "、"), Found("行业签订合同80份", 24, 33, "、")]
+    assert list_fit(honours, text, ask, set()) > list_fit(others, text, ask, set())
+
+
 def test_all_questions_read_the_clause_that_speaks_of_the_asked_thing():
     from rag.question import parse_question
     from rag.span_answer import _focal_clause, _planned, _share
