@@ -38,7 +38,7 @@ from rag.matching import term_weights
 from rag.question import Question
 from rag.regions import find_places, is_within
 from rag.sentence_rank import Ranked, focus_span, following
-from rag.sentences import quote_span
+from rag.sentences import CLAUSE_END, bounds, quote_span
 from rag.spans import (
     OFFICES,
     POSTS,
@@ -254,6 +254,38 @@ def _dateline_fit(found: Found, sent: Ranked, question: Question) -> float:
     return 1.0 if terms and sum(t in title for t in terms) >= len(terms) / 3 else 0.0
 
 
+# The events a date can mark. A date beside one event does not answer when another
+# was asked: 于12月16日奠基 tells nothing of when the hall 建成开放.
+_EVENTS = {
+    "start": "奠基 开工 动工",
+    "done": "建成 竣工 落成 开放 投入使用 投用 交付",
+    "found": "成立 挂牌 揭牌 组建",
+    "held": "召开 举行 举办 开幕 闭幕 开展",
+    "launch": "启动 开通 上线 发布 推出",
+    "sign": "签订 签署 签约",
+    "elect": "当选 选举",
+    "issue": "印发 出台 颁布 实施",
+}
+
+
+EVENT_CLASH = 0.03  # all but rules the date out: the threshold does the rest
+
+
+def _events(text: str) -> set[str]:
+    return {e for e, words in _EVENTS.items() if any(w in text for w in words.split())}
+
+
+def _event_fit(found: Found, raw: str, question: Question) -> float:
+    """A date fits the event asked (建成开放) unless its own clause names only other
+    events (奠基): then it is another event's date."""
+    asked = _events(question.text)
+    if not asked:
+        return 1.0
+    clause = bounds(raw, found.start, found.end, CLAUSE_END)
+    own = _events(raw[clause.start : clause.end])
+    return EVENT_CLASH if own and not own & asked else 1.0
+
+
 _NAME_TYPES = {
     "honour": re.compile(r"荣誉|称号|奖|评为|荣获|获得|获评|头衔|表彰|先进"),
     "quoted": re.compile(
@@ -387,7 +419,8 @@ def _span_answer(
     elif kind is QuestionKind.DATE:
 
         def fit(f: Found, s: Ranked) -> float:
-            return _date_fit(f, question) * _dateline_fit(f, s, question)
+            fit = _date_fit(f, question) * _dateline_fit(f, s, question)
+            return fit * _event_fit(f, _raw(s), question)
 
         finder = find_dates
     elif kind is QuestionKind.PLACE:

@@ -232,6 +232,17 @@ def test_an_honour_question_is_not_answered_by_a_programme_name():
     assert _name_fit(programme, parse_question("临川区总工会开通的平台叫什么")) > 0.5
 
 
+def test_a_date_of_another_event_does_not_answer():
+    from rag.question import parse_question
+    from rag.span_answer import _event_fit
+
+    raw = "临川职工文化中心列入实事项目，于去年3月8日奠基。"
+    date = find_dates(raw)[0]
+    assert _event_fit(date, raw, parse_question("临川职工文化中心什么时候建成开放")) < 0.1
+    assert _event_fit(date, raw, parse_question("临川职工文化中心什么时候奠基的")) == 1.0
+    assert _event_fit(date, raw, parse_question("临川职工文化中心是哪天的事")) == 1.0
+
+
 def test_an_honour_list_is_of_honours():
     from rag.question import parse_question
     from rag.span_answer import ListAsk, list_fit
