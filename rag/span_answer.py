@@ -672,7 +672,6 @@ def _yes_no(sent: Ranked, verdict: str) -> Extracted:
 _DEFINES_AFTER = re.compile(
     r"^[”\"》]?(?:[\u4e00-\u9fff]{0,6}?)(?:是|指|即|就是|意为|是指|包括|包含|[：:（(—])"
 )
-_PURPOSE = re.compile(r"^[^，。；]{0,12}[，,](?:提高|推动|促进|方便|帮助|让|使|为)")
 _INTRODUCE = re.compile(
     r"(?:开通|推出|打造|建立|设立|成立|创建|创办|启用|上线|开设|命名|称为|誉为)[^，。；]{0,12}$"
 )
@@ -692,16 +691,19 @@ def defines(sentence: str, term: str, question: Question) -> bool:
 
     for m in re.finditer(re.escape(term), sentence):
         after = sentence[m.end() : m.end() + 12]
-        if _DEFINES_AFTER.match(after) or _PURPOSE.match(sentence[m.end() : m.end() + 20]):
+        if _list_item(sentence, m.start(), m.end()) and not _DEFINES_AFTER.match(after):
+            continue  # 开展“三访三解三促”、“六个一”等活动: one of several things named
+        if _DEFINES_AFTER.match(after):
             return True
         if _INTRODUCE.search(sentence[: m.start()].rstrip('“"')):
             return True
         before = sentence[max(0, m.start() - 40) : m.start()].rstrip('“"')
-        if before.count("、") >= 1 and not re.search(r"[，。；]", before[-12:]):
+        if _spelled_out_before(sentence, m.start(), before):
             return True
         lead = tag(before[-8:])
         if (
-            lead
+            sentence[max(0, m.start() - 1) : m.start()] in ("“", '"')  # 学历提升“双千计划”
+            and lead
             and lead[-1].tag in ("n", "vn", "nz")
             and len(lead[-1].word) >= 2
             and lead[-1].word not in question.text
@@ -717,13 +719,42 @@ def defines(sentence: str, term: str, question: Question) -> bool:
 _GENERIC_PARTS = {"工程", "活动", "工作", "计划", "行动", "项目", "建设", "职工", "工会"}
 
 
+def _spelled_out_before(sentence: str, start: int, before: str) -> bool:
+    """A list ends right at the quoted term and names its parts (A、B、C“三架马车”,
+    小建议等“五小”): the quotation names the whole. A list further back (利用元旦、春节期间
+    做好三级劳模“三金”发放) is about something else."""
+    if sentence[max(0, start - 1) : start] not in ("“", '"') or "、" not in before:
+        return False
+    if re.search(r"[，。；]", before[-12:]):
+        return False
+    from rag.entities import tag
+
+    *items, last = re.split(r"[，。；,;]", before)[-1].split("、")
+    if not items or len(last) > max(len(items[-1]) * 1.5, len(items[-1]) + 3):
+        return False
+    return not any(t.tag == "v" for t in tag(last))  # …元旦做好劳模“两补”: a verb between
+
+
+def _list_item(sentence: str, start: int, end: int) -> bool:
+    """The term stands in an enumeration, 、 right before or after its quotation marks."""
+    before = sentence[:start].rstrip('“"《')
+    after = sentence[end:].lstrip('”"》')
+    return before.endswith("、") or after.startswith("、")
+
+
 def _echoed_after(rest: str, term: str) -> bool:
     """The clause after the term goes on about it in its own words: “大维权工程”,…依法
     维权 or “百场公益巡讲进企业”活动,组织专家…为企业培训. A clause on something else
     (“123”实事工程和“两室”建设,转型升级…服务中心) only lists the term."""
     clause = re.split(r"[。；;！？]", rest, maxsplit=1)[0]
     clause = re.split(r"[，,]", clause, maxsplit=1)[-1] if re.search(r"[，,]", clause) else ""
-    parts = {w for w in _words(term) if w not in _GENERIC_PARTS}
+    # Its own words, not the term again (“三金”发放，已发放全国劳模三金…) nor a single
+    # character that any clause has.
+    core = term.strip('“”"《》')
+    numbered = re.fullmatch(r"(?:[一两二三四五六七八九十][\u4e00-\u9fff])+", core)
+    if numbered and len(core) >= 4:  # “一站一室”建设,…建成…驿站…休息室: each part named
+        return all(ch in clause for ch in core[1::2])
+    parts = {w for w in _words(term) if w not in _GENERIC_PARTS and len(w) >= 2 and w != core}
     return any(w in clause for w in parts)
 
 
@@ -746,7 +777,10 @@ def _kind_noun_after(after: str, question: Question) -> bool:
         phrase
         and phrase[-1].tag in ("n", "nz", "nw", "vn")
         and any(
-            t.tag in ("n", "nz", "nw") and len(t.word) >= 2 and t.word not in question.text
+            t.tag in ("n", "nz", "nw")
+            and len(t.word) >= 2
+            and t.word not in question.text
+            and t.word not in _GENERIC_PARTS  # “…”活动 says no more than that it is done
             for t in phrase
         )
     )

@@ -203,6 +203,19 @@ def test_a_fragment_of_a_quoted_name_is_no_name():
         # named beside something else, or with only the noun the question already says
         ("“567”工程指什么", "567", "全面推进“567”工程和“三室”建设,升级服务中心。", False),
         ("“八有”标准是什么", "八有", "以“八有”标准扎实推进服务站建设。", False),
+        # one of a list, a bare 活动, the term echoed by itself, a list further back
+        ("“五个好”是什么", "五个好", "开展“四帮四促”、“五个好”等调研活动。", False),
+        ("什么是“双联双创”", "双联双创", "广泛开展“双联双创”活动,加强典型选树。", False),
+        (
+            "劳模“两补”是什么",
+            "两补",
+            "利用春节、元旦做好劳模“两补”发放，发放劳模两补8万元。",
+            False,
+        ),
+        ("“四乱”指什么", "四乱", "持续反对“四乱”，使干部作风持续好转。", False),
+        # a list ending at the term spells it out; numbered parts named after it
+        ("“三小”是什么", "三小", "以小发明、小改造、小建议等“三小”活动为载体。", True),
+        ("“一家一屋”是什么", "一家一屋", "推进“一家一屋”建设,建成职工之家9个、书屋12个。", True),
     ],
 )
 def test_defines_tells_a_description_from_a_mention(question, term, sentence, says):
