@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rag.counted import asked, judge, unit_agreement
+from rag.counted import asked, counts_visits, judge, unit_agreement
 from rag.index import CorpusIndex, DocRecord
 from rag.matching import (
     bigram_coverage,
@@ -60,6 +60,7 @@ KEY_ELSEWHERE = 0.3
 _CHANGE_LINK = re.compile(
     r"^\s*[^，,。；;]{0,10}?(?:增加|增长|提高|提升|上升|扩大|发展|增至|减少|下降|降低|降至|升至)(?:到|至|为)?\s*$"
 )
+VISITS_CLASH = 0.2  # on top of the unit's low agreement: a count of visits all but rules out
 _CHANGE_FROM = re.compile(r"(?:由|从)\s*$")
 
 
@@ -104,7 +105,7 @@ def candidates(
         return value
 
     seen: dict[tuple[str, int], Candidate] = {}
-    by_sentence: dict[tuple[str, int], dict[tuple[str, int], tuple[bool, bool]]] = {}
+    by_sentence: dict[tuple[str, int], dict[tuple[str, int], tuple[bool, bool, bool]]] = {}
     for rank, hit in enumerate(hits[:depth]):
         chunk = index.chunks[hit.chunk]
         doc = index.docs[chunk.doc_id]
@@ -175,6 +176,9 @@ def candidates(
             verdict = judge(want, text, start, end, local.unit, seg)
             where *= verdict.factor
             clashed = verdict.ruled_out
+            visits = counts_visits(want, local.unit)
+            if visits:
+                where *= VISITS_CLASH  # 1600余人次 for 多少名干部: visits are not heads
             if key_word and not mentions(sent_text, key_word, key_parts):
                 where *= KEY_MISSING
             if any(_same_value(local.value, v) for v in question.figures):
@@ -183,7 +187,7 @@ def candidates(
 
             fig = local._replace(start=start, end=end)
             owns = bool(key_word) and mentions(seg_text, key_word, key_parts)
-            by_sentence.setdefault((doc.doc_id, sent.start), {})[key] = (owns, clashed)
+            by_sentence.setdefault((doc.doc_id, sent.start), {})[key] = (owns, clashed, visits)
             seen[key] = Candidate(
                 figure=fig,
                 doc=doc,
@@ -215,11 +219,15 @@ def candidates(
     # "新增劳模创新工作室17个,推出技术创新项目161项" asked for the running total: the
     # sentence's figure for the thing is ruled out, and its neighbours count other things.
     for figures_here in by_sentence.values():
-        owners = [clashed for owns, clashed in figures_here.values() if owns]
-        if owners and all(owners):
-            for key, (owns, _) in figures_here.items():
-                if not owns:
-                    seen[key].score *= KEY_ELSEWHERE
+        owners = [clashed or visits for owns, clashed, visits in figures_here.values() if owns]
+        if not (owners and all(owners)):
+            continue
+        counted_visits = not all(c for owns, c, _ in figures_here.values() if owns)
+        for key, (owns, _, _) in figures_here.items():
+            # Where the thing's own figure counts visits (培训工会干部1600余人次), a
+            # neighbour counts it only if its own words say so (聘用15名社会化工作者 does not).
+            if not owns and not (counted_visits and seen[key].parts["touch"] > 0):
+                seen[key].score *= KEY_ELSEWHERE
     # "由 X 增加到 Y": X is never the answer while Y stands beside it.
     for cand in seen.values():
         if cand.from_value is not None:

@@ -51,7 +51,7 @@ from rag.sentences import CLAUSE_END, SEGMENT_END, SENTENCE_END, bounds, previou
 from rag.synonyms import variants
 from rag.tokenization import adjacent_words, is_thing_word, part_of_speech, tokenize
 
-__all__ = ["Asked", "Verdict", "asked", "judge", "stages", "unit_agreement"]
+__all__ = ["Asked", "Verdict", "asked", "counts_visits", "judge", "stages", "unit_agreement"]
 
 # Stages of one piece of work: what was applied for or put forward, what was accepted
 # or taken on, what came out of it. "申报120家，建成85家" are two different counts.
@@ -76,7 +76,8 @@ LEVEL_CLASH = 0.3
 KIND_CLASH = 0.3  # a rate asked, a count or a sum of money found (or back)
 OTHER_KIND = 0.3  # the sentence counts another kind of the thing: 爱心驿站 for 妈妈驿站
 THING_ABSENT = 0.3  # neither part of the asked "qualifier + thing" in the sentence
-GROUP_CLASH = 0.2  # a broader or narrower group, or the qualifier instead of the thing
+GROUP_CLASH = 0.2
+VISITS = 0.05  # unit agreement of a count of visits (人次, 家次) where heads were asked  # a broader or narrower group, or the qualifier instead of the thing
 # The end of a change, "由X增加到<figure>": a running total, not what was added.
 _CHANGE_TO = re.compile(r"(?:增加|增长|提高|上升|发展|扩大|提升|递增)[到至]\s*$|增至\s*$")
 TALLY_REACH = 40  # characters before a figure where 新增/累计 still govern it
@@ -144,13 +145,24 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         counted = pairs
     return Asked(
         unit=question.unit,
-        people=question.unit == "人" and bool(_ASKS_PEOPLE.search(question.text)),
+        people=question.unit in ("人", "名", "位") and bool(_ASKS_PEOPLE.search(question.text)),
         stages=stages(question.text),
         tally=question.tally,
         levels=question.levels,
         modifiers=pairs,
         counted=counted,
     )
+
+
+def counts_visits(want: Asked | str | None, unit: str | None) -> bool:
+    """Visits counted where heads were asked: 2081 人次 may be 500 people (多少名干部),
+    10.5万家次 fewer firms (多少家企业), and 户次 households."""
+    asked_unit = want.unit if isinstance(want, Asked) else want
+    if not asked_unit or not unit:
+        return False
+    if isinstance(want, Asked) and want.people and unit == "人次":
+        return True
+    return unit in ("家次", "户次") and unit == asked_unit + "次"  # 场次 is 场, not visits
 
 
 def unit_agreement(want: Asked | str | None, unit: str | None) -> float:
@@ -164,8 +176,8 @@ def unit_agreement(want: Asked | str | None, unit: str | None) -> float:
         return 1.0
     if unit_family(asked_unit) == unit_family(unit):
         return 0.85
-    if isinstance(want, Asked) and want.people and unit == "人次":
-        return 0.05  # people asked, visits counted: 2081 人次 may be 500 people
+    if counts_visits(want, unit):
+        return VISITS
     if any(asked_unit in group and unit in group for group in _LOOSE):
         return 0.6
     return 0.05

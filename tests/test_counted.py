@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.counted import asked, judge, stages, unit_agreement
+from rag.counted import asked, counts_visits, judge, stages, unit_agreement
 from rag.question import parse_question
 
 TEXT = (
@@ -83,6 +83,23 @@ def test_person_times_are_not_people_when_people_are_asked():
     assert unit_agreement(people, "人次") < 0.1
     assert 0.1 < unit_agreement(noun_only, "人次") < 1.0  # the noun leaves the unit open
     assert unit_agreement(visits, "人次") == 1.0
+    # 多少名 asks for heads as 多少人 does; 多少家 is not answered by 家次, but 场次 is 场.
+    assert counts_visits(asked(parse_question("培训了多少名工会干部")), "人次")
+    assert counts_visits(asked(parse_question("排查了多少家企业")), "家次")
+    assert not counts_visits(asked(parse_question("排查了多少家次企业")), "家次")
+    assert not counts_visits(asked(parse_question("演出了多少场")), "场次")
+
+
+def test_a_neighbour_does_not_take_the_place_of_a_count_of_visits(qa):
+    from rag.answer import candidates
+    from rag.question import parse_question as parse
+    from rag.retrieval import retrieve
+
+    # The report counts trained union cadres in 人次 only; the 名 beside it are others.
+    question = parse("江都培训了多少名工会干部")
+    hits = retrieve(qa.index, qa.embedder, question, qa.settings, qa.settings.top_k, None)
+    ranked = candidates(qa.index, hits, question, qa.embedder.encode_query(question.text))
+    assert not ranked or ranked[0].score < qa.threshold
 
 
 def test_another_level_of_honour_is_told_apart():
