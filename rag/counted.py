@@ -57,7 +57,7 @@ __all__ = ["Asked", "Verdict", "asked", "counts_visits", "judge", "stages", "uni
 # or taken on, what came out of it. "申报120家，建成85家" are two different counts.
 STAGE_WORDS = {
     "apply": "申报 申请 报名 推荐 上报 报送 提名 候选",
-    "accept": "受理 接待 接收 收到 登记",
+    "accept": "受理 接待 接收 收到 登记 调处",
     "done": "建成 成功 办结 结案 化解 获批 批准 命名 认定 评为 评选出 入选 验收 挽回 追回 讨回",
 }
 _STAGE = re.compile(
@@ -67,17 +67,47 @@ _STAGE = re.compile(
     )
 )
 
+# Honours a report counts side by side ("全国劳模2名、…66人获…五一劳动奖章"): the count of
+# one never answers for another. Longest first, so 十佳文明职工 is not read as 文明职工.
+HONOURS = {
+    "劳模": "劳动模范 劳模",
+    "先进工作者": "先进工作者",
+    "奖章": "五一劳动奖章 劳动奖章",
+    "奖状": "五一劳动奖状 劳动奖状",
+    "先锋号": "工人先锋号",
+    "十佳文明职工": "十佳文明职工",
+    "百佳文明职工": "百佳文明职工",
+    "文明职工": "文明职工",
+    "工匠": "工匠",
+    "优秀工会工作者": "优秀工会工作者",
+    "优秀工会积极分子": "优秀工会积极分子",
+    "模范职工之家": "模范职工之家",
+    "模范职工小家": "模范职工小家",
+}
+_HONOUR = re.compile(
+    "|".join(sorted((w for ws in HONOURS.values() for w in ws.split()), key=len, reverse=True))
+)
+_HONOUR_OF = {w: name for name, ws in HONOURS.items() for w in ws.split()}
+
+
+def honours(text: str) -> frozenset[str]:
+    """The honours ``text`` names: 评选产生115名江苏省劳动模范 → {劳模}."""
+    return frozenset(_HONOUR_OF[m.group()] for m in _HONOUR.finditer(text))
+
+
 # Factors: a clash all but rules a figure out; the answer threshold does the rest.
 STAGE_CLASH = 0.1
 APPLY_UNASKED = 0.3  # no stage asked, the figure counts applications
 STAGE_UNSTATED = 0.85  # a stage asked (调解成功), none stated beside the figure: weaker
 TALLY_CLASH = 0.1
-LEVEL_CLASH = 0.3
+LEVEL_CLASH = 0.15
+COMBINED_LEVELS = 0.1  # 全国及省市 counted together, one of them asked
 KIND_CLASH = 0.3  # a rate asked, a count or a sum of money found (or back)
 OTHER_KIND = 0.3  # the sentence counts another kind of the thing: 爱心驿站 for 妈妈驿站
 THING_ABSENT = 0.3  # neither part of the asked "qualifier + thing" in the sentence
-GROUP_CLASH = 0.2
-VISITS = 0.05  # unit agreement of a count of visits (人次, 家次) where heads were asked  # a broader or narrower group, or the qualifier instead of the thing
+GROUP_CLASH = 0.2  # a broader or narrower group, or the qualifier instead of the thing
+HONOUR_CLASH = 0.1  # the figure counts another honour than the one asked
+VISITS = 0.05  # unit agreement of a count of visits (人次, 家次) where heads were asked
 # The end of a change, "由X增加到<figure>": a running total, not what was added.
 _CHANGE_TO = re.compile(r"(?:增加|增长|提高|上升|发展|扩大|提升|递增)[到至]\s*$|增至\s*$")
 TALLY_REACH = 40  # characters before a figure where 新增/累计 still govern it
@@ -114,6 +144,9 @@ class Asked(NamedTuple):
     # The pairs that name what is counted; "组织专场招聘会提供了多少就业岗位" counts
     # 就业岗位, and 专场招聘会 only says where they came from.
     counted: tuple[tuple[str, str], ...] = ()
+    honours: frozenset[str] = frozenset()  # 江苏省五一劳动奖章 → {奖章}
+    # One-word "qualifier + thing" terms split in two: 困难职工 → (困难, 职工).
+    compounds: tuple[tuple[str, str], ...] = ()
 
 
 class Verdict(NamedTuple):
@@ -148,10 +181,36 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         people=question.unit in ("人", "名", "位") and bool(_ASKS_PEOPLE.search(question.text)),
         stages=stages(question.text),
         tally=question.tally,
-        levels=question.levels,
+        levels=question.levels | _place_levels(question.text),
         modifiers=pairs,
         counted=counted,
+        honours=honours(question.text),
+        compounds=_compounds(question.terms),
     )
+
+
+_PLACE_LEVEL = {"省": "province", "市": "city", "区": "district", "县": "district"}
+
+
+def _place_levels(text: str) -> frozenset[str]:
+    """A place right before an honour gives its level: 江苏省五一劳动奖章 is provincial."""
+    out = set()
+    for place in find_places(text):
+        level = _PLACE_LEVEL.get(text[place.end - 1 : place.end])
+        if level and _HONOUR.match(text, place.end):
+            out.add(level)
+    return frozenset(out)
+
+
+def _compounds(terms: list[str]) -> tuple[tuple[str, str], ...]:
+    """Terms that are two other terms joined, a qualifier and a noun: 困难职工."""
+    out = []
+    for t in terms:
+        for k in range(2, len(t) - 1):
+            a, b = t[:k], t[k:]
+            if a in terms and b in terms and _names_thing(b):
+                out.append((a, b))
+    return tuple(out)
 
 
 def counts_visits(want: Asked | str | None, unit: str | None) -> bool:
@@ -229,8 +288,16 @@ def judge(
             found |= {"total"}
         if found and not found & want.tally:
             clash("tally", TALLY_CLASH)
-    if want.levels and _level_clash(want.levels, text, seg_start, seg_end, start, end):
-        clash("level", LEVEL_CLASH)
+    if want.levels:
+        by = _level_clash(want.levels, text, seg_start, seg_end, start, end)
+        if by < 1.0:
+            clash("level", by)
+    if want.honours:  # the honour may stand well after the measure word: 115名江苏省劳动模范
+        found = honours(before + "|" + unwrap(text[end:seg_end]))
+        if found and not found & want.honours:
+            clash("honour", HONOUR_CLASH)
+    if want.compounds and _head_swapped(want.compounds, before):
+        clash("group", GROUP_CLASH)
     asked_kind, kind = quantity_kind(want.unit), quantity_kind(unit)
     if asked_kind and kind and asked_kind != kind:
         clash("kind", KIND_CLASH)
@@ -245,15 +312,32 @@ def judge(
     return Verdict(factor, tuple(clashes))
 
 
+def _head_swapped(compounds, before: str) -> bool:
+    """The question's "qualifier + thing" word (困难职工) stands before the figure with
+    another thing after the qualifier (结对困难学生183名): those are other people."""
+    near = before[-8:]
+    for modifier, head in compounds:
+        at = near.rfind(modifier)
+        if at < 0 or any(v in near for v in variants(modifier + head)):
+            continue
+        rest = tokenize(near[at + len(modifier) :])
+        if rest and _names_thing(rest[0]) and not any(v in rest[0] for v in variants(head)):
+            return True
+    return False
+
+
 def _level_clash(
     want: frozenset[str], text: str, seg_start: int, seg_end: int, start: int, end: int
-) -> bool:
-    """The figure's own words name another administrative level than the question."""
+) -> float:
+    """The factor for the figure's own words naming another administrative level than
+    the question, or several together (1.0 when they name the asked one or none)."""
     near = text[max(seg_start, start - 12) : start] + "|" + text[end : min(seg_end, end + 8)]
     for place in find_places(near):
         near = near[: place.start] + " " * (place.end - place.start) + near[place.end :]
     found = levels(near)
-    return bool(found) and not (found & want) and "all" not in found
+    if found and want < found and re.search(r"[及和与、]", near):
+        return COMBINED_LEVELS  # 全国及省市“五一劳动奖章”: three levels together
+    return LEVEL_CLASH if found and not (found & want) and "all" not in found else 1.0
 
 
 def _other_kind(modifiers, sentence: str, context: str) -> bool:

@@ -144,3 +144,36 @@ def test_an_increase_itself_still_answers_new():
     start = text.index("3000名")
     verdict = judge(asked(parse_question("净增会员多少名")), text, start, start + 5, "名")
     assert "tally" not in verdict.clashes
+
+
+def _factor(question: str, text: str, figure: str, unit: str) -> float:
+    start = text.index(figure)
+    return judge(asked(parse_question(question)), text, start, start + len(figure), unit).factor
+
+
+def test_another_honour_is_ruled_out():
+    text = "评选产生 40 名省劳动模范、先进工作者，12 人获评省五一劳动奖章。"
+    assert _factor("临川有多少人获得省五一劳动奖章", text, "40 名", "名") < 0.2
+    assert _factor("临川有多少人获得省五一劳动奖章", text, "12 人", "人") == 1.0
+    # 十佳文明职工 is its own honour, not 文明职工
+    text = "1人获评十佳文明职工，9人获评文明职工。"
+    assert _factor("临川有几人获评十佳文明职工", text, "9人", "人") < 0.2
+
+
+def test_levels_counted_together_do_not_answer_one_of_them():
+    text = "推荐表彰全国劳模2名,30人获全国及省市“五一劳动奖章”,12个单位获奖状。"
+    assert _factor("临川有多少人获得全国五一劳动奖章", text, "30人", "人") <= 0.1
+    # a place before the honour gives its level: 江苏省…奖章 is provincial, 市…奖章 is not
+    text = "表彰了 76 个市五一劳动奖状、195 名市五一劳动奖章。"
+    assert _factor("临川有多少人获得江苏省五一劳动奖章", text, "195 名", "名") < 0.2
+
+
+def test_the_qualifier_with_another_thing_is_another_group():
+    text = "走访慰问困难职工家庭500户,“爱心助学”结对困难学生80名。"
+    assert _factor("临川帮扶了多少名困难职工", text, "80名", "名") <= 0.2
+    assert _factor("临川结对了多少名困难学生", text, "80名", "名") == 1.0
+
+
+def test_handling_is_not_settling():
+    text = "五年来,参与调处劳动争议案件300件。"
+    assert _factor("临川劳动争议调解成功了多少件", text, "300件", "件") <= 0.1
