@@ -56,9 +56,9 @@ __all__ = ["Asked", "Verdict", "asked", "counts_visits", "judge", "stages", "uni
 # Stages of one piece of work: what was applied for or put forward, what was accepted
 # or taken on, what came out of it. "申报120家，建成85家" are two different counts.
 STAGE_WORDS = {
-    "apply": "申报 申请 报名 推荐 上报 报送 提名 候选",
+    "apply": "申报 申请 报名 推荐 上报 报送 提名 候选 提出",
     "accept": "受理 接待 接收 收到 登记 调处",
-    "done": "建成 成功 办结 结案 化解 获批 批准 命名 认定 评为 评选出 入选 验收 挽回 追回 讨回",
+    "done": "建成 成功 办结 结案 化解 获批 批准 命名 认定 评为 获评 评选出 入选 验收 挽回 追回 讨回 采纳",
 }
 _STAGE = re.compile(
     "|".join(
@@ -125,6 +125,10 @@ _LOOSE = [
 # "多少人"/"几名"/"人数" asks for people, which a count of person-times (人次) is not;
 # "多少农民工" leaves the unit to the noun and takes either.
 _ASK_WORD = re.compile(r"多少|几")
+# One group counted apart from others the reports count with it.
+_ALONE = re.compile(r"不含|不包括|不算(?!重复)|只算|只统计|单独|单列|仅[算指]")
+# Heads, not visits: 按人头, 按人数, 不算重复.
+_DISTINCT = re.compile(r"按人头|按人数|不算重复|不重复|去重")
 _ASKS_PEOPLE = re.compile(r"(?:多少|几)个?(?:人|名|位)(?!次)|人数")
 
 
@@ -145,6 +149,7 @@ class Asked(NamedTuple):
     # 就业岗位, and 专场招聘会 only says where they came from.
     counted: tuple[tuple[str, str], ...] = ()
     honours: frozenset[str] = frozenset()  # 江苏省五一劳动奖章 → {奖章}
+    alone: bool = False  # 只算劳模, 不含公交司机: one group apart from the others
     # One-word "qualifier + thing" terms split in two: 困难职工 → (困难, 职工).
     compounds: tuple[tuple[str, str], ...] = ()
 
@@ -178,13 +183,15 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         counted = pairs
     return Asked(
         unit=question.unit,
-        people=question.unit in ("人", "名", "位") and bool(_ASKS_PEOPLE.search(question.text)),
+        people=(question.unit in ("人", "名", "位") and bool(_ASKS_PEOPLE.search(question.text)))
+        or bool(_DISTINCT.search(question.text)),
         stages=stages(question.text),
         tally=question.tally,
         levels=question.levels | _place_levels(question.text),
         modifiers=pairs,
         counted=counted,
         honours=honours(question.text),
+        alone=bool(_ALONE.search(question.text)),
         compounds=_compounds(question.terms),
     )
 
@@ -298,6 +305,8 @@ def judge(
             clash("honour", HONOUR_CLASH)
     if want.compounds and _head_swapped(want.compounds, before):
         clash("group", GROUP_CLASH)
+    if want.alone and _joined_groups(text[clause.start : start]):
+        clash("group", GROUP_CLASH)  # 只算劳模 asked, 组织劳模和一线职工疗休养190人次
     asked_kind, kind = quantity_kind(want.unit), quantity_kind(unit)
     if asked_kind and kind and asked_kind != kind:
         clash("kind", KIND_CLASH)
@@ -310,6 +319,11 @@ def judge(
         elif _thing_absent(want.counted, sentence):
             clash("thing", THING_ABSENT)
     return Verdict(factor, tuple(clashes))
+
+
+def _joined_groups(before: str) -> bool:
+    """Two groups joined before the figure: 慰问环卫工人、公交司机共, 劳模和一线职工."""
+    return bool(re.search(r"[\u4e00-\u9fff]{2}(?:、|和|及|与)[\u4e00-\u9fff]{2}", before))
 
 
 def _head_swapped(compounds, before: str) -> bool:
@@ -326,17 +340,22 @@ def _head_swapped(compounds, before: str) -> bool:
     return False
 
 
+# Levels named together (全国及省市, 省市级, 市区两级); 市区 alone is the urban area.
+_JOINED_LEVELS = re.compile(r"[及和与、]|[省市区县]{2,}级|[两三四]级")
+
+
 def _level_clash(
     want: frozenset[str], text: str, seg_start: int, seg_end: int, start: int, end: int
 ) -> float:
     """The factor for the figure's own words naming another administrative level than
     the question, or several together (1.0 when they name the asked one or none)."""
     near = text[max(seg_start, start - 12) : start] + "|" + text[end : min(seg_end, end + 8)]
+    named = _place_levels(near)  # 300名苏州市劳动模范 are city-level
     for place in find_places(near):
         near = near[: place.start] + " " * (place.end - place.start) + near[place.end :]
-    found = levels(near)
-    if found and want < found and re.search(r"[及和与、]", near):
-        return COMBINED_LEVELS  # 全国及省市“五一劳动奖章”: three levels together
+    found = levels(near) | named
+    if found and want < found and _JOINED_LEVELS.search(near):
+        return COMBINED_LEVELS  # 全国及省市“五一劳动奖章”, 省市级: several levels together
     return LEVEL_CLASH if found and not (found & want) and "all" not in found else 1.0
 
 

@@ -177,3 +177,26 @@ def test_the_qualifier_with_another_thing_is_another_group():
 def test_handling_is_not_settling():
     text = "五年来,参与调处劳动争议案件300件。"
     assert _factor("临川劳动争议调解成功了多少件", text, "300件", "件") <= 0.1
+
+
+def test_a_place_before_an_honour_in_the_report_gives_its_level():
+    text = "表彰大会上，300名临川市劳动模范受到表彰。"
+    assert _factor("临川有多少人获评全国劳动模范", text, "300名", "名") < 0.2
+    # 市区 is the urban area, not two levels counted together
+    text = "市区全年共有 5000 人参加职工大病医疗保障计划。"
+    assert _factor("临川市区有多少人参加了大病医疗保障计划", text, "5000 人", "人") == 1.0
+
+
+def test_nominated_is_not_awarded_and_a_total_is_not_an_addition():
+    text = "共推荐全国优秀工会工作者11名。"
+    assert _factor("临川有多少人获评全国优秀工会工作者", text, "11名", "名") <= 0.3
+    text = "全年净增农民工会员1.5万人。"
+    assert _factor("临川农民工会员总数有多少", text, "1.5万人", "人") <= 0.1
+
+
+def test_one_group_asked_apart_is_not_the_groups_together():
+    text = "组织劳模和一线职工疗休养190人次。"
+    assert _factor("临川组织劳模疗休养（只算劳模）有多少人次", text, "190人次", "人次") <= 0.2
+    assert _factor("临川组织劳模和一线职工疗休养多少人次", text, "190人次", "人次") == 1.0
+    # 按人头 asks for heads: person-times do not answer
+    assert unit_agreement(asked(parse_question("临川帮了多少个子女 按人头")), "人次") < 0.1
