@@ -138,6 +138,15 @@ def expected_unit(text: str) -> str | None:
         and not _names_a_thing(text[noun.end(1) :])
     ):
         match = None  # "多少个职工" counts people: the noun decides, not 个
+    before = _NOUN_ASK.search(text)
+    if (
+        match
+        and match.group(1) == "个"
+        and before
+        and before.group(1) in NOUN_UNITS["人"]
+        and before.end() >= match.start() - 1
+    ):
+        return "人"  # "拿到奖励的职工有几个" counts people too
     if match:
         unit = match.group(1)
         if unit in ("万元", "亿元", "万", "亿"):

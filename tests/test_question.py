@@ -20,6 +20,8 @@ from rag.question import expected_unit, parse_question, years_near
         ("多少个职工参加了培训", "人"),  # 个 before a person noun counts people
         ("建了几个职工心理咨询室", "个"),  # ...unless a noun follows: 职工 only qualifies it
         ("几个职工书屋", "个"),
+        ("拿到奖励的职工有几个", "人"),  # the person noun before 有几个 counts people
+        ("职工书屋有几个", "个"),
     ],
 )
 def test_expected_unit(question, unit):
