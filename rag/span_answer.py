@@ -300,6 +300,16 @@ _NAME_HEAD = re.compile(
 )
 
 
+# Asked what something is called: a quotation is the name it goes by.
+_CALLS = re.compile(r"称为|称作|叫做|誉为|称号是|被叫作|什么人$")
+# A quotation right after a verb that brings a thing into being names that thing.
+_INTRODUCED = re.compile(r"(?:开通|推出|打造|建立|设立|成立|创建|创办|启用|上线|开设|开辟|组建)$")
+
+
+def _introduced(raw: str, found: Found) -> bool:
+    return bool(_INTRODUCED.search(raw[: max(0, found.start - 1)]))
+
+
 def name_head(question: Question) -> str | None:
     """What the asked name is the name of: 挂牌成立的基地叫什么 → 基地."""
     m = _NAME_HEAD.search(question.text)
@@ -427,6 +437,8 @@ def _span_answer(
         finder, fit = find_places_in, lambda f, s: _place_fit(f, question, s.doc)
     else:
         head = name_head(question)
+        calls = bool(_CALLS.search(question.text))
+        honour = bool(_ASKS_HONOUR.search(question.text))  # then _name_fit decides
 
         def finder(text: str) -> list[Found]:
             return find_names(text) + (find_headed(text, head) if head else [])
@@ -439,6 +451,9 @@ def _span_answer(
             if head and f.text.endswith(head):
                 # “家政服务工程” asked 哪个工程: a quoted name of the asked thing
                 return 1.25 if f.label == "quoted" else 1.0
+            if f.label == "quoted" and not honour and (calls or _introduced(_raw(s), f)):
+                # 85名专家被称为什么 → 组织85名“义工教授”; 开通的栏目叫什么 → 开通“微书苑”
+                return 1.0
             return _name_fit(f, question) * (0.6 if head else 1.0)
 
     pool = _with_following(index, ranked)

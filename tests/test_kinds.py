@@ -9,7 +9,7 @@ from eval.kinds import load_kinds
 from rag.kinds import QuestionKind, question_kind
 from rag.lists import expected_count, find_lists
 from rag.settings import PROJECT_ROOT
-from rag.spans import date_parts, find_dates, find_names, find_people, find_places_in
+from rag.spans import Found, date_parts, find_dates, find_names, find_people, find_places_in
 
 
 def test_kind_enum_parses_and_refuses_clearly():
@@ -305,3 +305,13 @@ def test_places_are_not_verbs_events_or_the_askers_own_union():
     q = parse_question("昆山劳模展示厅在什么地方")
     assert _uninformative("昆山市工会", q, Doc)
     assert not _uninformative("昆山市工人文化宫", q, Doc)
+
+
+def test_a_quotation_a_thing_goes_by_is_its_name():
+    from rag.span_answer import _CALLS, _introduced
+
+    raw = "市总工会公众号开通“青禾书苑”，为职工读书创造条件。"
+    found = [f for f in find_names(raw) if f.text == "青禾书苑"][0]
+    assert _introduced(raw, found)
+    assert not _introduced("深入实施“青禾书苑”工程", Found("青禾书苑", 5, 9, "quoted"))
+    assert _CALLS.search("到基层培训的30名专家被称为什么")
