@@ -608,11 +608,23 @@ def _yesno_answer(
     of who may play). 否 only when it is negated there, or when "都…吗" meets a part
     below the whole in the clause that speaks of the asked thing (建成率达85%, 98家…已有
     96家). A plan (力争年内建成…) is not a fact: not found."""
+    asks_all = bool(_ALL.search(_without_places(question.text)))
     for sent in ranked[:3]:
-        if not sent.key or not sent.named or not _holds_question(sent):
+        if not sent.named:
             continue
         raw = _raw(sent)
         clause = _focal_clause(raw, question, weights)
+        if not sent.key or not _holds_question(sent):
+            # 都…吗 is still settled by one clause that holds nearly all of the question
+            # (规模以上企业职工服务点建成率达85%) and says all or a part.
+            if not (asks_all and _clause_holds(clause, question, weights)):
+                continue
+            if _planned(raw, question, weights):
+                continue  # 力争年内全部建成 is no fact
+            whole = _share(clause, raw)
+            if whole is None:
+                continue
+            return _yes_no(sent, "是" if whole else "否")
         if _planned(raw, question, weights) and not _INTENT.search(question.text):
             return None
         near = [a for a, _, _, _ in _anchors(raw, question, {})]
@@ -625,6 +637,19 @@ def _yesno_answer(
             return _yes_no(sent, "是" if whole else "否")
         return _yes_no(sent, "是")
     return None
+
+
+ALL_CLAUSE = 0.8  # share of the question's words by weight one clause must hold
+
+
+def _clause_holds(clause: str, question: Question, weights: dict[str, float]) -> bool:
+    words = [
+        w
+        for w in question.terms
+        if len(w) >= 2 and w not in question.places and not _ALL.fullmatch(w) and w != "已经"
+    ]
+    total = sum(weights.get(w, 1.0) for w in words)
+    return bool(total) and _clause_weight(clause, question, weights) >= ALL_CLAUSE * total
 
 
 def _holds_question(sent: Ranked) -> bool:

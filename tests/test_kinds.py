@@ -315,3 +315,13 @@ def test_a_quotation_a_thing_goes_by_is_its_name():
     assert _introduced(raw, found)
     assert not _introduced("深入实施“青禾书苑”工程", Found("青禾书苑", 5, 9, "quoted"))
     assert _CALLS.search("到基层培训的30名专家被称为什么")
+
+
+def test_all_is_settled_by_the_clause_that_holds_the_question():
+    from rag.question import parse_question
+    from rag.span_answer import _clause_holds
+
+    q = parse_question("临川规模以上企业的职工服务点是否已经全部建成")
+    weights = {}
+    assert _clause_holds("规模以上企业职工服务点建成率达85%", q, weights)
+    assert not _clause_holds("乡镇职工服务站建成率100%", q, weights)
