@@ -212,6 +212,25 @@ def _uninformative(text: str, question: Question, doc: DocRecord) -> bool:
     return len(re.sub(r"^(?:总工会|工会|市总|区总|县总)", "", rest.strip("市区县省的 "))) == 0
 
 
+# 走访了哪家企业: the question's verb in the sentence, and what follows it, the answer.
+_VERB_WHICH = re.compile(r"([\u4e00-\u9fff]{2})了?哪(?:家|个|所|座)")
+OBJECT_FIT = 0.9
+
+
+def verb_objects(text: str, question: Question) -> list[Found]:
+    """The object after the question's own verb (温祥华走访仁宝电脑 asked 走访了哪家企业):
+    a company a tagger does not know is still named right after the verb."""
+    m = _VERB_WHICH.search(question.text)
+    if not m:
+        return []
+    out = []
+    for v in re.finditer(re.escape(m.group(1)) + r"了?", text):
+        obj = re.match(r"[^\s，,。；;、！!？?（(“\"]{2,10}", text[v.end() :])
+        if obj and not re.search(r"[的了着过和与及等]", obj.group()):
+            out.append(Found(obj.group(), v.end(), v.end() + obj.end(), "object"))
+    return out
+
+
 def _place_fit(found: Found, question: Question, doc: DocRecord) -> float:
     """A place the asker already named, or one containing it (江苏省 for a 苏州
     question), tells nothing; a span ending in the asked noun (哪条省道 → 227省道) fits
@@ -434,7 +453,13 @@ def _span_answer(
 
         finder = find_dates
     elif kind is QuestionKind.PLACE:
-        finder, fit = find_places_in, lambda f, s: _place_fit(f, question, s.doc)
+
+        def finder(text: str) -> list[Found]:
+            return find_places_in(text) + verb_objects(text, question)
+
+        def fit(f: Found, s: Ranked) -> float:
+            return OBJECT_FIT if f.label == "object" else _place_fit(f, question, s.doc)
+
     else:
         head = name_head(question)
         calls = bool(_CALLS.search(question.text))

@@ -30,6 +30,7 @@ def test_kind_enum_parses_and_refuses_clearly():
         ("宿迁第五届职工运动会是什么时候举办的", "date"),
         ("徐州市总工会哪一年成立了法律援助中心", "date"),
         ("淮安的职工技能大赛决赛在哪里举行", "place"),
+        ("淮安的劳动竞赛是在哪个城区开展的", "place"),
         ("盐城工会推出的线上服务平台叫什么", "name"),
         ("南京市总工会的服务热线号码是多少", "name"),  # an identifier, not a quantity
         ("南京有多少条服务热线", "figure"),
@@ -325,3 +326,14 @@ def test_all_is_settled_by_the_clause_that_holds_the_question():
     weights = {}
     assert _clause_holds("规模以上企业职工服务点建成率达85%", q, weights)
     assert not _clause_holds("乡镇职工服务站建成率100%", q, weights)
+
+
+def test_the_object_of_the_questions_verb_is_the_place_asked():
+    from rag.question import parse_question
+    from rag.span_answer import verb_objects
+
+    text = "市总工会主席张建国走访青禾精机,看望一线职工。"
+    got = verb_objects(text, parse_question("张建国走访了哪家企业"))
+    assert [f.text for f in got] == ["青禾精机"]
+    assert all(text[f.start : f.end] == f.text for f in got)
+    assert verb_objects(text, parse_question("张建国在哪里看望职工")) == []
