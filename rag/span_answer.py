@@ -857,8 +857,30 @@ def _words(text: str) -> list[str]:
     return [w for w in tokenize(text) if len(w) >= 2]
 
 
-def _passage_answer(question: Question, ranked: list[Ranked]) -> Extracted | None:
+# A numbered or marked heading line ("1. 加快打造网上工会。", "（三）…", "### 二、…"): the
+# sentences under it say what was done.
+_HEADING = re.compile(
+    r"^\s*(?:#+\s*|\d+[.、．]\s*|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])"
+)
+
+
+def _under_heading(index: CorpusIndex, r: Ranked) -> Ranked | None:
+    """The sentence right after a heading line, in the same document."""
+    row = r.row + 1
+    if r.row < 0 or row >= len(index.sentences) or not _HEADING.match(r.text):
+        return None
+    doc_id, start, end = index.sentences[row]
+    if doc_id != r.doc.doc_id:
+        return None
+    return r._replace(start=start, end=end, text=r.doc.text[start:end], row=row)
+
+
+def _passage_answer(
+    question: Question, ranked: list[Ranked], index: CorpusIndex | None = None
+) -> Extracted | None:
     pool = [r for r in ranked if r.key and r.named]
+    if index is not None:  # a heading stands for the sentence under it
+        pool = [_under_heading(index, r) or r for r in pool]
     quoted = _DEFINE_QUOTED.findall(question.text)
     if question.kind is QuestionKind.DEFINITION and quoted and pool:
         # A sentence that says what the term is comes before ones that only name it.
@@ -888,7 +910,7 @@ def extract(index: CorpusIndex, question: Question, ranked: list[Ranked]) -> Ext
     elif kind is QuestionKind.YESNO:
         found = _yesno_answer(question, ranked, weights)
     elif kind.is_passage:
-        found = _passage_answer(question, ranked)
+        found = _passage_answer(question, ranked, index)
     else:
         found = _span_answer(index, question, ranked, weights)
     if found is None or found.score < THRESHOLDS[kind]:

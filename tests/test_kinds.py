@@ -337,3 +337,16 @@ def test_the_object_of_the_questions_verb_is_the_place_asked():
     assert [f.text for f in got] == ["青禾精机"]
     assert all(text[f.start : f.end] == f.text for f in got)
     assert verb_objects(text, parse_question("张建国在哪里看望职工")) == []
+
+
+def test_a_heading_stands_for_the_sentence_under_it():
+    from rag.span_answer import _HEADING
+
+    for heading in [
+        "1. 加快打造网上工会。",
+        "（三）推进建会入会",
+        "### 二、突出服务大局",
+        "四、加强自身建设",
+    ]:
+        assert _HEADING.match(heading), heading
+    assert not _HEADING.match("2016年全市新建工会组织1200家。")
