@@ -464,6 +464,7 @@ def _span_answer(
         head = name_head(question)
         calls = bool(_CALLS.search(question.text))
         honour = bool(_ASKS_HONOUR.search(question.text))  # then _name_fit decides
+        role = bool(re.search(r"什么人[？?]?$", question.text))
 
         def finder(text: str) -> list[Found]:
             return find_names(text) + (find_headed(text, head) if head else [])
@@ -476,6 +477,9 @@ def _span_answer(
             if head and f.text.endswith(head):
                 # “家政服务工程” asked 哪个工程: a quoted name of the asked thing
                 return 1.25 if f.label == "quoted" else 1.0
+            if role:
+                # 要做职工的什么人 → “娘家人”: a role ends in 人, an activity does not
+                return 1.25 if f.text.endswith("人") else 0.3
             if f.label == "quoted" and not honour and (calls or _introduced(_raw(s), f)):
                 # 85名专家被称为什么 → 组织85名“义工教授”; 开通的栏目叫什么 → 开通“微书苑”
                 return 1.0

@@ -350,3 +350,9 @@ def test_a_heading_stands_for_the_sentence_under_it():
     ]:
         assert _HEADING.match(heading), heading
     assert not _HEADING.match("2016年全市新建工会组织1200家。")
+
+
+def test_asked_what_role_the_name_ends_in_ren(qa):
+    # 做职工的什么人: the role (“娘家人”) not the activity beside it.
+    result = qa.ask("无锡市总工会说要做职工的什么人")
+    assert result.answer is not None and result.answer.text.endswith("人")
