@@ -269,6 +269,18 @@ def test_an_honour_list_is_of_honours():
     assert list_fit(honours, text, ask, set()) > list_fit(others, text, ask, set())
 
 
+def test_a_labelled_line_lists_what_its_label_says():
+    from rag.question import parse_question
+    from rag.span_answer import ListAsk, list_fit
+
+    text = "主办单位: 青禾县总工会 青禾县体育局"
+    items = [i for i in find_lists(text) if i[0].label == "label"][0]
+    hosts = ListAsk.of(parse_question("青禾职工篮球赛的主办单位有哪些"))
+    teams = ListAsk.of(parse_question("青禾职工篮球赛有哪些参赛队伍"))
+    assert list_fit(items, text, hosts, set()) > 0
+    assert list_fit(items, text, teams, set()) == 0
+
+
 def test_all_questions_read_the_clause_that_speaks_of_the_asked_thing():
     from rag.question import parse_question
     from rag.span_answer import _focal_clause, _planned, _share
