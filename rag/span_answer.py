@@ -564,10 +564,9 @@ def list_fit(items: list[Found], raw: str, ask: ListAsk, names: set[str]) -> flo
     else:
         size = 1.0 if len(items) == expected else 0.55
     labelled = _LABEL_LINE.match(raw)
-    if labelled and head and not people:
-        # "主办单位: 甲 乙" lists 主办单位; asked 参赛队伍, it lists something else
-        if not any(v in labelled.group(1) for v in variants(head)):
-            return 0.0
+    # "主办单位: 甲 乙" lists 主办单位; asked 参赛队伍, it lists something else
+    if labelled and head and not people and not any(v in labelled.group(1) for v in variants(head)):
+        return 0.0
     if items[0].label == "和" and expected != 2:
         size *= 0.6  # "A和B" is a list only when two things are asked for
     if honours:  # 获得了哪些荣誉: …先进集体 and …一等奖 are, 区域、行业 are not
