@@ -231,6 +231,23 @@ def verb_objects(text: str, question: Question) -> list[Found]:
     return out
 
 
+_WHICH_THEN_VERB = re.compile(
+    r"哪(?:个|家|支|所|位|座)?[\u4e00-\u9fff]{0,3}?([\u4e00-\u9fff]{2})(?:了|的)?[？?。]?$"
+)
+VERB_UNSAID = 0.2
+
+
+def asked_verb(question: Question) -> str | None:
+    """The verb that ends a which-question (哪支队夺冠 → 夺冠): what the answer did."""
+    from rag.entities import tag
+
+    m = _WHICH_THEN_VERB.search(question.text)
+    if not m:
+        return None
+    tokens = tag(m.group(1))
+    return m.group(1) if len(tokens) == 1 and tokens[0].tag in ("v", "vn") else None
+
+
 def _place_fit(found: Found, question: Question, doc: DocRecord) -> float:
     """A place the asker already named, or one containing it (江苏省 for a 苏州
     question), tells nothing; a span ending in the asked noun (哪条省道 → 227省道) fits
@@ -486,6 +503,15 @@ def _span_answer(
             return _name_fit(f, question) * (0.6 if head else 1.0)
 
     pool = _with_following(index, ranked)
+    verb = asked_verb(question)
+    if verb and kind in (QuestionKind.NAME, QuestionKind.PLACE):
+        # 哪支队夺冠: a sentence that says nothing of 夺冠 names no winner
+        plain_fit = fit
+
+        def fit(f: Found, s: Ranked) -> float:
+            said = any(v in _raw(s) for v in variants(verb))
+            return plain_fit(f, s) * (1.0 if said else VERB_UNSAID)
+
     best = _best_span(question, pool, weights, finder, fit)
     if kind is QuestionKind.PERSON:
         signed = _byline_answer(question, pool)

@@ -368,3 +368,13 @@ def test_asked_what_role_the_name_ends_in_ren(qa):
     # 做职工的什么人: the role (“娘家人”) not the activity beside it.
     result = qa.ask("无锡市总工会说要做职工的什么人")
     assert result.answer is not None and result.answer.text.endswith("人")
+
+
+def test_a_which_question_ending_in_a_verb_needs_that_verb_said():
+    from rag.question import parse_question
+    from rag.span_answer import asked_verb
+
+    assert asked_verb(parse_question("青禾县职工足球赛最后是哪支队夺冠")) == "夺冠"
+    assert asked_verb(parse_question("青禾县职工足球赛在哪里举行")) == "举行"
+    assert asked_verb(parse_question("青禾县总工会主席走访了哪家企业")) is None
+    assert question_kind("青禾县职工足球赛最后是哪支队夺冠") is QuestionKind.NAME
