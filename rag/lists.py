@@ -258,7 +258,18 @@ def find_lists(text: str) -> list[list[Found]]:
     for a, b in quotes:  # “参与、维护、教育、建设”, “百万职工大培训，百万职工大练兵，…”
         inner = _enumeration(text, a + 1, b - 1, [], "、")
         lists += inner or _comma_items(text, a + 1, b - 1)
-    return lists + _clause_heads(text, quotes)
+    return [_with_aside(text, items) for items in lists + _clause_heads(text, quotes)]
+
+
+def _with_aside(text: str, items: list[Found]) -> list[Found]:
+    """A short aside in brackets right after the last item is part of it: 乡镇、省级以上
+    开发区(工业园区) (the brackets end the clause the list was read from)."""
+    last = items[-1]
+    aside = re.match(r"[（(][^（()）]{1,10}[）)]", text[last.end :])
+    if not aside:
+        return items
+    end = last.end + aside.end()
+    return items[:-1] + [Found(text[last.start : end], last.start, end, last.label)]
 
 
 def _comma_items(text: str, start: int, end: int) -> list[list[Found]]:

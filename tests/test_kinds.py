@@ -131,6 +131,13 @@ def test_lists_in_a_quotation_apart_by_commas_and_quoted_clause_heads():
     assert not any(len(i) == 2 for i in find_lists("以“建功新时代，争当排头兵”为主题"))
 
 
+def test_a_bracketed_aside_after_the_last_item_belongs_to_it():
+    text = "乡村、县级以上园区(产业园)职工驿站建成率100%"
+    items = max(find_lists(text), key=len)
+    assert [i.text for i in items] == ["乡村", "县级以上园区(产业园)"]
+    assert all(text[i.start : i.end] == i.text for i in items)
+
+
 def test_question_words_at_a_lists_edges_frame_it():
     from rag.lists import frame_trim
 
