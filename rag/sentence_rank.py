@@ -40,7 +40,7 @@ from rag.synonyms import variants
 KEY_MISSING = 0.5  # the question's rarest known word is not in the sentence
 NAME_MISSING = 0.3  # a name the question gives (“苏工惠”, 顾秋亮) is not there
 _NUMBERED = re.compile(r"[一二三四五六七八九十两百千万]")
-_ORDINAL = re.compile(r"第[一二三四五六七八九十百零〇两\d]+[次届批套期轮]")
+ORDINAL = re.compile(r"第[一二三四五六七八九十百零〇两\d]+[次届批套期轮]")
 _QUOTED = re.compile(r"“([^“”]{2,30})”|《([^《》]{2,40})》|\"([^\"]{2,30})\"")
 
 
@@ -55,7 +55,7 @@ def named_things(question: Question) -> list[str]:
         names = [n for n in names if not _NUMBERED.search(n)]
     names += [t.word for t in entities(question.text, "PER") if len(t.word) >= 2]
     # An ordinal names one of a series: 第十五次代表大会 is not the 第十六次.
-    names += [m.group(0) for m in _ORDINAL.finditer(question.text)]
+    names += [m.group(0) for m in ORDINAL.finditer(question.text)]
     return list(dict.fromkeys(n for n in names if n not in question.places))
 
 

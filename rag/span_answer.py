@@ -37,7 +37,7 @@ from rag.lists import (
 from rag.matching import term_weights
 from rag.question import Question
 from rag.regions import find_places, is_within
-from rag.sentence_rank import Ranked, focus_span, following
+from rag.sentence_rank import ORDINAL, Ranked, focus_span, following
 from rag.sentences import CLAUSE_END, bounds, quote_span
 from rag.spans import (
     OFFICES,
@@ -235,6 +235,7 @@ _WHICH_THEN_VERB = re.compile(
     r"哪(?:个|家|支|所|位|座)?[\u4e00-\u9fff]{0,3}?([\u4e00-\u9fff]{2})(?:了|的)?[？?。]?$"
 )
 VERB_UNSAID = 0.2
+ORDINAL_LED = 1.5  # a name right after the question's ordinal (第六届“…”) is the one asked
 
 
 def asked_verb(question: Question) -> str | None:
@@ -511,6 +512,16 @@ def _span_answer(
         def fit(f: Found, s: Ranked) -> float:
             said = any(v in _raw(s) for v in variants(verb))
             return plain_fit(f, s) * (1.0 if said else VERB_UNSAID)
+
+    ordinals = ORDINAL.findall(question.text)
+    if ordinals and kind is QuestionKind.NAME:
+        # 第六届职工读书活动叫什么: the name the ordinal stands before (第六届“无锡市职工读书月”)
+        ordinal_fit = fit
+
+        def fit(f: Found, s: Ranked) -> float:
+            raw = _raw(s)
+            led = any(raw[max(0, f.start - len(o) - 1) : f.start].startswith(o) for o in ordinals)
+            return ordinal_fit(f, s) * (ORDINAL_LED if led else 1.0)
 
     best = _best_span(question, pool, weights, finder, fit)
     if kind is QuestionKind.PERSON:

@@ -385,3 +385,10 @@ def test_a_which_question_ending_in_a_verb_needs_that_verb_said():
     assert asked_verb(parse_question("青禾县职工足球赛在哪里举行")) == "举行"
     assert asked_verb(parse_question("青禾县总工会主席走访了哪家企业")) is None
     assert question_kind("青禾县职工足球赛最后是哪支队夺冠") is QuestionKind.NAME
+
+
+def test_a_name_right_after_the_asked_ordinal_is_the_one_asked(qa):
+    # 第六届 stands before one of two quoted names in the sentence
+    result = qa.ask("无锡举办的第六届职工读书活动叫什么")
+    doc = qa.index.docs[result.answer.doc_id].text
+    assert doc[result.answer.start - 4 : result.answer.start].endswith("第六届“")
