@@ -55,6 +55,7 @@ KEY_MISSING = 0.5
 # The sentence's own figure for the asked thing is ruled out (新增 stated, 累计 asked):
 # the other figures of that sentence count other things.
 KEY_ELSEWHERE = 0.3
+UNIT_FLOOR = 0.08  # what a figure of a clashing unit keeps (people asked, 4195家 found)
 
 # "由 X 增加到 Y": X is the old value, Y the answer.
 _CHANGE_LINK = re.compile(
@@ -183,7 +184,13 @@ def candidates(
                 where *= KEY_MISSING
             if any(_same_value(local.value, v) for v in question.figures):
                 where *= 0.1  # the asker already knows this number
-            score = lexical * gate * (0.15 + 0.85 * unit) * where * (0.75 + 0.25 * retrieval)
+            score = (
+                lexical
+                * gate
+                * (UNIT_FLOOR + (1 - UNIT_FLOOR) * unit)
+                * where
+                * (0.75 + 0.25 * retrieval)
+            )
 
             fig = local._replace(start=start, end=end)
             owns = bool(key_word) and mentions(seg_text, key_word, key_parts)

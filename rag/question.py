@@ -116,6 +116,11 @@ def levels(text: str) -> frozenset[str]:
     return frozenset(_LEVEL_NAMES[m.group(1)[0]] for m in _LEVEL.finditer(text))
 
 
+def _person_follows(rest: str) -> bool:
+    """The noun after is a person noun too: 多少个困难职工子女 counts children."""
+    return bool(re.match(r"(?:子女|孩子|家属|代表|骨干)", rest.strip()))
+
+
 def _names_a_thing(rest: str) -> bool:
     """Whether a noun continues: "几个职工书屋" counts 书屋, "几个职工参加" counts 职工."""
     import jieba.posseg
@@ -134,8 +139,8 @@ def expected_unit(text: str) -> str | None:
         match
         and match.group(1) == "个"
         and noun
-        and noun.start(1) == match.end()
-        and not _names_a_thing(text[noun.end(1) :])
+        and noun.start(1) - match.end() <= 2  # 多少个困难职工: a qualifier may stand between
+        and (not _names_a_thing(text[noun.end(1) :]) or _person_follows(text[noun.end(1) :]))
     ):
         match = None  # "多少个职工" counts people: the noun decides, not 个
     before = _NOUN_ASK.search(text)

@@ -22,6 +22,8 @@ from rag.question import expected_unit, parse_question, years_near
         ("几个职工书屋", "个"),
         ("拿到奖励的职工有几个", "人"),  # the person noun before 有几个 counts people
         ("职工书屋有几个", "个"),
+        ("帮了多少个困难职工子女", "人"),  # a qualifier between, and a person noun after
+        ("几个困难职工家庭", "个"),
     ],
 )
 def test_expected_unit(question, unit):
