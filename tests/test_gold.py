@@ -1,5 +1,5 @@
 """Validation of the evaluation gold set ``eval/gold.jsonl`` and the other question sets
-in its schema (``eval/heldout.jsonl``, ``eval/independent.jsonl``).
+in its schema (``eval/heldout.jsonl``, ``eval/independent.jsonl``, ``eval/traps.jsonl``).
 
 Every answerable question must cite a verbatim evidence span from ``seeds/<doc>``
 that contains the figure exactly as written, and ``answer_value`` must agree with
@@ -43,7 +43,7 @@ EVIDENCE_MIN_LEN = 15
 EVIDENCE_MAX_LEN = 80
 
 
-OTHER_SETS = [ROOT / "eval" / "heldout.jsonl", ROOT / "eval" / "independent.jsonl"]
+OTHER_SETS = [ROOT / "eval" / name for name in ("heldout.jsonl", "independent.jsonl", "traps.jsonl")]
 
 
 def _load_gold(path=GOLD_PATH):
