@@ -100,7 +100,7 @@ STAGE_CLASH = 0.1
 APPLY_UNASKED = 0.3  # no stage asked, the figure counts applications
 STAGE_UNSTATED = 0.85  # a stage asked (调解成功), none stated beside the figure: weaker
 TALLY_CLASH = 0.1
-LEVEL_CLASH = 0.15
+LEVEL_CLASH = 0.1
 COMBINED_LEVELS = 0.1  # 全国及省市 counted together, one of them asked
 KIND_CLASH = 0.3  # a rate asked, a count or a sum of money found (or back)
 OTHER_KIND = 0.3  # the sentence counts another kind of the thing: 爱心驿站 for 妈妈驿站
@@ -350,13 +350,32 @@ def _level_clash(
     """The factor for the figure's own words naming another administrative level than
     the question, or several together (1.0 when they name the asked one or none)."""
     near = text[max(seg_start, start - 12) : start] + "|" + text[end : min(seg_end, end + 8)]
-    named = _place_levels(near)  # 300名苏州市劳动模范 are city-level
+    # 300名苏州市劳动模范, 26名个人获得江苏省五一劳动奖章: the place's level, read wider
+    named = _place_levels(
+        text[max(seg_start, start - 12) : start] + "|" + text[end : min(seg_end, end + 16)]
+    )
     for place in find_places(near):
         near = near[: place.start] + " " * (place.end - place.start) + near[place.end :]
     found = levels(near) | named
+    if not found:
+        found = _leading_level(text, start)
     if found and want < found and _JOINED_LEVELS.search(near):
         return COMBINED_LEVELS  # 全国及省市“五一劳动奖章”, 省市级: several levels together
     return LEVEL_CLASH if found and not (found & want) and "all" not in found else 1.0
+
+
+def _leading_level(text: str, start: int) -> frozenset[str]:
+    """The level that leads a list the figure is part of: in 建成全国“模范职工之家”2家、
+    “模范职工小家”1家 the 1家 are national too. Only within the clause, and only when
+    the items between are figures of one list (apart by 、)."""
+    clause = bounds(text, start, start, CLAUSE_END)
+    before = text[clause.start : start]
+    if "、" not in before:
+        return frozenset()
+    head = before.split("、")[0]
+    for place in find_places(head):
+        head = head[: place.start] + " " * (place.end - place.start) + head[place.end :]
+    return levels(head)
 
 
 def _other_kind(modifiers, sentence: str, context: str) -> bool:

@@ -200,3 +200,12 @@ def test_one_group_asked_apart_is_not_the_groups_together():
     assert _factor("临川组织劳模和一线职工疗休养多少人次", text, "190人次", "人次") == 1.0
     # 按人头 asks for heads: person-times do not answer
     assert unit_agreement(asked(parse_question("临川帮了多少个子女 按人头")), "人次") < 0.1
+
+
+def test_the_level_that_leads_a_list_holds_for_its_items():
+    text = "建成全国“模范职工之家”2家、“模范职工小家”1家,省市级“模范职工之家”48家。"
+    assert _factor("临川建成省市级模范职工小家多少家", text, "1家", "家") <= 0.1
+    assert _factor("临川建成全国模范职工小家多少家", text, "1家", "家") == 1.0
+    # the place's level may stand a few words after the figure
+    text = "8家集体获得省五一劳动奖状，26名个人获得江苏省五一劳动奖章。"
+    assert _factor("临川有多少名个人获得市级五一劳动奖章", text, "26名", "名") <= 0.1

@@ -43,7 +43,9 @@ EVIDENCE_MIN_LEN = 15
 EVIDENCE_MAX_LEN = 80
 
 
-OTHER_SETS = [ROOT / "eval" / name for name in ("heldout.jsonl", "independent.jsonl", "traps.jsonl")]
+OTHER_SETS = [
+    ROOT / "eval" / name for name in ("heldout.jsonl", "independent.jsonl", "traps.jsonl")
+]
 
 
 def _load_gold(path=GOLD_PATH):
