@@ -378,6 +378,10 @@ def _leading_level(text: str, start: int) -> frozenset[str]:
     return levels(head)
 
 
+# Who does the work in every report: as a qualifier it names no kind of the thing.
+_ACTORS = frozenset({"工会", "总工会", "市总工会", "各级工会", "市总"})
+
+
 def _other_kind(modifiers, sentence: str, context: str) -> bool:
     """The sentence counts another kind of the asked thing: the question's 妈妈驿站
     against the report's 爱心驿站, 女职工委员会 against 调解委员会.
@@ -387,6 +391,8 @@ def _other_kind(modifiers, sentence: str, context: str) -> bool:
     subject stated in the sentence before still governs this one.
     """
     for modifier, head in modifiers:
+        if modifier in _ACTORS:
+            continue  # 工会奖励: the union gives it; 学历奖励 is no other kind of it
         if mentions(sentence, modifier, []) or not mentions(sentence, head, []):
             continue
         heads, own = variants(head), variants(modifier)

@@ -209,3 +209,11 @@ def test_the_level_that_leads_a_list_holds_for_its_items():
     # the place's level may stand a few words after the figure
     text = "8家集体获得省五一劳动奖状，26名个人获得江苏省五一劳动奖章。"
     assert _factor("临川有多少名个人获得市级五一劳动奖章", text, "26名", "名") <= 0.1
+
+
+def test_the_union_itself_is_no_kind_of_the_thing():
+    text = "实施学历提升计划,符合条件的50名职工获得了每人800元的专升本学历奖励。"
+    assert _factor("临川拿到工会奖励的职工有几个", text, "50名", "名") == 1.0
+    # a real other kind still clashes: 爱心驿站 for 妈妈驿站
+    text = "全年建成爱心驿站40个。"
+    assert _factor("临川建成了多少个妈妈驿站", text, "40个", "个") < 1.0
