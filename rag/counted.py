@@ -106,6 +106,7 @@ KIND_CLASH = 0.3  # a rate asked, a count or a sum of money found (or back)
 OTHER_KIND = 0.3  # the sentence counts another kind of the thing: 爱心驿站 for 妈妈驿站
 THING_ABSENT = 0.3  # neither part of the asked "qualifier + thing" in the sentence
 GROUP_CLASH = 0.2  # a broader or narrower group, or the qualifier instead of the thing
+ALONE_CLASH = 0.1  # one group asked apart, the figure counts it with others
 HONOUR_CLASH = 0.1  # the figure counts another honour than the one asked
 VISITS = 0.05  # unit agreement of a count of visits (人次, 家次) where heads were asked
 # The end of a change, "由X增加到<figure>": a running total, not what was added.
@@ -306,7 +307,7 @@ def judge(
     if want.compounds and _head_swapped(want.compounds, before):
         clash("group", GROUP_CLASH)
     if want.alone and _joined_groups(text[clause.start : start]):
-        clash("group", GROUP_CLASH)  # 只算劳模 asked, 组织劳模和一线职工疗休养190人次
+        clash("group", ALONE_CLASH)  # 只算劳模 asked, 组织劳模和一线职工疗休养190人次
     asked_kind, kind = quantity_kind(want.unit), quantity_kind(unit)
     if asked_kind and kind and asked_kind != kind:
         clash("kind", KIND_CLASH)
