@@ -686,6 +686,8 @@ def _yesno_answer(
         if not sent.named:
             continue
         raw = _raw(sent)
+        if not _object_said(raw, question):
+            continue
         clause = _focal_clause(raw, question, weights)
         if not sent.key or not _holds_question(sent):
             # 都…吗 is still settled by one clause that holds nearly all of the question
@@ -723,6 +725,33 @@ def _clause_holds(clause: str, question: Question, weights: dict[str, float]) ->
     ]
     total = sum(weights.get(w, 1.0) for w in words)
     return bool(total) and _clause_weight(clause, question, weights) >= ALL_CLAUSE * total
+
+
+# 有没有开展职工读书月活动: what is asked to exist, after the verb that makes it.
+_MADE = re.compile(
+    r"(?:开展|建立|举办|设立|成立|建成|实施|推出|开通|签订|获得|评为|荣获|获评|组建|创建)"
+    r"[了过]?(?P<obj>[\u4e00-\u9fff“”\"]{2,16}?)(?:活动|工作|称号|荣誉|了|吗|么|没有|呢)*[？?。！!]*$"
+)
+
+
+def _object_said(raw: str, question: Question) -> bool:
+    """Every word of the thing asked to exist is in the sentence, a one-character word
+    with the one before it: 读书、健身需求 says nothing of a 职工读书月."""
+    m = _MADE.search(question.text)
+    if not m:
+        return True
+    import jieba
+
+    import rag.tokenization  # noqa: F401  (loads the project's jieba dictionary)
+
+    obj = re.sub(r"^(?:了|过)", "", m.group("obj").strip('“”"'))
+    words = jieba.lcut(obj)  # precise mode: 之 of 职工之家 stays, no overlapping parts
+    for i, w in enumerate(words):
+        if len(w) >= 2 and not any(v in raw for v in variants(w)):
+            return False  # 职工心理咨询室: no 咨询室 in the sentence
+        if len(w) == 1 and i and w not in "的了和与及等" and (words[i - 1][-1] + w) not in raw:
+            return False  # 职工读书月: 读书 alone is not the 读书月
+    return True
 
 
 def _holds_question(sent: Ranked) -> bool:

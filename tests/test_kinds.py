@@ -392,3 +392,14 @@ def test_a_name_right_after_the_asked_ordinal_is_the_one_asked(qa):
     result = qa.ask("无锡举办的第六届职工读书活动叫什么")
     doc = qa.index.docs[result.answer.doc_id].text
     assert doc[result.answer.start - 4 : result.answer.start].endswith("第六届“")
+
+
+def test_yes_no_needs_every_word_of_the_thing_asked_to_exist():
+    from rag.question import parse_question
+    from rag.span_answer import _object_said
+
+    q = parse_question("临川有没有开展职工读书月活动")
+    assert not _object_said("满足广大职工读书、健身、休闲需求", q)
+    assert _object_said("举办第三届临川职工读书月活动", q)
+    q = parse_question("临川获得过全国模范职工之家称号吗")
+    assert _object_said("临川新增全国模范职工之家5个", q)
