@@ -272,7 +272,7 @@ def _date_fit(found: Found, question: Question) -> float:
     if re.search(r"哪几年|起止|期限", question.text):
         return 1.0 if re.search(r"[—–\-－~～至到]", found.text) else 0.4
     if re.search(r"哪一?年|何年|年份|年度", question.text):
-        return 1.0 if year else 0.2
+        return 1.0 if year else NO_YEAR  # 哪一年成立 is not answered by 五一劳动节
     if re.search(r"几月|哪个月|月份", question.text):
         return 1.0 if month else 0.3
     if re.search(r"哪一?天|几号|几日|日期", question.text):
@@ -305,6 +305,7 @@ _EVENTS = {
 }
 
 
+NO_YEAR = 0.02  # a year asked, a date without one: below any date's threshold
 EVENT_CLASH = 0.03  # all but rules the date out: the threshold does the rest
 
 

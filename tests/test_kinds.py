@@ -403,3 +403,12 @@ def test_yes_no_needs_every_word_of_the_thing_asked_to_exist():
     assert _object_said("举办第三届临川职工读书月活动", q)
     q = parse_question("临川获得过全国模范职工之家称号吗")
     assert _object_said("临川新增全国模范职工之家5个", q)
+
+
+def test_a_year_asked_is_not_answered_by_a_festival():
+    from rag.question import parse_question
+    from rag.span_answer import _date_fit
+
+    q = parse_question("临川市总工会是哪一年成立的")
+    assert _date_fit(Found("五一劳动节", 0, 5, "date"), q) < 0.03
+    assert _date_fit(Found("2015年", 0, 5, "date"), q) == 1.0
