@@ -304,7 +304,9 @@ _ASKED = re.compile(
 _BEFORE_ASK = re.compile(
     r"([\u4e00-\u9fff]{1,12}?)(?:都|主要|分别|一共)?(?:有|包括|包含|是)哪(?:些|几)"
 )
-_PEOPLE = re.compile(r"^(?:人|谁|位|名|同志|成员|人员|劳模|工匠|代表|领导)")
+_PEOPLE = re.compile(
+    r"^(?:人|谁|位|名|同志|成员|人员|劳模|工匠|代表|领导|职工|工人|员工|干部|党员|选手|专家)$"
+)
 
 
 def asked_head(question: str) -> str | None:

@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 from rag.byline import ASKS_AUTHOR, FIRST_PERSON, bylines
 from rag.entities import entities
+from rag.entities import tag as tag_words
 from rag.index import CorpusIndex, DocRecord
 from rag.kinds import QuestionKind
 from rag.lists import (
@@ -585,6 +586,11 @@ class ListAsk(NamedTuple):
         )
 
 
+def _nouns(items: list[Found]) -> bool:
+    """Every item a noun phrase, no verb in it: 扬州工匠 is one, 学习劳模 is not."""
+    return not any(t.tag == "v" for i in items for t in tag_words(i.text.strip("“”")))
+
+
 def list_fit(items: list[Found], raw: str, ask: ListAsk, names: set[str]) -> float:
     """How well ``items`` (a list found in ``raw``) fit what was asked; 0 rules it out.
 
@@ -595,7 +601,7 @@ def list_fit(items: list[Found], raw: str, ask: ListAsk, names: set[str]) -> flo
     """
     expected, head, people, honours = ask
     named = sum(any(n in i.text for n in names) for i in items) >= len(items) / 2
-    if people and not named and not (head and head_agreement(items, raw, head)):
+    if people and not named and not (head and head_agreement(items, raw, head) and _nouns(items)):
         return 0.0  # 成员有哪些 asked, the list is not of people (“扬州工匠”“龙川工匠” are)
     if expected is None:
         size = min(1.0, 0.6 + 0.1 * len(items))

@@ -412,3 +412,17 @@ def test_a_year_asked_is_not_answered_by_a_festival():
     q = parse_question("临川市总工会是哪一年成立的")
     assert _date_fit(Found("五一劳动节", 0, 5, "date"), q) < 0.03
     assert _date_fit(Found("2015年", 0, 5, "date"), q) == 1.0
+
+
+def test_a_list_of_people_is_of_names_or_noun_phrases_of_them():
+    from rag.question import parse_question
+    from rag.span_answer import ListAsk, list_fit
+
+    ask = ListAsk.of(parse_question("临川评出了哪些劳模"))
+    assert ask.people
+    text = "在全社会营造学习劳模、争当劳模的浓厚氛围"
+    doings = [Found("学习劳模", 6, 10, "、"), Found("争当劳模", 11, 15, "、")]
+    assert list_fit(doings, text, ask, set()) == 0
+    text = "选树“青禾工匠”“东湖工匠”64名"
+    crafts = [Found("青禾工匠", 3, 7, "quoted"), Found("东湖工匠", 9, 13, "quoted")]
+    assert list_fit(crafts, text, ListAsk.of(parse_question("临川选树了哪些工匠")), set()) > 0
