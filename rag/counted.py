@@ -56,7 +56,7 @@ __all__ = ["Asked", "Verdict", "asked", "counts_visits", "judge", "stages", "uni
 # Stages of one piece of work: what was applied for or put forward, what was accepted
 # or taken on, what came out of it. "申报120家，建成85家" are two different counts.
 STAGE_WORDS = {
-    "apply": "申报 申请 报名 推荐 上报 报送 提名 候选 提出",
+    "apply": "申报 申请 报名 推荐 上报 报送 提名 候选",
     "accept": "受理 接待 接收 收到 登记 调处",
     "done": "建成 成功 办结 结案 化解 获批 批准 命名 认定 评为 获评 评选出 入选 验收 挽回 追回 讨回 采纳",
 }
@@ -97,7 +97,7 @@ def honours(text: str) -> frozenset[str]:
 
 # Factors: a clash all but rules a figure out; the answer threshold does the rest.
 STAGE_CLASH = 0.1
-APPLY_UNASKED = 0.3  # no stage asked, the figure counts applications
+APPLY_UNASKED = 0.1  # no stage asked, the figure counts applications
 STAGE_UNSTATED = 0.85  # a stage asked (调解成功), none stated beside the figure: weaker
 TALLY_CLASH = 0.1
 LEVEL_CLASH = 0.1
