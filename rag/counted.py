@@ -107,7 +107,8 @@ OTHER_KIND = 0.3  # the sentence counts another kind of the thing: 爱心驿站 
 THING_ABSENT = 0.3  # neither part of the asked "qualifier + thing" in the sentence
 GROUP_CLASH = 0.2  # a broader or narrower group, or the qualifier instead of the thing
 ALONE_CLASH = 0.1  # one group asked apart, the figure counts it with others
-HONOUR_CLASH = 0.1  # the figure counts another honour than the one asked
+HONOUR_CLASH = 0.1
+PLAN_CLASH = 0.1  # what was done asked, the figure is a plan  # the figure counts another honour than the one asked
 VISITS = 0.05  # unit agreement of a count of visits (人次, 家次) where heads were asked
 # The end of a change, "由X增加到<figure>": a running total, not what was added.
 _CHANGE_TO = re.compile(r"(?:增加|增长|提高|上升|发展|扩大|提升|递增)[到至]\s*$|增至\s*$")
@@ -128,6 +129,10 @@ _LOOSE = [
 _ASK_WORD = re.compile(r"多少|几")
 # One group counted apart from others the reports count with it.
 _ALONE = re.compile(r"不含|不包括|不算(?!重复)|只算|只统计|单独|单列|仅[算指]")
+# Asked for what was done: a plan's figure (力争年内新建100个) does not answer.
+_ACTUAL = re.compile(r"实际|已经|最终|到底|真正|完成了|落实了")
+_PLAN_WORDS = re.compile(r"力争|争取|计划|目标|确保|预计|拟|将要")
+_PLAN_HEADING = re.compile(r"任务|安排|计划|思路|目标|打算|展望")
 # Heads, not visits: 按人头, 按人数, 不算重复.
 _DISTINCT = re.compile(r"按人头|按人数|不算重复|不重复|去重")
 _ASKS_PEOPLE = re.compile(r"(?:多少|几)个?(?:人|名|位)(?!次)|人数")
@@ -151,6 +156,7 @@ class Asked(NamedTuple):
     counted: tuple[tuple[str, str], ...] = ()
     honours: frozenset[str] = frozenset()  # 江苏省五一劳动奖章 → {奖章}
     alone: bool = False  # 只算劳模, 不含公交司机: one group apart from the others
+    actual: bool = False  # 实际, 已经, 最终: what was done, not what was planned
     # One-word "qualifier + thing" terms split in two: 困难职工 → (困难, 职工).
     compounds: tuple[tuple[str, str], ...] = ()
 
@@ -193,6 +199,7 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         counted=counted,
         honours=honours(question.text),
         alone=bool(_ALONE.search(question.text)),
+        actual=bool(_ACTUAL.search(question.text)),
         compounds=_compounds(question.terms),
     )
 
@@ -306,6 +313,8 @@ def judge(
             clash("honour", HONOUR_CLASH)
     if want.compounds and _head_swapped(want.compounds, before):
         clash("group", GROUP_CLASH)
+    if want.actual and planned(text, start, clause.start):
+        clash("plan", PLAN_CLASH)  # 实际新建了多少 asked, 2017年主要任务: 新建…100个以上
     if want.alone and _joined_groups(text[clause.start : start]):
         clash("group", ALONE_CLASH)  # 只算劳模 asked, 组织劳模和一线职工疗休养190人次
     asked_kind, kind = quantity_kind(want.unit), quantity_kind(unit)
@@ -320,6 +329,16 @@ def judge(
         elif _thing_absent(want.counted, sentence):
             clash("thing", THING_ABSENT)
     return Verdict(factor, tuple(clashes))
+
+
+def planned(text: str, start: int, clause_start: int) -> bool:
+    """The figure is a plan: under a heading of tasks for the year (2017年主要任务) or
+    in a clause that says 力争/计划/确保."""
+    from rag.sections import section_heading
+
+    if _PLAN_HEADING.search(section_heading(text, start)):
+        return True
+    return bool(_PLAN_WORDS.search(text[clause_start:start]))
 
 
 def _joined_groups(before: str) -> bool:

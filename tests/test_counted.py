@@ -217,3 +217,14 @@ def test_the_union_itself_is_no_kind_of_the_thing():
     # a real other kind still clashes: 爱心驿站 for 妈妈驿站
     text = "全年建成爱心驿站40个。"
     assert _factor("临川建成了多少个妈妈驿站", text, "40个", "个") < 1.0
+
+
+def test_a_plan_does_not_answer_what_was_done():
+    text = "## 2016年工作回顾\n建成驿站 80 个。\n## 2017年主要任务\n全市新建驿站 100 个以上。"
+    start = text.index("100")
+    want = asked(parse_question("临川2017年实际新建了多少个驿站"))
+    assert judge(want, text, start, start + 5, "个").factor <= 0.1
+    plan = asked(parse_question("临川2017年计划新建多少个驿站"))
+    assert judge(plan, text, start, start + 5, "个").factor == 1.0
+    start = text.index("80")
+    assert judge(want, text, start, start + 4, "个").factor == 1.0
