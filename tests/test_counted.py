@@ -225,6 +225,6 @@ def test_a_plan_does_not_answer_what_was_done():
     want = asked(parse_question("临川2017年实际新建了多少个驿站"))
     assert judge(want, text, start, start + 5, "个").factor <= 0.1
     plan = asked(parse_question("临川2017年计划新建多少个驿站"))
-    assert judge(plan, text, start, start + 5, "个").factor == 1.0
+    assert "plan" not in judge(plan, text, start, start + 5, "个").clashes
     start = text.index("80")
-    assert judge(want, text, start, start + 4, "个").factor == 1.0
+    assert "plan" not in judge(want, text, start, start + 4, "个").clashes
