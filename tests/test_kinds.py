@@ -160,7 +160,7 @@ def test_question_words_at_a_lists_edges_frame_it():
 
 def test_an_answer_comes_only_from_a_sentence_that_speaks_of_what_is_asked():
     from rag.sentence_rank import Ranked
-    from rag.span_answer import speaks_of
+    from rag.span_parts import speaks_of
 
     def sent(text, key, words, pairs):
         return Ranked(None, 0, len(text), text, 0.5, None, 0, key, parts=(0.5, words, pairs, 1.0))
@@ -189,7 +189,7 @@ def test_a_quotation_before_the_asked_noun_names_it():
 
 
 def test_a_fragment_of_a_quoted_name_is_no_name():
-    from rag.span_answer import _outermost
+    from rag.span_parts import outermost
     from rag.spans import Found
 
     spans = [
@@ -197,7 +197,7 @@ def test_a_fragment_of_a_quoted_name_is_no_name():
         Found("全省工会", 10, 14, "org"),
         Found("县总工会", 0, 4, "org"),
     ]
-    assert [f.text for f in _outermost(spans)] == ["全省工会职工之家示范单位", "县总工会"]
+    assert [f.text for f in outermost(spans)] == ["全省工会职工之家示范单位", "县总工会"]
 
 
 @pytest.mark.parametrize(
@@ -227,8 +227,8 @@ def test_a_fragment_of_a_quoted_name_is_no_name():
     ],
 )
 def test_defines_tells_a_description_from_a_mention(question, term, sentence, says):
+    from rag.passage_answer import defines
     from rag.question import parse_question
-    from rag.span_answer import defines
 
     assert defines(sentence, term, parse_question(question)) is says
 
@@ -265,8 +265,8 @@ def test_a_date_of_another_event_does_not_answer():
 
 
 def test_an_honour_list_is_of_honours():
+    from rag.list_answer import ListAsk, list_fit
     from rag.question import parse_question
-    from rag.span_answer import ListAsk, list_fit
     from rag.spans import Found
 
     ask = ListAsk.of(parse_question("临川区总工会获得了哪些荣誉"))
@@ -277,8 +277,8 @@ def test_an_honour_list_is_of_honours():
 
 
 def test_a_labelled_line_lists_what_its_label_says():
+    from rag.list_answer import ListAsk, list_fit
     from rag.question import parse_question
-    from rag.span_answer import ListAsk, list_fit
 
     text = "主办单位: 青禾县总工会 青禾县体育局"
     items = [i for i in find_lists(text) if i[0].label == "label"][0]
@@ -290,7 +290,7 @@ def test_a_labelled_line_lists_what_its_label_says():
 
 def test_all_questions_read_the_clause_that_speaks_of_the_asked_thing():
     from rag.question import parse_question
-    from rag.span_answer import _focal_clause, _planned, _share
+    from rag.yesno_answer import _focal_clause, _planned, _share
 
     sentence = "新建两个服务中心,村级职工服务站建成率100%,规上企业职工服务点建成率达76%"
     q = parse_question("临川规上企业的职工服务点都建成了吗")
@@ -339,7 +339,7 @@ def test_a_quotation_a_thing_goes_by_is_its_name():
 
 def test_all_is_settled_by_the_clause_that_holds_the_question():
     from rag.question import parse_question
-    from rag.span_answer import _clause_holds
+    from rag.yesno_answer import _clause_holds
 
     q = parse_question("临川规模以上企业的职工服务点是否已经全部建成")
     weights = {}
@@ -359,7 +359,7 @@ def test_the_object_of_the_questions_verb_is_the_place_asked():
 
 
 def test_a_heading_stands_for_the_sentence_under_it():
-    from rag.span_answer import _HEADING
+    from rag.passage_answer import _HEADING
 
     for heading in [
         "1. 加快打造网上工会。",
@@ -396,7 +396,7 @@ def test_a_name_right_after_the_asked_ordinal_is_the_one_asked(qa):
 
 def test_yes_no_needs_every_word_of_the_thing_asked_to_exist():
     from rag.question import parse_question
-    from rag.span_answer import _object_said
+    from rag.yesno_answer import _object_said
 
     q = parse_question("临川有没有开展职工读书月活动")
     assert not _object_said("满足广大职工读书、健身、休闲需求", q)
@@ -415,8 +415,8 @@ def test_a_year_asked_is_not_answered_by_a_festival():
 
 
 def test_a_list_of_people_is_of_names_or_noun_phrases_of_them():
+    from rag.list_answer import ListAsk, list_fit
     from rag.question import parse_question
-    from rag.span_answer import ListAsk, list_fit
 
     ask = ListAsk.of(parse_question("临川评出了哪些劳模"))
     assert ask.people
