@@ -25,7 +25,9 @@ from rag.embedder import Embedder, load_embedder
 from rag.followup import RESTATE, Turn, resolve
 from rag.index import CorpusIndex
 from rag.kinds import QuestionKind
+from rag.matching import place_factor
 from rag.messages import EMPTY, not_found_message
+from rag.metadata import period_covers
 from rag.pages import page_of
 from rag.question import Question, parse_question, years_near
 from rag.retrieval import Hit, retrieve
@@ -316,9 +318,13 @@ class Pipeline:
         if ranked is None:
             vector = self.embedder.encode_query(question.text)
             ranked = rank_sentences(index, hits, question, vector)
+        # Asked of a place or year some document speaks for (苏州2012年…), the closest
+        # sentences come from those documents: the 2016 report's say nothing of 2012.
+        speaking = [r for r in ranked if _speaks_for(r.doc, question)]
+        own = bool(speaking) and bool(question.years or question.places)
         closest, docs = [], set()
-        for r in ranked:
-            if r.doc.doc_id in docs or len(r.text) < 8:
+        for r in speaking if own else ranked:
+            if (r.doc.doc_id in docs and not own) or len(r.text) < 8:
                 continue
             docs.add(r.doc.doc_id)
             start, end = focus_span(r, question.terms)
@@ -333,6 +339,13 @@ class Pipeline:
             message=not_found_message(question),
             took_ms=_ms(t0),
         )
+
+
+def _speaks_for(doc, question: Question) -> bool:
+    """The document is of the asked place (or within it) and covers the asked year."""
+    if question.places and place_factor(doc, "", "", question.places) < 0.9:
+        return False
+    return not question.years or any(period_covers(doc.meta, y) for y in question.years)
 
 
 def _span_answer(found: Extracted) -> Answer:
