@@ -109,8 +109,8 @@ def find_people(text: str) -> list[Found]:
 _CN_DIGIT = "〇零一二三四五六七八九十"
 _Y = rf"(?:(?:19|20)\d{{2}}|[{_CN_DIGIT}]{{4}})"
 _DATE = re.compile(
-    rf"{_Y}\s*年?\s*[—–\-－~～至到]+\s*{_Y}\s*年?(?:度)?"  # 2015—2019年, 2015～2017
-    rf"|(?:19|20)\d{{2}}\.\d{{1,2}}\.\d{{1,2}}"  # 2012.12.07
+    rf"(?:19|20)\d{{2}}([./-])\d{{1,2}}\1\d{{1,2}}(?!\d)"  # 2012.12.07, 2016-05-02, 2012/12/7
+    rf"|{_Y}\s*年?\s*[—–\-－~～至到]+\s*{_Y}\s*年?(?:度)?"  # 2015—2019年, 2015～2017
     rf"|{_Y}\s*年(?:度|\s*[\d{_CN_DIGIT}]{{1,2}}\s*月(?:\s*[\d{_CN_DIGIT}]{{1,3}}\s*[日号])?)?"
     rf"(?:[初底末]|上半年|下半年)?"
     rf"|[\d{_CN_DIGIT}]{{1,2}}\s*月\s*[\d{_CN_DIGIT}]{{1,3}}\s*[日号]"
@@ -159,7 +159,7 @@ def date_parts(text: str) -> tuple[bool, bool, bool]:
     """Whether a date names its year, its month, its day: 2017年1月10日 → all three,
     5月2日 → month and day, 2019 → year, “五一”前夕 → none."""
     year = bool(re.search(r"(?:19|20)\d{2}|[〇零一二三四五六七八九]{4}|年", text))
-    day = bool(re.search(r"[日号]|\d+\.\d+\.\d+", text))
+    day = bool(re.search(r"[日号]|\d+([./-])\d+\1\d+", text))
     month = day or "月" in text
     return year, month, day
 

@@ -426,3 +426,11 @@ def test_a_list_of_people_is_of_names_or_noun_phrases_of_them():
     text = "选树“青禾工匠”“东湖工匠”64名"
     crafts = [Found("青禾工匠", 3, 7, "quoted"), Found("东湖工匠", 9, 13, "quoted")]
     assert list_fit(crafts, text, ListAsk.of(parse_question("临川选树了哪些工匠")), set()) > 0
+
+
+def test_dates_written_with_dashes_or_slashes_are_whole_dates():
+    for text, date in [("日期：2016-05-02", "2016-05-02"), ("2012/12/7发布", "2012/12/7")]:
+        found = find_dates(text)
+        assert [f.text for f in found] == [date]
+        assert date_parts(found[0].text) == (True, True, True)
+    assert [f.text for f in find_dates("2016-2018年")] == ["2016-2018年"]  # still a range
