@@ -21,6 +21,7 @@ Example::
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from rag.byline import ASKS_AUTHOR, FIRST_PERSON, bylines
 from rag.index import CorpusIndex, DocRecord
@@ -259,7 +260,7 @@ _NAME_HEAD = re.compile(
 
 
 # Asked what something is called: a quotation is the name it goes by.
-_CALLS = re.compile(r"称为|称作|叫做|誉为|称号是|被叫作|什么人$")
+_CALLS = re.compile(r"称为|称作|叫做|誉为|称号是|被叫作")
 # A quotation right after a verb that brings a thing into being names that thing.
 _INTRODUCED = re.compile(r"(?:开通|推出|打造|建立|设立|成立|创建|创办|启用|上线|开设|开辟|组建)$")
 
@@ -314,79 +315,99 @@ def _best_span(
         for found in outermost(finder(raw)):
             if asked_already(found.text, question) and found.label != "headed-quoted":
                 continue  # (“昆山工会”专版 asked by 昆山工会…的专版叫什么 is the name)
-            f, near = fit(found, sent), closeness(found, raw, anchors)
+            f, near = fit(found, sent, raw), closeness(found, raw, anchors)
             score = sent.score * f * near
             if best is None or score > best[2]:
                 best = (found, sent, score)
     return best
 
 
+class NameAsk(NamedTuple):
+    """What a name question says of the name it wants."""
+
+    head: str | None  # 挂牌成立的基地叫什么 → 基地
+    calls: bool  # 被称为什么, 叫做: a quotation is the name it goes by
+    honour: bool  # 什么荣誉: _name_fit decides
+    role: bool  # 要做职工的什么人: a role ending in 人
+
+    @classmethod
+    def of(cls, question: Question) -> NameAsk:
+        text = question.text
+        return cls(
+            name_head(question),
+            bool(_CALLS.search(text)),
+            bool(ASKS_HONOUR.search(text)),
+            bool(re.search(r"什么人[？?]?$", text)),
+        )
+
+
+def _name_span_fit(f: Found, raw: str, question: Question, ask: NameAsk) -> float:
+    if f.label == "headed-quoted":
+        return 1.2
+    if f.label == "headed":
+        return 1.1
+    if ask.head and f.text.endswith(ask.head):
+        # “家政服务工程” asked 哪个工程: a quoted name of the asked thing
+        return 1.25 if f.label == "quoted" else 1.0
+    if ask.role:
+        # 要做职工的什么人 → “娘家人”: a role ends in 人, an activity does not
+        return 1.25 if f.text.endswith("人") else 0.3
+    if f.label == "quoted" and not ask.honour and (ask.calls or _introduced(raw, f)):
+        # 85名专家被称为什么 → 组织85名“义工教授”; 开通的栏目叫什么 → 开通“微书苑”
+        return 1.0
+    return _name_fit(f, question) * (0.6 if ask.head else 1.0)
+
+
+def _said_with(f: Found, raw: str, verb: str | None, ordinals: list[str]) -> float:
+    """What the sentence says beside the span: a which-question's verb must be there
+    (哪支队夺冠: a sentence that says nothing of 夺冠 names no winner), and a name right
+    after the question's ordinal is the one asked (第六届“无锡市职工读书月”)."""
+    factor = 1.0
+    if verb and not any(v in raw for v in variants(verb)):
+        factor *= VERB_UNSAID
+    if any(raw[max(0, f.start - len(o) - 1) : f.start].startswith(o) for o in ordinals):
+        factor *= ORDINAL_LED
+    return factor
+
+
 def _span_answer(
     index: CorpusIndex, question: Question, ranked: list[Ranked], weights: dict[str, float]
 ) -> Extracted | None:
     kind = question.kind
+    verb = asked_verb(question)  # 哪支队夺冠 → 夺冠 (names and places)
     if kind is QuestionKind.PERSON:
-        finder, fit = find_people, lambda f, s: _person_fit(f, question, s.doc)
+        finder = find_people
+
+        def fit(f: Found, s: Ranked, raw: str) -> float:
+            return _person_fit(f, question, s.doc)
+
     elif kind is QuestionKind.DATE:
-
-        def fit(f: Found, s: Ranked) -> float:
-            fit = _date_fit(f, question) * _dateline_fit(f, s, question)
-            return fit * _event_fit(f, stored_text(s), question)
-
         finder = find_dates
+
+        def fit(f: Found, s: Ranked, raw: str) -> float:
+            date = _date_fit(f, question) * _dateline_fit(f, s, question)
+            return date * _event_fit(f, raw, question)
+
     elif kind is QuestionKind.PLACE:
 
         def finder(text: str) -> list[Found]:
             return find_places_in(text) + verb_objects(text, question)
 
-        def fit(f: Found, s: Ranked) -> float:
-            return OBJECT_FIT if f.label == "object" else _place_fit(f, question, s.doc)
+        def fit(f: Found, s: Ranked, raw: str) -> float:
+            place = OBJECT_FIT if f.label == "object" else _place_fit(f, question, s.doc)
+            return place * _said_with(f, raw, verb, [])
 
     else:
-        head = name_head(question)
-        calls = bool(_CALLS.search(question.text))
-        honour = bool(ASKS_HONOUR.search(question.text))  # then _name_fit decides
-        role = bool(re.search(r"什么人[？?]?$", question.text))
+        ask = NameAsk.of(question)
+        ordinals = ORDINAL.findall(question.text)
 
         def finder(text: str) -> list[Found]:
-            return find_names(text) + (find_headed(text, head) if head else [])
+            return find_names(text) + (find_headed(text, ask.head) if ask.head else [])
 
-        def fit(f: Found, s: Ranked) -> float:
-            if f.label == "headed-quoted":
-                return 1.2
-            if f.label == "headed":
-                return 1.1
-            if head and f.text.endswith(head):
-                # “家政服务工程” asked 哪个工程: a quoted name of the asked thing
-                return 1.25 if f.label == "quoted" else 1.0
-            if role:
-                # 要做职工的什么人 → “娘家人”: a role ends in 人, an activity does not
-                return 1.25 if f.text.endswith("人") else 0.3
-            if f.label == "quoted" and not honour and (calls or _introduced(stored_text(s), f)):
-                # 85名专家被称为什么 → 组织85名“义工教授”; 开通的栏目叫什么 → 开通“微书苑”
-                return 1.0
-            return _name_fit(f, question) * (0.6 if head else 1.0)
+        def fit(f: Found, s: Ranked, raw: str) -> float:
+            return _name_span_fit(f, raw, question, ask) * _said_with(f, raw, verb, ordinals)
 
     pool = with_following(index, ranked)
-    verb = asked_verb(question)
-    if verb and kind in (QuestionKind.NAME, QuestionKind.PLACE):
-        # 哪支队夺冠: a sentence that says nothing of 夺冠 names no winner
-        plain_fit = fit
-
-        def fit(f: Found, s: Ranked) -> float:
-            said = any(v in stored_text(s) for v in variants(verb))
-            return plain_fit(f, s) * (1.0 if said else VERB_UNSAID)
-
-    ordinals = ORDINAL.findall(question.text)
-    if ordinals and kind is QuestionKind.NAME:
-        # 第六届职工读书活动叫什么: the name the ordinal stands before (第六届“无锡市职工读书月”)
-        ordinal_fit = fit
-
-        def fit(f: Found, s: Ranked) -> float:
-            raw = stored_text(s)
-            led = any(raw[max(0, f.start - len(o) - 1) : f.start].startswith(o) for o in ordinals)
-            return ordinal_fit(f, s) * (ORDINAL_LED if led else 1.0)
-
     best = _best_span(question, pool, weights, finder, fit)
     if kind is QuestionKind.PERSON:
         signed = _byline_answer(question, pool)
