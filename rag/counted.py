@@ -47,6 +47,7 @@ from rag.matching import mentions
 from rag.numbers import quantity_kind, unit_family
 from rag.question import Question, levels, tally
 from rag.regions import find_places
+from rag.sections import section_heading
 from rag.sentences import CLAUSE_END, SEGMENT_END, SENTENCE_END, bounds, previous_sentence, unwrap
 from rag.synonyms import variants
 from rag.tokenization import adjacent_words, is_thing_word, part_of_speech, tokenize
@@ -107,8 +108,8 @@ OTHER_KIND = 0.3  # the sentence counts another kind of the thing: 爱心驿站 
 THING_ABSENT = 0.3  # neither part of the asked "qualifier + thing" in the sentence
 GROUP_CLASH = 0.2  # a broader or narrower group, or the qualifier instead of the thing
 ALONE_CLASH = 0.1  # one group asked apart, the figure counts it with others
-HONOUR_CLASH = 0.1
-PLAN_CLASH = 0.1  # what was done asked, the figure is a plan  # the figure counts another honour than the one asked
+HONOUR_CLASH = 0.1  # the figure counts another honour than the one asked
+PLAN_CLASH = 0.1  # what was done asked, the figure is a plan
 VISITS = 0.05  # unit agreement of a count of visits (人次, 家次) where heads were asked
 # The end of a change, "由X增加到<figure>": a running total, not what was added.
 _CHANGE_TO = re.compile(r"(?:增加|增长|提高|上升|发展|扩大|提升|递增)[到至]\s*$|增至\s*$")
@@ -334,8 +335,6 @@ def judge(
 def planned(text: str, start: int, clause_start: int) -> bool:
     """The figure is a plan: under a heading of tasks for the year (2017年主要任务) or
     in a clause that says 力争/计划/确保."""
-    from rag.sections import section_heading
-
     if _PLAN_HEADING.search(section_heading(text, start)):
         return True
     return bool(_PLAN_WORDS.search(text[clause_start:start]))

@@ -275,7 +275,7 @@ def _with_aside(text: str, items: list[Found]) -> list[Found]:
 def _comma_items(text: str, start: int, end: int) -> list[list[Found]]:
     """A quotation of short phrases apart by commas is a list of them (a slogan of
     two halves is not: it needs three)."""
-    parts = [p for p in re.split(r"[，,]", text[start:end])]
+    parts = re.split(r"[，,]", text[start:end])
     if len(parts) < 3 or any(not 2 <= len(p) <= 12 for p in parts):
         return []
     items, at = [], start

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import re
 
+from rag.entities import tag
 from rag.index import CorpusIndex
 from rag.kinds import QuestionKind
 from rag.question import Question
 from rag.sentence_rank import Ranked, focus_span
 from rag.span_parts import Extracted, Quoted
+from rag.tokenization import tokenize
 
 PASSAGE_SENTENCES = 3
 PASSAGE_KEEP = 0.75  # a further sentence joins a passage answer within this share of the best
@@ -40,8 +42,6 @@ def defines(sentence: str, term: str, question: Question) -> bool:
     did not already say so (“工会常伴四季”服务品牌). "全面推进“123”实事工程", asked
     what the 实事工程 is, only names it.
     """
-    from rag.entities import tag
-
     for m in re.finditer(re.escape(term), sentence):
         after = sentence[m.end() : m.end() + 12]
         if _list_item(sentence, m.start(), m.end()) and not _DEFINES_AFTER.match(after):
@@ -80,8 +80,6 @@ def _spelled_out_before(sentence: str, start: int, before: str) -> bool:
         return False
     if re.search(r"[，。；]", before[-12:]):
         return False
-    from rag.entities import tag
-
     *items, last = re.split(r"[，。；,;]", before)[-1].split("、")
     if not items or len(last) > max(len(items[-1]) * 1.5, len(items[-1]) + 3):
         return False
@@ -118,8 +116,6 @@ def _kind_noun_after(after: str, question: Question) -> bool:
     """A noun phrase right after the term (“工会常伴四季”服务品牌, “普惠+特惠”的服务工作新
     理念) that says what kind of thing it is, with a noun the question did not already
     say (asked what the “七有”标准 is, 标准 tells nothing)."""
-    from rag.entities import tag
-
     head = re.match(r"[”\"]?的?([\u4e00-\u9fff]{2,10})", after)
     phrase = []
     for token in tag(head.group(1)) if head else ():
@@ -140,8 +136,6 @@ def _kind_noun_after(after: str, question: Question) -> bool:
 
 
 def _words(text: str) -> list[str]:
-    from rag.tokenization import tokenize
-
     return [w for w in tokenize(text) if len(w) >= 2]
 
 

@@ -25,7 +25,6 @@ from rag.embedder import Embedder, load_embedder
 from rag.followup import RESTATE, Turn, resolve
 from rag.index import CorpusIndex
 from rag.kinds import QuestionKind
-from rag.matching import place_factor
 from rag.messages import EMPTY, not_found_message
 from rag.metadata import period_covers
 from rag.pages import page_of
@@ -342,8 +341,9 @@ class Pipeline:
 
 
 def _speaks_for(doc, question: Question) -> bool:
-    """The document is of the asked place (or within it) and covers the asked year."""
-    if question.places and place_factor(doc, "", "", question.places) < 0.9:
+    """The document is of the asked place itself (not a district within it) and covers
+    the asked year."""
+    if question.places and doc.meta.region not in question.places:
         return False
     return not question.years or any(period_covers(doc.meta, y) for y in question.years)
 

@@ -157,7 +157,7 @@ def expected_unit(text: str) -> str | None:
         if unit in ("万元", "亿元", "万", "亿"):
             return "元" if "元" in unit else None
         return unit
-    noun = noun or _NOUN_ASK.search(text)
+    noun = noun or before
     if noun:
         return next(unit for unit, nouns in NOUN_UNITS.items() if noun.group(1) in nouns)
     if _MONEY.search(text):

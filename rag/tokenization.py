@@ -46,6 +46,12 @@ def tokenize(text: str, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
     return tokens
 
 
+def cut(text: str) -> list[str]:
+    """Precise-mode jieba words, nothing dropped and no overlapping parts: 职工之家 →
+    职工, 之, 家 (what is written, word by word)."""
+    return jieba.lcut(text)
+
+
 def tokenize_many(texts: list[str]) -> list[list[str]]:
     return [tokenize(t) for t in texts]
 

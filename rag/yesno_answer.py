@@ -23,6 +23,7 @@ from rag.span_parts import (
     stored_text,
 )
 from rag.synonyms import variants
+from rag.tokenization import cut
 
 YESNO_WORDS = 0.5  # share of the question's words (by weight) a 是 sentence holds
 
@@ -106,12 +107,8 @@ def _object_said(raw: str, question: Question) -> bool:
     m = _MADE.search(question.text)
     if not m:
         return True
-    import jieba
-
-    import rag.tokenization  # noqa: F401  (loads the project's jieba dictionary)
-
     obj = re.sub(r"^(?:了|过)", "", m.group("obj").strip('“”"'))
-    words = jieba.lcut(obj)  # precise mode: 之 of 职工之家 stays, no overlapping parts
+    words = cut(obj)  # precise mode: 之 of 职工之家 stays, no overlapping parts
     for i, w in enumerate(words):
         if len(w) >= 2 and not any(v in raw for v in variants(w)):
             return False  # 职工心理咨询室: no 咨询室 in the sentence
