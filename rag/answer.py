@@ -27,6 +27,7 @@ from rag.matching import (
     content_bigrams,
     coverage,
     document_frequency,
+    key_parts,
     key_term,
     mentions,
     place_factor,
@@ -92,7 +93,7 @@ def candidates(
     terms = question.terms
     weights = term_weights(index, question)
     key_word = key_term(index, question)
-    key_parts = [t for t in terms if key_word and t != key_word and t in key_word]
+    parts_of_key = key_parts(key_word, terms)
     grams = content_bigrams(question)
     focus = [t for t in terms if t in question.focus]
     # What the question counts, compared with what each figure counts (rag/counted.py).
@@ -180,7 +181,7 @@ def candidates(
             visits = counts_visits(want, local.unit)
             if visits:
                 where *= VISITS_CLASH  # 1600余人次 for 多少名干部: visits are not heads
-            if key_word and not mentions(sent_text, key_word, key_parts):
+            if key_word and not mentions(sent_text, key_word, parts_of_key):
                 where *= KEY_MISSING
             if any(_same_value(local.value, v) for v in question.figures):
                 where *= 0.1  # the asker already knows this number
@@ -193,7 +194,7 @@ def candidates(
             )
 
             fig = local._replace(start=start, end=end)
-            owns = bool(key_word) and mentions(seg_text, key_word, key_parts)
+            owns = bool(key_word) and mentions(seg_text, key_word, parts_of_key)
             by_sentence.setdefault((doc.doc_id, sent.start), {})[key] = (owns, clashed, visits)
             seen[key] = Candidate(
                 figure=fig,

@@ -20,6 +20,7 @@ from rag.index import CorpusIndex
 from rag.kinds import QuestionKind
 from rag.lists import (
     asked_head,
+    asked_verb,
     asks_people,
     expected_count,
     find_lists,
@@ -54,6 +55,7 @@ class ListAsk(NamedTuple):
     head: str | None  # 哪些工匠 → 工匠
     people: bool  # 成员有哪些, 哪两位
     honours: bool  # 获得了哪些荣誉
+    verb: str | None = None  # 提供哪些服务 → 提供
 
     @classmethod
     def of(cls, question: Question) -> ListAsk:
@@ -63,6 +65,7 @@ class ListAsk(NamedTuple):
             asked_head(text),
             asks_people(text),
             bool(ASKS_HONOUR.search(text)),
+            asked_verb(text),
         )
 
 
@@ -79,7 +82,7 @@ def list_fit(items: list[Found], raw: str, ask: ListAsk, names: set[str]) -> flo
     >>> list_fit([Found("全省先进集体", 2, 8, "和"), Found("全国一等奖", 9, 14, "和")], text, ask, set()) > 0
     True
     """
-    expected, head, people, honours = ask
+    expected, head, people, honours, verb = ask
     named = sum(any(n in i.text for n in names) for i in items) >= len(items) / 2
     if people and not named and not (head and head_agreement(items, raw, head) and _nouns(items)):
         return 0.0  # 成员有哪些 asked, the list is not of people (“扬州工匠”“龙川工匠” are)
@@ -97,7 +100,12 @@ def list_fit(items: list[Found], raw: str, ask: ListAsk, names: set[str]) -> flo
         agree = sum(bool(HONOURISH.search(i.text)) for i in items) * 2 >= len(items)
         size *= 1.3 if agree else 0.5
     elif head and not people:
-        size *= 1.3 if head_agreement(items, raw, head) else 0.7
+        if head_agreement(items, raw, head):
+            size *= 1.3
+        elif verb and not any(v in raw for v in variants(verb)):
+            return 0.0  # 提供哪些服务 asked: neither services nor anything provided
+        else:
+            size *= 0.7
     return size
 
 

@@ -329,6 +329,21 @@ def asked_head(question: str) -> str | None:
     return nouns[-1] if nouns else None
 
 
+_COPULA = re.compile(r"包括|包含|涵盖|有|是|分为|涉及|属于")
+_VERB_ASK = re.compile(r"([\u4e00-\u9fff]{2})了?(?:哪些|哪几|哪[两二三四五六七八九十\d])")
+
+
+def asked_verb(question: str) -> str | None:
+    """The verb that governs the asked items: 提供哪些服务 → 提供, 开展了哪几项活动 → 开展."""
+    m = _VERB_ASK.search(question)
+    if not m:
+        return None
+    tokens = tag(m.group(1))
+    if len(tokens) != 1 or tokens[0].tag != "v" or _COPULA.search(m.group(1)):
+        return None  # 包括哪四项 says nothing about what the items are
+    return m.group(1)
+
+
 def asks_people(question: str) -> bool:
     """哪些人 / 都有谁 / 哪两位 / 成员有哪些: the items must be people."""
     if re.search(r"都有谁|哪些人|有谁|哪[两二三四五六七八九十\d几]+位|成员|名单", question):

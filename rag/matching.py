@@ -56,6 +56,11 @@ def document_frequency(index: CorpusIndex, term: str) -> int:
     return max(index.df.get(v, 0) for v in variants(term))
 
 
+# Words for the figure's own quantity (多少金额, 人数是多少): the figure answers them, the
+# sentence need not say them.
+MEASURES = frozenset("数量 数目 人数 总数 总量 金额 数额 比例 比率 占比 次数 户数 人次 规模".split())
+
+
 def key_term(index: CorpusIndex, question: Question) -> str | None:
     """The question's rarest thing-word that the corpus knows at all.
 
@@ -73,10 +78,25 @@ def key_term(index: CorpusIndex, question: Question) -> str | None:
         known = [t for t in known if not any(t != o and t in o for o in known)]
         return min(known, key=frequency, default=None)
 
-    key = rarest([t for t in question.terms if is_thing_word(t)])
+    things = [t for t in question.terms if is_thing_word(t) and t not in MEASURES]
+    key = rarest(things)
     if key is None or frequency(key) > max(KEY_COMMON * len(index.chunks), KEY_COMMON_MIN):
         key = rarest([t for t in question.terms if not is_thing_word(t)]) or key
     return key
+
+
+def key_parts(key: str | None, terms: list[str]) -> list[str]:
+    """The question's words inside ``key`` that spell it whole: 工会 and 干部 stand for
+    工会干部; 文化 alone does not stand for 文化宫 (a 宫 is missing).
+
+    >>> key_parts("工会干部", ["工会", "干部", "工会干部"]), key_parts("文化宫", ["文化", "文化宫"])
+    (['工会', '干部'], [])
+    """
+    if not key:
+        return []
+    parts = [t for t in terms if t != key and t in key]
+    covered = {i for p in parts for m in re.finditer(re.escape(p), key) for i in range(m.start(), m.end())}
+    return parts if len(covered) == len(key) else []
 
 
 def mentions(text: str, word: str, parts: list[str]) -> bool:

@@ -26,6 +26,7 @@ from rag.matching import (
     bigram_coverage,
     content_bigrams,
     coverage,
+    key_parts,
     key_term,
     mentions,
     place_factor,
@@ -41,13 +42,14 @@ KEY_MISSING = 0.5  # the question's rarest known word is not in the sentence
 NAME_MISSING = 0.3  # a name the question gives (“苏工惠”, 顾秋亮) is not there
 _NUMBERED = re.compile(r"[一二三四五六七八九十两百千万]")
 ORDINAL = re.compile(r"第[一二三四五六七八九十百零〇两\d]+[次届批套期轮]")
+_ORDINAL_WORD = re.compile(r"第[一二三四五六七八九十百零〇两\d]+")
 _QUOTED = re.compile(r"“([^“”]{2,30})”|《([^《》]{2,40})》|\"([^\"]{2,30})\"")
 
 
 def named_things(question: Question) -> list[str]:
     """What the question names exactly: quoted terms and people (LAC's PER). An answer
     must come from where they are: “苏工惠” asked of 昆山's report is not 苏州's."""
-    from rag.entities import entities
+    from rag.entities import entities, tag
 
     names = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(question.text)]
     if question.kind is QuestionKind.LIST:
@@ -56,6 +58,13 @@ def named_things(question: Question) -> list[str]:
     names += [t.word for t in entities(question.text, "PER") if len(t.word) >= 2]
     # An ordinal names one of a series: 第十五次代表大会 is not the 第十六次.
     names += [m.group(0) for m in ORDINAL.finditer(question.text)]
+    # 第二工人文化宫 is one of several 工人文化宫: the ordinal is part of its name.
+    words = tag(question.text)
+    names += [
+        a.word + b.word
+        for a, b in zip(words, words[1:])
+        if _ORDINAL_WORD.fullmatch(a.word) and b.tag in ("n", "nz", "ORG") and len(b.word) >= 2
+    ]
     return list(dict.fromkeys(n for n in names if n not in question.places))
 
 
@@ -104,7 +113,7 @@ def rank_sentences(
     question by meaning, scored; best first."""
     weights = term_weights(index, question)
     key = key_term(index, question)
-    key_parts = [t for t in question.terms if key and t != key and t in key]
+    of_key = key_parts(key, question.terms)
     grams = content_bigrams(question)
     names = named_things(question)
     seen: set[tuple[str, int]] = set()
@@ -130,7 +139,7 @@ def rank_sentences(
         start += len(raw) - len(_LEAD.sub("", raw))
         end = start + len(doc.text[start:end].rstrip())
         text = unwrap(doc.text[start:end])
-        has_key = not key or mentions(text, key, key_parts)
+        has_key = not key or mentions(text, key, of_key)
         parts = (
             semantic(index, row, query_vector),
             coverage(question.terms, weights, text),

@@ -124,6 +124,8 @@ def test_key_term_is_the_rarest_thing_the_corpus_knows(qa):
         assert _document_frequency(qa.index, key) <= _document_frequency(qa.index, common)
     # A word the corpus never uses cannot be the key: it tells no sentence apart.
     assert key_term(qa.index, parse_question("苏州有多少个咕噜")) is None
+    # 金额 names the figure's own quantity, which the figure answers: not the key.
+    assert key_term(qa.index, parse_question("苏州劳模慰问金发放金额是多少")) != "金额"
 
 
 def test_a_thing_word_in_most_passages_gives_way_to_a_rarer_word(qa):

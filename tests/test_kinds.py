@@ -434,3 +434,33 @@ def test_dates_written_with_dashes_or_slashes_are_whole_dates():
         assert [f.text for f in found] == [date]
         assert date_parts(found[0].text) == (True, True, True)
     assert [f.text for f in find_dates("2016-2018年")] == ["2016-2018年"]  # still a range
+
+
+def test_a_list_of_what_was_neither_asked_nor_done_by_the_asked_verb_is_no_answer():
+    from rag.list_answer import ListAsk, list_fit
+    from rag.lists import asked_verb
+
+    assert asked_verb("青禾职工之家建成后将提供哪些服务") == "提供"
+    assert asked_verb("青禾县总工会开展了哪几项活动") == "开展"
+    assert asked_verb("帮扶工程包括哪四项") is None  # 包括 says nothing of the items
+    text = "按期完成职工服务中心迁址、改建工作。"
+    items = max(find_lists(text), key=len)
+    ask = ListAsk(None, "服务", False, False, "提供")
+    assert list_fit(items, text, ask, set()) == 0
+    said = "为职工提供迁址咨询、改建指导。"
+    assert list_fit(max(find_lists(said), key=len), said, ask, set()) > 0
+
+
+def test_an_ordinal_before_a_noun_is_part_of_the_name_asked():
+    from rag.question import parse_question
+    from rag.sentence_rank import named_things
+
+    assert "第二工人文化宫" in named_things(parse_question("青禾县第二工人文化宫有哪些服务"))
+
+
+def test_a_key_is_stood_for_only_by_parts_that_spell_it_whole():
+    from rag.matching import key_parts
+
+    assert key_parts("工会干部", ["工会", "干部", "工会干部"]) == ["工会", "干部"]
+    assert key_parts("文化宫", ["文化", "文化宫"]) == []
+    assert key_parts(None, ["文化"]) == []
