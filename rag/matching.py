@@ -58,7 +58,9 @@ def document_frequency(index: CorpusIndex, term: str) -> int:
 
 # Words for the figure's own quantity (多少金额, 人数是多少): the figure answers them, the
 # sentence need not say them.
-MEASURES = frozenset("数量 数目 人数 总数 总量 金额 数额 比例 比率 占比 次数 户数 人次 规模".split())
+MEASURES = frozenset(
+    "数量 数目 人数 总数 总量 金额 数额 比例 比率 占比 次数 户数 人次 规模".split()
+)
 
 
 def key_term(index: CorpusIndex, question: Question) -> str | None:
@@ -95,7 +97,9 @@ def key_parts(key: str | None, terms: list[str]) -> list[str]:
     if not key:
         return []
     parts = [t for t in terms if t != key and t in key]
-    covered = {i for p in parts for m in re.finditer(re.escape(p), key) for i in range(m.start(), m.end())}
+    covered = {
+        i for p in parts for m in re.finditer(re.escape(p), key) for i in range(m.start(), m.end())
+    }
     return parts if len(covered) == len(key) else []
 
 

@@ -62,7 +62,7 @@ def named_things(question: Question) -> list[str]:
     words = tag(question.text)
     names += [
         a.word + b.word
-        for a, b in zip(words, words[1:])
+        for a, b in zip(words, words[1:], strict=False)
         if _ORDINAL_WORD.fullmatch(a.word) and b.tag in ("n", "nz", "ORG") and len(b.word) >= 2
     ]
     return list(dict.fromkeys(n for n in names if n not in question.places))
