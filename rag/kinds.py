@@ -94,9 +94,30 @@ _DESCRIBE = re.compile(r"情况|成效|进展|做法|经验|作用|意义|目的
 _IDENTIFIER = re.compile(r"(?:号码|电话|热线|编号|代码|邮编|账号|网址|门牌号?)(?:是|为)?多少")
 # A rate the question states ("建成率达到了100%的地方") is given, not asked.
 _STATED_RATE = re.compile(
-    r"(?:率|比例|比重)?(?:达到了?|达|为|是|超过|提高到|上升到)?[\d.]+\s*[%％]"
+    r"(?:率|比例|比重)?(?:是不是|是否|有没有|已经|已|都)*(?:达到了?|达|为|是|超过|提高到|上升到)?[\d.]+\s*[%％]"
 )
 _QUANTITY_WORD = re.compile(r"(?:建制面|覆盖面|人次|总额|规模)$")
+
+
+# Spoken question words, read as the written ones the kind patterns know.
+_COLLOQUIAL = [
+    ("多会儿", "什么时候"),
+    ("啥", "什么"),
+    ("咋样", "怎么样"),
+    ("咋", "怎么"),
+    ("哪儿", "哪里"),
+]
+
+
+def plain_question_words(text: str) -> str:
+    """叫啥 → 叫什么, 啥时候 → 什么时候, 咋办 → 怎么办, 在哪儿 → 在哪里.
+
+    >>> plain_question_words("苏工惠啥时候上线的")
+    '苏工惠什么时候上线的'
+    """
+    for spoken, written in _COLLOQUIAL:
+        text = text.replace(spoken, written)
+    return text
 
 
 def question_kind(text: str) -> QuestionKind:
@@ -105,7 +126,7 @@ def question_kind(text: str) -> QuestionKind:
     A question with no interrogative word ("江都 职工大讲堂示范点 数量") is a figure
     question when it names a quantity, else a request for the passages about it.
     """
-    q = text.strip()
+    q = plain_question_words(text.strip())
     if _COMPARE_FIGURE.search(q) and not _DATE.search(q):
         return QuestionKind.FIGURE
     if _DATE.search(q):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from rag.kinds import QuestionKind, question_kind
+from rag.kinds import QuestionKind, plain_question_words, question_kind
 from rag.numbers import find_figures
 from rag.regions import find_places, is_within
 from rag.script import normalize_script
@@ -216,7 +216,7 @@ def parse_question(text: str) -> Question:
     # 蘇州、會員、幾家、２０１６年 are read as 苏州、会员、几家、2016年: the gazetteer, jieba and
     # the patterns here speak simplified characters, and retrieval embeds and tokenizes
     # ``Question.text``. Quotes and offsets come from the documents, never from here.
-    text = normalize(normalize_script(text)).strip()
+    text = plain_question_words(normalize(normalize_script(text)).strip())
     mentions = find_places(text)
     # "苏州…江苏省文明职工": a province named beside one of its cities qualifies a title
     # rather than setting the place, so it stays a subject word.

@@ -105,17 +105,38 @@ def _person_fit(found: Found, question: Question, doc: DocRecord) -> float:
     return fit
 
 
-_WH_HEAD = re.compile(
-    r"哪(?:一|个|家|所|条|段|座|片|位|份|项)?([\u4e00-\u9fff]{1,6}?)(?=上|里|中|的|开展|工作|举行|比赛|[？?]|$)"
-)
+_WH = re.compile(r"哪(?:里|儿|一|个|家|所|条|段|座|片|位|份|项|类|支|种|级|批)?")
+_HEAD_TAGS = frozenset("n nz nw vn an s j LOC ORG".split())
+
+
+def _after_wh(question: Question) -> list:
+    """The words after the question word, tagged: 哪所大学一起办的 → 大学 一起 办 的."""
+    from rag.entities import tag
+
+    m = _WH.search(question.text)
+    return tag(question.text[m.end() :]) if m else []
+
+
+def _wh_phrase(question: Question) -> tuple[list[str], list]:
+    """The nouns right after the question word, and the words after them: 哪所大学一起办的
+    → [大学], [一起 办 的]; 哪条轨道交通线上开展的 → [轨道 交通 线], [开展 的]."""
+    words = list(_after_wh(question))
+    nouns = []
+    while words and words[0].tag in _HEAD_TAGS | {"f"}:
+        word = words.pop(0)
+        if word.tag in ("s", "f") and word.word[-1] in "上里中内":
+            if len(word.word) > 1:
+                nouns.append(word.word[:-1])  # 线上 → 线
+            break
+        nouns.append(word.word)
+    return nouns, words
 
 
 def wh_head(question: Question) -> str | None:
-    """The noun the question word asks about: 哪条省道 → 省道, 哪所大学 → 大学."""
-    m = _WH_HEAD.search(question.text)
-    if not m or m.group(1) in ("里", "儿", "些", "几"):
-        return None
-    return m.group(1)
+    """The noun the question word asks about: 哪条省道 → 省道, 哪所大学一起办的 → 大学,
+    哪类区域 → 区域; the last of the nouns right after it."""
+    nouns, _ = _wh_phrase(question)
+    return nouns[-1] if nouns else None
 
 
 def _uninformative(text: str, question: Question, doc: DocRecord) -> bool:
@@ -152,22 +173,24 @@ def verb_objects(text: str, question: Question) -> list[Found]:
     return out
 
 
-_WHICH_THEN_VERB = re.compile(
-    r"哪(?:个|家|支|所|位|座)?[\u4e00-\u9fff]{0,3}?([\u4e00-\u9fff]{2})(?:了|的)?[？?。]?$"
-)
+# Verbs of being somewhere that a sentence need not say: 顾秋亮 is a 研究所钳工 who
+# works there whether or not 上班 is written.
+_STATIVE = frozenset("上班 工作 任职 就职 位于 坐落 在 是 有".split())
 VERB_UNSAID = 0.2
 ORDINAL_LED = 1.5  # a name right after the question's ordinal (第六届“…”) is the one asked
 
 
 def asked_verb(question: Question) -> str | None:
-    """The verb that ends a which-question (哪支队夺冠 → 夺冠): what the answer did."""
-    from rag.entities import tag
-
-    m = _WHICH_THEN_VERB.search(question.text)
-    if not m:
+    """The verb right after a which-question's noun (哪支队夺冠 → 夺冠, 跟哪所大学一起办的
+    → 办): what the answer did. Only a verb that ends the question counts."""
+    _, rest = _wh_phrase(question)
+    while rest and rest[-1].tag in ("w", "u", "xc", "y"):
+        rest = rest[:-1]  # …的？
+    while rest and rest[0].tag in ("d", "p", "ad"):
+        rest = rest[1:]  # 一起, 最后
+    if len(rest) != 1 or rest[0].tag != "v" or rest[0].word in _STATIVE:
         return None
-    tokens = tag(m.group(1))
-    return m.group(1) if len(tokens) == 1 and tokens[0].tag in ("v", "vn") else None
+    return rest[0].word
 
 
 def _place_fit(found: Found, question: Question, doc: DocRecord) -> float:

@@ -39,6 +39,10 @@ def test_kind_enum_parses_and_refuses_clearly():
         ("职工互助保障包括哪几项", "list"),
         ("镇江的企业是否都建立了工会", "yesno"),
         ("泰州开展职工疗休养了吗", "yesno"),
+        ("泰州村级职工服务站建成率是不是已经达到100%", "yesno"),  # the rate is stated
+        ("泰州村级职工服务站建成率是多少", "figure"),
+        ("泰州工会的服务平台叫啥", "name"),  # spoken 啥 is 什么
+        ("泰州职工运动会啥时候开的", "date"),
         ("什么是职工书屋", "definition"),
         ("“娘家人”服务站指什么", "definition"),
         ("扬州工会是怎样帮助农民工讨薪的", "describe"),
