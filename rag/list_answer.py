@@ -102,6 +102,8 @@ def list_fit(items: list[Found], raw: str, ask: ListAsk, names: set[str]) -> flo
     elif head and not people:
         if head_agreement(items, raw, head):
             size *= 1.3
+        elif expected and len(items) != expected:
+            return 0.0  # 这10家企业是哪些: three items of something else are not them
         elif verb and not any(v in raw for v in variants(verb)):
             return 0.0  # 提供哪些服务 asked: neither services nor anything provided
         else:

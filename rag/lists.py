@@ -60,7 +60,7 @@ def expected_count(question: str) -> int | None:
     if numbered:
         return _CN_COUNT[numbered.group(1)] + _CN_COUNT[numbered.group(3)]
     m = re.search(
-        r"哪([两二三四五六七八九十\d])|([两二三四五六七八九十\d])(?:大|项|个|类|种|条|位|方面)",
+        r"哪(\d+|[两二三四五六七八九十])|(\d+|[两二三四五六七八九十])(?:大|项|个|类|种|条|位|方面|家)",
         question,
     )
     if not m:

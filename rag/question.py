@@ -212,6 +212,10 @@ def modifier_pairs(text: str, terms: list[str]) -> list[tuple[str, str]]:
     ]
 
 
+# 苏州大学, 苏州银行: a place that begins an institution's name sets no place to ask of.
+_INSTITUTION = re.compile(r"(?:市|区|县)?(?:大学|学院|银行|医院|中学|小学|日报|电视台|晚报)")
+
+
 def parse_question(text: str) -> Question:
     # 蘇州、會員、幾家、２０１６年 are read as 苏州、会员、几家、2016年: the gazetteer, jieba and
     # the patterns here speak simplified characters, and retrieval embeds and tokenizes
@@ -225,6 +229,7 @@ def parse_question(text: str) -> Question:
         p
         for p in mentions
         if not any(other != p.name and is_within(other, p.name) for other in names)
+        and not _INSTITUTION.match(text, p.end)
     ]
     places = list(dict.fromkeys(p.name for p in kept))
     years = parse_years(text)

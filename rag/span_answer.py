@@ -230,9 +230,17 @@ def _dateline_fit(found: Found, sent: Ranked, question: Question) -> float:
     (温祥华是哪一年当选的)."""
     if re.sub(r"[\s\W_]", "", sent.text.replace(found.text, "")):
         return 1.0  # the line says more than the date ("日期: 5月2日" is a label)
-    terms = [t for t in question.terms if len(t) >= 2 and t not in question.places]
+    terms = [
+        t
+        for t in question.terms
+        if len(t) >= 2 and t not in question.places and not _UNION_WORD.fullmatch(t)
+    ]
     title = sent.doc.meta.title
     return 1.0 if terms and sum(t in title for t in terms) >= len(terms) / 3 else 0.0
+
+
+# In every report's title: they tell no title apart.
+_UNION_WORD = re.compile(r"总工会|工会|总工|市总|区总|报告")
 
 
 # The events a date can mark. A date beside one event does not answer when another

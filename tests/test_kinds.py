@@ -468,3 +468,30 @@ def test_a_key_is_stood_for_only_by_parts_that_spell_it_whole():
     assert key_parts("工会干部", ["工会", "干部", "工会干部"]) == ["工会", "干部"]
     assert key_parts("文化宫", ["文化", "文化宫"]) == []
     assert key_parts(None, ["文化"]) == []
+
+
+def test_a_count_the_list_question_states_rules_out_lists_of_other_things():
+    from rag.list_answer import ListAsk, list_fit
+    from rag.lists import expected_count
+
+    assert expected_count("青禾县被命名为示范企业的10家企业是哪些") == 10
+    text = "着力强基层、补短板、增活力。"
+    items = max(find_lists(text), key=len)
+    assert list_fit(items, text, ListAsk(10, "企业", False, False), set()) == 0
+    assert list_fit(items, text, ListAsk(None, "企业", False, False), set()) > 0
+
+
+def test_a_numbered_name_is_asked_of_where_it_is_named_an_abbreviation_is_not():
+    from rag.question import parse_question
+    from rag.sentence_rank import named_things
+
+    assert "十佳金点子" in named_things(parse_question("青禾评出的“十佳金点子”有哪些"))
+    assert "三进五送" not in named_things(parse_question("青禾“三进五送”包括哪些内容"))
+
+
+def test_a_place_that_begins_an_institutions_name_is_no_place_asked():
+    from rag.question import parse_question
+
+    assert parse_question("无锡市总工会是不是和苏州大学联办了学历班").places == ["无锡"]
+    assert parse_question("苏工惠是跟苏州银行合作的吗").places == []
+    assert parse_question("苏州市总工会有多少会员").places == ["苏州"]
