@@ -101,6 +101,11 @@ STAGE_CLASH = 0.1
 APPLY_UNASKED = 0.1  # no stage asked, the figure counts applications
 STAGE_UNSTATED = 0.85  # a stage asked (调解成功), none stated beside the figure: weaker
 TALLY_CLASH = 0.1
+TALLY_UNSTATED = 0.3  # an addition asked, the sentence says nothing was added
+# What says an addition besides 新增/新建/净增 (rag/question.py's tally words).
+_ADDED = re.compile(
+    r"新[\u4e00-\u9fff]{0,2}?(?:发展|组建|成立|吸收|建立|入会|培育|创建|招|建|增)|发展|增加|增长|增至|增到|扩大|新"
+)
 LEVEL_CLASH = 0.1
 COMBINED_LEVELS = 0.1  # 全国及省市 counted together, one of them asked
 KIND_CLASH = 0.3  # a rate asked, a count or a sum of money found (or back)
@@ -304,6 +309,9 @@ def judge(
             found |= {"total"}
         if found and not found & want.tally:
             clash("tally", TALLY_CLASH)
+        elif want.tally == {"new"} and not found and not _ADDED.search(text[clause.start : end]):
+            # 新增了多少会员 asked; 工会会员349.23万名 is how many there are, no addition.
+            clash("tally", TALLY_UNSTATED)
     if want.levels:
         by = _level_clash(want.levels, text, seg_start, seg_end, start, end)
         if by < 1.0:

@@ -228,3 +228,21 @@ def test_a_plan_does_not_answer_what_was_done():
     assert "plan" not in judge(plan, text, start, start + 5, "个").clashes
     start = text.index("80")
     assert "plan" not in judge(want, text, start, start + 4, "个").clashes
+
+
+@pytest.mark.parametrize(
+    ("text", "figure", "added"),
+    [
+        ("全市工会会员120万人。", "120万人", False),  # how many there are
+        ("全年发展会员3000名。", "3000名", True),
+        ("新组建工会120家。", "120家", True),
+    ],
+)
+def test_an_addition_asked_needs_a_sentence_that_adds(text, figure, added):
+    unit = figure.lstrip("0123456789.万")
+    assert ("tally" not in judge_at("新增了多少会员", text, figure, unit).clashes) is added
+
+
+def judge_at(question: str, text: str, figure: str, unit: str):
+    start = text.index(figure)
+    return judge(asked(parse_question(question)), text, start, start + len(figure), unit)
