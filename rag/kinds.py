@@ -59,6 +59,11 @@ _DATE = re.compile(
 _YESNO = re.compile(
     r"是否|有没有|有无|是不是|能不能|能否|可否|会不会|可不可以|对不对|[^什么哪谁多几][吗么][？?。！!\s]*$"
 )
+# 成立总工会了没有, 都建了总工会没: yes/no when no other question word asks.
+_NOT_YET = re.compile(r"(?<![有还])没有?[？?。！!\s]*$")
+_WH_WORD = re.compile(r"哪|什么|谁|多少|几|怎么|如何")
+# What asks for a number outright; a rate word alone (组建率是不是排在前列) does not.
+_ASKS_NUMBER = re.compile(r"多少|(?<!哪)几(?![乎])|若干|百分之几|多大|多高|多长|多久|比例是|占比是")
 _NUMERAL = "几两三四五六七八九十百\\d"
 _PEOPLE_LIST = re.compile(rf"都有谁|有哪些人|是哪些人|哪些人|哪[{_NUMERAL}]+位|有谁")
 _PERSON = re.compile(
@@ -134,7 +139,8 @@ def question_kind(text: str) -> QuestionKind:
     if _IDENTIFIER.search(q):
         return QuestionKind.NAME
     asked = _STATED_RATE.sub("", q)
-    if _YESNO.search(q) and not _FIGURE.search(asked):
+    yesno = _YESNO.search(q) or (_NOT_YET.search(q) and not _WH_WORD.search(q))
+    if yesno and not _ASKS_NUMBER.search(asked):
         return QuestionKind.YESNO
     if _FIGURE.search(asked) or _QUANTITY_WORD.search(asked):
         return QuestionKind.FIGURE

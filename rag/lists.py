@@ -23,6 +23,7 @@ import statistics
 
 from rag.entities import tag
 from rag.spans import Found
+from rag.tokenization import part_of_speech
 
 _CN_COUNT = {
     "两": 2,
@@ -363,6 +364,13 @@ def head_agreement(items: list[Found], text: str, head: str) -> bool:
     return bool(re.match(rf"[”\"》]?(?:等|等等)?[^，。；]{{0,4}}{re.escape(head)}", after))
 
 
+def _frames_left(word: str, after: str) -> bool:
+    """A question word before the first item frames the list when it acts on it
+    (学习[上海闵行区…], 开展了[…]); a noun joined to the item is part of it
+    (工会信息管理 of 工会信息管理、网上办公系统, asked by 昆山工会的三大平台)."""
+    return bool(after) and after in "了的过是为在：:" or part_of_speech(word).startswith(("v", "p"))
+
+
 def frame_trim(items: list[Found], text: str, terms: list[str]) -> list[Found]:
     """The question's own words at the edges of a list frame it, they are no item:
     学习[上海闵行区、无锡江阴市、深圳南山区]总工会先进经验 asked 学习了哪几个地方总工会的
@@ -391,6 +399,7 @@ def frame_trim(items: list[Found], text: str, terms: list[str]) -> list[Found]:
         for w in frame_words(0)
         for at in [first.text.rfind(w)]
         if at >= 0
+        and _frames_left(w, first.text[at + len(w) : at + len(w) + 1])
         and first.end - (first.start + at + len(w)) >= 2
         and not _inside(first.start + at + len(w), quotes)
     ]

@@ -43,6 +43,10 @@ def test_kind_enum_parses_and_refuses_clearly():
         ("泰州村级职工服务站建成率是多少", "figure"),
         ("泰州工会的服务平台叫啥", "name"),  # spoken 啥 is 什么
         ("泰州职工运动会啥时候开的", "date"),
+        ("泰州工业园区成立总工会了没有", "yesno"),  # …了没有, …没: spoken yes/no
+        ("泰州每个乡镇都建了总工会没", "yesno"),
+        ("泰州哪些企业还没有", "list"),
+        ("泰州的职工入会率在全省是不是排在前列", "yesno"),  # a rate named, no number asked
         ("什么是职工书屋", "definition"),
         ("“娘家人”服务站指什么", "definition"),
         ("扬州工会是怎样帮助农民工讨薪的", "describe"),
@@ -495,3 +499,12 @@ def test_a_place_that_begins_an_institutions_name_is_no_place_asked():
     assert parse_question("无锡市总工会是不是和苏州大学联办了学历班").places == ["无锡"]
     assert parse_question("苏工惠是跟苏州银行合作的吗").places == []
     assert parse_question("苏州市总工会有多少会员").places == ["苏州"]
+
+
+def test_a_noun_joined_to_the_first_item_is_part_of_it_not_its_frame():
+    from rag.lists import frame_trim
+
+    text = "青禾工会信息管理、网上办公系统、微信公众号三大平台作用彰显。"
+    items = max(find_lists(text), key=len)
+    got = [i.text for i in frame_trim(items, text, ["青禾", "工会", "三大", "平台"])]
+    assert got[0].endswith("工会信息管理")
