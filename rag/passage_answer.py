@@ -23,6 +23,7 @@ from rag.tokenization import tokenize
 
 PASSAGE_SENTENCES = 3
 PASSAGE_KEEP = 0.75  # a further sentence joins a passage answer within this share of the best
+DEFINES_KEEP = 0.65  # a sentence that says what the term is leads within this share
 
 _DEFINES_AFTER = re.compile(
     r"^[”\"》]?(?:[\u4e00-\u9fff]{0,6}?)(?:是|指|即|就是|意为|是指|包括|包含|[：:（(—])"
@@ -42,8 +43,12 @@ def defines(sentence: str, term: str, question: Question) -> bool:
     did not already say so (“工会常伴四季”服务品牌). "全面推进“123”实事工程", asked
     what the 实事工程 is, only names it.
     """
+    if _counted_out(sentence, term):
+        return True
     for m in re.finditer(re.escape(term), sentence):
         after = sentence[m.end() : m.end() + 12]
+        if _quoted_list_before(sentence[: m.start()]):
+            return True  # “参与、维护、教育、建设”四项职能
         if _list_item(sentence, m.start(), m.end()) and not _DEFINES_AFTER.match(after):
             continue  # 开展“三访三解三促”、“六个一”等活动: one of several things named
         if _DEFINES_AFTER.match(after):
@@ -69,6 +74,39 @@ def defines(sentence: str, term: str, question: Question) -> bool:
     return False
 
 
+_COUNTED_TERM = re.compile(r"([两二三四五六七八九十])(?:个|项|大|条)?([\u4e00-\u9fff]{2,4})")
+
+
+def _counted_out(sentence: str, term: str) -> bool:
+    """A numbered term (两个率先) is spelled out by a sentence that says its word that
+    many times, once a clause (率先全面建成小康社会，率先基本实现现代化), though it never
+    writes the term itself."""
+    m = _COUNTED_TERM.fullmatch(term.strip('“”"《》'))
+    if not m or m.group(0) in sentence:
+        return False
+    times = _CN_COUNT[m.group(1)]
+    clauses = re.split(r"[，,；;。]", sentence)
+    return sum(c.startswith(m.group(2)) for c in clauses) >= times
+
+
+def _quoted_list_before(before: str) -> bool:
+    """The term follows a quotation that enumerates its parts: “参与、维护、教育、建设”."""
+    m = re.search(r"“([^“”]{2,40})”$", before)
+    return bool(m and "、" in m.group(1))
+
+
+_CN_COUNT = {
+    "两": 2,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
 _GENERIC_PARTS = {"工程", "活动", "工作", "计划", "行动", "项目", "建设", "职工", "工会"}
 
 
@@ -169,7 +207,7 @@ def passage_answer(
         explaining = [r for r in pool if defines(r.text, quoted[0], question)]
         if not explaining:
             return None  # the reports name the term but never say what it is
-        if explaining[0].score >= PASSAGE_KEEP * pool[0].score:
+        if explaining[0].score >= DEFINES_KEEP * pool[0].score:
             pool = explaining + [r for r in pool if r not in explaining]
     if not pool:
         return None

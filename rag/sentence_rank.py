@@ -42,7 +42,9 @@ KEY_MISSING = 0.5  # the question's rarest known word is not in the sentence
 NAME_MISSING = 0.3  # a name the question gives (“苏工惠”, 顾秋亮) is not there
 # 四比, 三进五送, 四统筹一创争: numbered parts, which a report may spell out unnamed;
 # 十佳金点子 or 三大行动 is a name.
-_ABBREVIATION = re.compile(r"(?:[一二三四五六七八九十两百千万][\u4e00-\u9fff]{1,2}?)+")
+_ABBREVIATION = re.compile(
+    r"(?:[一二三四五六七八九十两百千万][\u4e00-\u9fff]{1,2}?)+|[两二三四五六七八九十]个[\u4e00-\u9fff]{2,4}"
+)
 ORDINAL = re.compile(r"第[一二三四五六七八九十百零〇两\d]+[次届批套期轮]")
 _ORDINAL_WORD = re.compile(r"第[一二三四五六七八九十百零〇两\d]+")
 _QUOTED = re.compile(r"“([^“”]{2,30})”|《([^《》]{2,40})》|\"([^\"]{2,30})\"")
@@ -54,7 +56,7 @@ def named_things(question: Question) -> list[str]:
     from rag.entities import entities, tag
 
     names = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(question.text)]
-    if question.kind is QuestionKind.LIST:
+    if question.kind in (QuestionKind.LIST, QuestionKind.DEFINITION):
         # 哪“四比”: a numbered abbreviation the report may spell out without naming it.
         names = [n for n in names if not _ABBREVIATION.fullmatch(n)]
     names += [t.word for t in entities(question.text, "PER") if len(t.word) >= 2]

@@ -155,7 +155,7 @@ def _uninformative(text: str, question: Question, doc: DocRecord) -> bool:
 
 
 # 走访了哪家企业: the question's verb in the sentence, and what follows it, the answer.
-_VERB_WHICH = re.compile(r"([\u4e00-\u9fff]{2})了?哪(?:家|个|所|座)")
+_VERB_WHICH = re.compile(r"([\u4e00-\u9fff]{2})(?:了|的是|的)?哪(?:家|个|所|座)")
 OBJECT_FIT = 0.9
 
 

@@ -43,6 +43,7 @@ def test_kind_enum_parses_and_refuses_clearly():
         ("泰州村级职工服务站建成率是多少", "figure"),
         ("泰州工会的服务平台叫啥", "name"),  # spoken 啥 is 什么
         ("泰州职工运动会啥时候开的", "date"),
+        ("泰州工会跟哪家银行合作发卡", "place"),
         ("泰州工业园区成立总工会了没有", "yesno"),  # …了没有, …没: spoken yes/no
         ("泰州每个乡镇都建了总工会没", "yesno"),
         ("泰州哪些企业还没有", "list"),
@@ -508,3 +509,22 @@ def test_a_noun_joined_to_the_first_item_is_part_of_it_not_its_frame():
     items = max(find_lists(text), key=len)
     got = [i.text for i in frame_trim(items, text, ["青禾", "工会", "三大", "平台"])]
     assert got[0].endswith("工会信息管理")
+
+
+def test_a_numbered_term_is_defined_where_its_parts_are_spelled_out():
+    from rag.passage_answer import defines
+    from rag.question import parse_question
+
+    q = parse_question("青禾讲的“两个率先”指什么")
+    assert defines("率先建成示范区，率先实现现代化，是时代要求。", "两个率先", q)
+    assert not defines("努力实现两个率先，维护职工利益。", "两个率先", q)
+    q = parse_question("工会的“四项职能”是什么")
+    assert defines("履行“参与、维护、教育、建设”四项职能。", "四项职能", q)
+
+
+def test_the_object_of_the_questions_verb_answers_where():
+    from rag.question import parse_question
+    from rag.span_answer import verb_objects
+
+    q = parse_question("李明在青禾走访的是哪家企业")
+    assert [f.text for f in verb_objects("青禾市总工会主席李明走访华星电子。", q)] == ["华星电子"]
