@@ -107,6 +107,7 @@ _ADDED = re.compile(
     r"新[\u4e00-\u9fff]{0,2}?(?:发展|组建|成立|吸收|建立|入会|培育|创建|招|建|增)|发展|增加|增长|增至|增到|扩大|新"
 )
 LEVEL_CLASH = 0.1
+LEVEL_UNSTATED = 0.15  # a national or provincial level asked, the figure's words name none
 COMBINED_LEVELS = 0.1  # 全国及省市 counted together, one of them asked
 KIND_CLASH = 0.3  # a rate asked, a count or a sum of money found (or back)
 OTHER_KIND = 0.3  # the sentence counts another kind of the thing: 爱心驿站 for 妈妈驿站
@@ -388,6 +389,9 @@ def _level_clash(
         found = _leading_level(text, start)
     if found and want < found and _JOINED_LEVELS.search(near):
         return COMBINED_LEVELS  # 全国及省市“五一劳动奖章”, 省市级: several levels together
+    if not found and want & {"national", "province"}:
+        # 有几家是全国级的 asked, 建成劳模创新工作室43家 names no level: the city's own count
+        return LEVEL_UNSTATED
     return LEVEL_CLASH if found and not (found & want) and "all" not in found else 1.0
 
 

@@ -246,3 +246,10 @@ def test_an_addition_asked_needs_a_sentence_that_adds(text, figure, added):
 def judge_at(question: str, text: str, figure: str, unit: str):
     start = text.index(figure)
     return judge(asked(parse_question(question)), text, start, start + len(figure), unit)
+
+
+def test_a_national_level_asked_is_not_a_count_that_names_no_level():
+    text = "全年建成劳模创新工作室43家，其中全国劳模创新工作室2家。"
+    assert "level" in judge_at("劳模创新工作室有几家是全国级的", text, "43家", "家").clashes
+    assert "level" not in judge_at("劳模创新工作室有几家是全国级的", text, "2家", "家").clashes
+    assert "level" not in judge_at("建成了多少家劳模创新工作室", text, "43家", "家").clashes
