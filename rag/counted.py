@@ -101,7 +101,7 @@ STAGE_CLASH = 0.1
 APPLY_UNASKED = 0.1  # no stage asked, the figure counts applications
 STAGE_UNSTATED = 0.85  # a stage asked (调解成功), none stated beside the figure: weaker
 TALLY_CLASH = 0.1
-TALLY_UNSTATED = 0.3  # an addition asked, the sentence says nothing was added
+TALLY_UNSTATED = 0.2  # an addition asked, the sentence says nothing was added
 # What says an addition besides 新增/新建/净增 (rag/question.py's tally words).
 _ADDED = re.compile(
     r"新[\u4e00-\u9fff]{0,2}?(?:发展|组建|成立|吸收|建立|入会|培育|创建|招|建|增)|发展|增加|增长|增至|增到|扩大|新"
