@@ -107,6 +107,7 @@ _ADDED = re.compile(
     r"新[\u4e00-\u9fff]{0,2}?(?:发展|组建|成立|吸收|建立|入会|培育|创建|招|建|增)|发展|增加|增长|增至|增到|扩大|新"
 )
 LEVEL_CLASH = 0.1
+SCOPE_CLASH = 0.1  # the whole city asked, its core counted (全市 vs 市区), or back
 LEVEL_UNSTATED = 0.15  # a national or provincial level asked, the figure's words name none
 COMBINED_LEVELS = 0.1  # 全国及省市 counted together, one of them asked
 KIND_CLASH = 0.3  # a rate asked, a count or a sum of money found (or back)
@@ -166,6 +167,7 @@ class Asked(NamedTuple):
     actual: bool = False  # 实际, 已经, 最终: what was done, not what was planned
     # One-word "qualifier + thing" terms split in two: 困难职工 → (困难, 职工).
     compounds: tuple[tuple[str, str], ...] = ()
+    scope: str | None = None  # 全市（含县级市） → "whole", 市区 → "core"
 
 
 class Verdict(NamedTuple):
@@ -208,7 +210,20 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         alone=bool(_ALONE.search(question.text)),
         actual=bool(_ACTUAL.search(question.text)),
         compounds=_compounds(question.terms),
+        scope=scope(question.text),
     )
+
+
+# The city as a whole, or its core without the county-level cities and counties in it.
+_WHOLE = re.compile(r"全市|全区|全县|含[各下辖]*县级?市|含[各下辖]*县")
+_CORE = re.compile(r"市区|城区|市本级|本级")
+
+
+def scope(text: str) -> str | None:
+    """Whether ``text`` speaks of the whole area ("whole") or its core ("core")."""
+    if _WHOLE.search(text):
+        return "whole"
+    return "core" if _CORE.search(text) else None
 
 
 _PLACE_LEVEL = {"省": "province", "市": "city", "区": "district", "县": "district"}
@@ -325,6 +340,8 @@ def judge(
         clash("group", GROUP_CLASH)
     if want.actual and planned(text, start, clause.start):
         clash("plan", PLAN_CLASH)  # 实际新建了多少 asked, 2017年主要任务: 新建…100个以上
+    if want.scope and scope(text[clause.start : start]) not in (None, want.scope):
+        clash("scope", SCOPE_CLASH)  # 全市（含各县级市） asked, 市区…57412人 counts the core
     if want.alone and _joined_groups(text[clause.start : start]):
         clash("group", ALONE_CLASH)  # 只算劳模 asked, 组织劳模和一线职工疗休养190人次
     asked_kind, kind = quantity_kind(want.unit), quantity_kind(unit)

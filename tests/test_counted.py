@@ -253,3 +253,11 @@ def test_a_national_level_asked_is_not_a_count_that_names_no_level():
     assert "level" in judge_at("劳模创新工作室有几家是全国级的", text, "43家", "家").clashes
     assert "level" not in judge_at("劳模创新工作室有几家是全国级的", text, "2家", "家").clashes
     assert "level" not in judge_at("建成了多少家劳模创新工作室", text, "43家", "家").clashes
+
+
+def test_the_whole_city_asked_is_not_its_core_counted():
+    text = "市区全年共有5000人参加大病医疗保障计划，全市共有9000人参加。"
+    whole = "全市（含各县级市）有多少人参加大病医疗保障计划"
+    assert "scope" in judge_at(whole, text, "5000人", "人").clashes
+    assert "scope" not in judge_at(whole, text, "9000人", "人").clashes
+    assert "scope" not in judge_at("有多少人参加大病医疗保障计划", text, "5000人", "人").clashes
