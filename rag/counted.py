@@ -57,9 +57,10 @@ __all__ = ["Asked", "Verdict", "asked", "counts_visits", "judge", "stages", "uni
 # Stages of one piece of work: what was applied for or put forward, what was accepted
 # or taken on, what came out of it. "申报120家，建成85家" are two different counts.
 STAGE_WORDS = {
-    "apply": "申报 申请 报名 推荐 上报 报送 提名 候选",
+    "apply": "申报 申请 报名 推荐 上报 报送 提名 候选 提交",
     "accept": "受理 接待 接收 收到 登记 调处",
-    "done": "建成 成功 办结 结案 化解 获批 批准 命名 认定 评为 获评 评选出 入选 验收 挽回 追回 讨回 采纳",
+    "done": "建成 成功 办结 结案 化解 获批 批准 命名 认定 评为 获评 评选出 入选 验收 挽回 追回 讨回 采纳 "
+    "获得 处罚 到位",
 }
 _STAGE = re.compile(
     "|".join(
