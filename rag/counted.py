@@ -169,6 +169,7 @@ class Asked(NamedTuple):
     # One-word "qualifier + thing" terms split in two: 困难职工 → (困难, 职工).
     compounds: tuple[tuple[str, str], ...] = ()
     scope: str | None = None  # 全市（含县级市） → "whole", 市区 → "core"
+    text: str = ""  # the question as asked
 
 
 class Verdict(NamedTuple):
@@ -190,6 +191,7 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
     """The question's counted phrase; ``known`` (whether the corpus has a word) keeps only
     the qualifiers documents could state at all — a word no report uses tells nothing."""
     pairs = tuple((m, h) for m, h in question.modifiers if known is None or known(m))
+    pairs = _past_actors(pairs)
     ask = _ASK_WORD.search(question.text)
     tail = question.text[ask.end() :] if ask else ""
     # With a noun after 多少 the thing counted is there; otherwise ("女职工会员有多少")
@@ -212,6 +214,7 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         actual=bool(_ACTUAL.search(question.text)),
         compounds=_compounds(question.terms),
         scope=scope(question.text),
+        text=question.text,
     )
 
 
@@ -225,6 +228,19 @@ def scope(text: str) -> str | None:
     if _WHOLE.search(text):
         return "whole"
     return "core" if _CORE.search(text) else None
+
+
+def _past_actors(pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """女职工工会会员 reads (女职工, 工会), (工会, 会员); the union is no thing a qualifier
+    narrows, so the pair is (女职工, 会员)."""
+    out = []
+    for i, (m, h) in enumerate(pairs):
+        follow = pairs[i + 1] if i + 1 < len(pairs) else None
+        if h in _ACTORS and follow and follow[0] == h:
+            out.append((m, follow[1]))
+        else:
+            out.append((m, h))
+    return tuple(dict.fromkeys(out))
 
 
 _PLACE_LEVEL = {"省": "province", "市": "city", "区": "district", "县": "district"}
@@ -354,6 +370,10 @@ def judge(
             clash("other_kind", OTHER_KIND)
         elif _group_clash(want.modifiers, before, after, sentence, context):
             clash("group", GROUP_CLASH)
+        elif _narrowed_by_clause(want.modifiers, before, want.text):
+            clash("group", GROUP_CLASH)  # 已注册并激活的工会会员达53万人: some of them
+        elif _all_kinds(want.modifiers, before, want.text):
+            clash("group", GROUP_CLASH)  # 企业调解组织 asked, 已建各类调解组织16908个
         elif _thing_absent(want.counted, sentence):
             clash("thing", THING_ABSENT)
     return Verdict(factor, tuple(clashes))
@@ -482,8 +502,51 @@ def _group_clash(modifiers, before: str, after: str, sentence: str, context: str
         elif has_own and not any(h in sentence for h in heads):
             # The qualifier right beside the number ("培训女职工5000人") is what is counted.
             beside = before.rstrip().endswith(tuple(own))
-            if beside or after.lstrip("人名位个家次").startswith(tuple(own)):
+            # The noun after the measure word is what is counted, up to two characters
+            # in (近万名一线女职工接受了教育: 一线女职工, no kind of 会员).
+            rest = after.lstrip("人名位个家次余多")
+            lead = re.match(r"[^的之和与及、，,。；\s]{0,2}", rest).group()
+            if beside or any(rest[k:].startswith(tuple(own)) for k in range(len(lead) + 1)):
                 return True
+    return False
+
+
+_EVERY_KIND = re.compile(r"各类|各种|各式|所有")
+
+
+def _all_kinds(modifiers, before: str, question: str) -> bool:
+    """The figure counts every kind of the thing (各类调解组织) and the question one kind
+    of it (企业调解组织)."""
+    if _EVERY_KIND.search(question):
+        return False  # 各类劳动争议调解组织 asks every kind
+    for modifier, head in modifiers:
+        for h in variants(head):
+            at = before.rfind(h)
+            if at >= 0 and _EVERY_KIND.search(before[max(0, at - 6) : at]):
+                return not any(m in before[max(0, at - 6) : at] for m in variants(modifier))
+    return False
+
+
+def _narrowed_by_clause(modifiers, before: str, question: str) -> bool:
+    """A clause the question does not have ends in 的 right before the asked thing: in
+    "已注册并激活的工会会员达53万人" the members counted are those registered and
+    activated, not all members."""
+    for modifier, head in modifiers:
+        # 工会会员 is written 会员 as often: the union itself qualifies nothing.
+        own = variants(modifier) | ({""} if modifier in _ACTORS else set())
+        for m in own:
+            for h in variants(head):
+                at = before.rfind(m + h)
+                if at < 0:
+                    continue
+                lead = re.split(r"[，,；;。：:、|]", before[:at])[-1]
+                if not lead.endswith("的"):
+                    continue
+                words = [t for t in tokenize(lead[:-1]) if len(t) >= 2]
+                said = any(v in question for t in words for v in variants(t))
+                # 参加培训的家政服务员 asked as 培训的家政服务员 is the same group
+                if not said and any(part_of_speech(t).startswith("v") for t in words):
+                    return True
     return False
 
 

@@ -261,7 +261,9 @@ def with_subject(base: str, subject: str, core: str = "", narrow: bool = False) 
     # 省劳模 after 全国劳模, 企业调解组织 after 调解组织: the same head, another modifier
     shared = _shared_head(base, subject)
     if shared:
-        return base[: shared[0]] + subject + base[shared[1] :]
+        # 企业调解组织 after 各类调解组织 is one kind of them, no longer every kind
+        start = shared[0] - (2 if re.search(r"(?:各类|各种|各式|所有)$", base[: shared[0]]) else 0)
+        return base[:start] + subject + base[shared[1] :]
     if ASKS.search(core) and _has_verb(core) and not tally(subject):
         # a predicate of its own ("覆盖多少法人单位"): asked at the previous place and year
         return prefix(base) + without_context(core)

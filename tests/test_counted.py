@@ -261,3 +261,21 @@ def test_the_whole_city_asked_is_not_its_core_counted():
     assert "scope" in judge_at(whole, text, "5000人", "人").clashes
     assert "scope" not in judge_at(whole, text, "9000人", "人").clashes
     assert "scope" not in judge_at("有多少人参加大病医疗保障计划", text, "5000人", "人").clashes
+
+
+def test_a_clause_or_every_kind_before_the_thing_is_another_group():
+    text = "已注册并激活的工会会员达53万人，全市工会会员349万名。"
+    assert "group" in judge_at("青禾工会会员共计多少人", text, "53万人", "人").clashes
+    assert "group" not in judge_at("青禾工会会员共计多少人", text, "349万名", "名").clashes
+    text = "目前已建各类调解组织16908个，其中企业调解组织15258个。"
+    assert "group" in judge_at("已建企业调解组织多少个", text, "16908个", "个").clashes
+    assert "group" not in judge_at("已建企业调解组织多少个", text, "15258个", "个").clashes
+    assert "group" not in judge_at("已建各类调解组织多少个", text, "16908个", "个").clashes
+
+
+def test_the_qualifier_counted_a_little_after_the_measure_word_is_not_the_thing():
+    text = "组织各类讲座50余次，近万名一线女职工接受了教育。"
+    assert "group" in judge_at("青禾女职工工会会员有多少名", text, "近万名", "名").clashes
+    # …元的专升本学历奖励: what the money is for, not what is counted
+    text = "符合条件的204名职工获得了每人1000元的专升本学历奖励。"
+    assert judge_at("拿到专升本奖金的职工有多少人", text, "204名", "名").factor == 1.0
