@@ -40,6 +40,7 @@ from rag.synonyms import variants
 
 KEY_MISSING = 0.5  # the question's rarest known word is not in the sentence
 NAME_MISSING = 0.3  # a name the question gives (“苏工惠”, 顾秋亮) is not there
+ABBREVIATION_MISSING = 0.7  # a numbered abbreviation asked (“五小”) is not there
 # 四比, 三进五送, 四统筹一创争: numbered parts, which a report may spell out unnamed;
 # 十佳金点子 or 三大行动 is a name.
 _ABBREVIATION = re.compile(
@@ -50,12 +51,16 @@ _ORDINAL_WORD = re.compile(r"第[一二三四五六七八九十百零〇两\d]+"
 _QUOTED = re.compile(r"“([^“”]{2,30})”|《([^《》]{2,40})》|\"([^\"]{2,30})\"")
 
 
+def _quoted_names(question: Question) -> list[str]:
+    return [next(g for g in m.groups() if g) for m in _QUOTED.finditer(question.text)]
+
+
 def named_things(question: Question) -> list[str]:
     """What the question names exactly: quoted terms and people (LAC's PER). An answer
     must come from where they are: “苏工惠” asked of 昆山's report is not 苏州's."""
     from rag.entities import entities, tag
 
-    names = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(question.text)]
+    names = _quoted_names(question)
     if question.kind in (QuestionKind.LIST, QuestionKind.DEFINITION):
         # 哪“四比”: a numbered abbreviation the report may spell out without naming it.
         names = [n for n in names if not _ABBREVIATION.fullmatch(n)]
@@ -120,6 +125,12 @@ def rank_sentences(
     of_key = key_parts(key, question.terms)
     grams = content_bigrams(question)
     names = named_things(question)
+    # 哪“四比”: a numbered abbreviation need not be named, but where it is counts more.
+    spelled = [
+        a
+        for a in _quoted_names(question)
+        if question.kind is QuestionKind.LIST and _ABBREVIATION.fullmatch(a) and a not in names
+    ]
     seen: set[tuple[str, int]] = set()
     ranked = []
     pool = []
@@ -161,6 +172,8 @@ def rank_sentences(
         named = not names or _names_near(index, row, text, names)
         if not named:
             score *= NAME_MISSING
+        if spelled and not any(a in text for a in spelled):
+            score *= ABBREVIATION_MISSING
         ranked.append(
             Ranked(doc, start, end, text, score, hit, rank, has_key, row, named, (*parts, where))
         )

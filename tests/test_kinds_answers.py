@@ -117,3 +117,23 @@ def test_issue_questions_over_http(api_server, qa):
     vague = _ask(api_server, "工会做了什么")
     assert vague["kind"] == "describe" and (vague["answer"] or {}).get("value") is None
     assert vague["citations"]  # the best passages, or the closest ones with a message
+
+
+def test_a_list_question_prefers_sentences_that_name_its_abbreviation(qa, monkeypatch):
+    import rag.sentence_rank as sr
+    from rag.question import parse_question
+    from rag.retrieval import retrieve
+
+    question = parse_question("苏州工会说的“五小”活动是指哪些活动")
+    hits = retrieve(qa.index, qa.embedder, question, qa.settings, qa.settings.top_k, None)
+    vector = qa.embedder.encode_query(question.text)
+
+    def lead() -> float:
+        """How far the best sentence naming “五小” stands above the best one that does not."""
+        ranked = sr.rank_sentences(qa.index, hits, question, vector)
+        naming = max(r.score for r in ranked if "五小" in r.text)
+        return naming / max(r.score for r in ranked if "五小" not in r.text)
+
+    preferred = lead()
+    monkeypatch.setattr(sr, "ABBREVIATION_MISSING", 1.0)
+    assert preferred > lead() * 1.2
