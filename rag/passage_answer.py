@@ -60,9 +60,9 @@ def defines(sentence: str, term: str, question: Question) -> bool:
             return True
         lead = tag(before[-8:])
         if (
-            sentence[max(0, m.start() - 1) : m.start()] in ("“", '"')  # 学历提升“双千计划”
+            sentence[max(0, m.start() - 1) : m.start()] in ("“", '"')  # 职工素质“双千计划”
             and lead
-            and lead[-1].tag in ("n", "vn", "nz")
+            and _qualifying(lead)
             and len(lead[-1].word) >= 2
             and lead[-1].word not in question.text
         ):
@@ -122,6 +122,14 @@ def _spelled_out_before(sentence: str, start: int, before: str) -> bool:
     if not items or len(last) > max(len(items[-1]) * 1.5, len(items[-1]) + 3):
         return False
     return not any(t.tag == "v" for t in tag(last))  # …元旦做好劳模“两补”: a verb between
+
+
+def _qualifying(lead: list) -> bool:
+    """The words before a quoted term qualify it: a noun (职工素质“…”), or a noun and its
+    verb written as one (学历提升“双千计划”)."""
+    if lead[-1].tag in ("n", "vn", "nz"):
+        return True
+    return lead[-1].tag == "v" and len(lead) >= 2 and lead[-2].tag in ("n", "nz")
 
 
 def _list_item(sentence: str, start: int, end: int) -> bool:
@@ -198,10 +206,12 @@ def _under_heading(index: CorpusIndex, r: Ranked) -> Ranked | None:
 def passage_answer(
     question: Question, ranked: list[Ranked], index: CorpusIndex | None = None
 ) -> Extracted | None:
+    quoted = _DEFINE_QUOTED.findall(question.text)
+    # A sentence that holds the quoted term asked is about it, whatever the key word (述职
+    # 报告里的“双满意工会” asks of the term, not of the report).
     pool = [r for r in ranked if r.key and r.named]
     if index is not None:  # a heading stands for the sentence under it
         pool = [_under_heading(index, r) or r for r in pool]
-    quoted = _DEFINE_QUOTED.findall(question.text)
     if question.kind is QuestionKind.DEFINITION and quoted and pool:
         # A sentence that says what the term is comes before ones that only name it.
         explaining = [r for r in pool if defines(r.text, quoted[0], question)]
