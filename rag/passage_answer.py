@@ -58,16 +58,20 @@ def defines(sentence: str, term: str, question: Question) -> bool:
         before = sentence[max(0, m.start() - 40) : m.start()].rstrip('“"')
         if _spelled_out_before(sentence, m.start(), before):
             return True
+        # 为…建设“三区三城”贡献力量: inside a 为 frame the term is what the work is for;
+        # the words around it are the frame's, they do not qualify it
+        framed = re.search(r"为[^，,。；;]*$", sentence[: m.start()])
         lead = tag(before[-8:])
         if (
-            sentence[max(0, m.start() - 1) : m.start()] in ("“", '"')  # 职工素质“双千计划”
+            not framed
+            and sentence[max(0, m.start() - 1) : m.start()] in ("“", '"')  # 职工素质“双千计划”
             and lead
             and _qualifying(lead)
             and len(lead[-1].word) >= 2
             and lead[-1].word not in question.text
         ):
             return True
-        if _kind_noun_after(sentence[m.end() : m.end() + 12], question):
+        if not framed and _kind_noun_after(sentence[m.end() : m.end() + 12], question):
             return True
         if _echoed_after(sentence[m.end() :], term):
             return True

@@ -212,6 +212,9 @@ def modifier_pairs(text: str, terms: list[str]) -> list[tuple[str, str]]:
     ]
 
 
+_SOURCE = re.compile(
+    r"(?:述职报告|工作报告|报告|讲话|文件|汇编)(?:里|中|上)(?:的|说的|提到的|讲的|所说的)?"
+)
 # 苏州大学, 苏州银行: a place that begins an institution's name sets no place to ask of.
 _INSTITUTION = re.compile(r"(?:市|区|县)?(?:大学|学院|银行|医院|中学|小学|日报|电视台|晚报)")
 
@@ -254,6 +257,10 @@ def parse_question(text: str) -> Question:
         and not (unit and _UNIT_WORD.fullmatch(t))
         and not t.isdigit()
     ]
+    # 述职报告里的“双满意工会”: where the asker read it, not what is asked about.
+    source = _SOURCE.search(text)
+    if source:
+        terms = [t for t in terms if t not in source.group(0)]
     kind = question_kind(text)
     if kind is not QuestionKind.FIGURE:
         # "获得了什么称号": 称号 names the kind of answer, which the report may not

@@ -122,6 +122,13 @@ def rank_sentences(
     question by meaning, scored; best first."""
     weights = term_weights(index, question)
     key = key_term(index, question)
+    quoted = _quoted_names(question)
+    if (
+        question.kind is QuestionKind.DEFINITION
+        and quoted
+        and not _ABBREVIATION.fullmatch(quoted[0])
+    ):
+        key = quoted[0]  # 什么是“双满意工会”: the term is what the sentence must hold
     of_key = key_parts(key, question.terms)
     grams = content_bigrams(question)
     names = named_things(question)

@@ -528,3 +528,20 @@ def test_the_object_of_the_questions_verb_answers_where():
 
     q = parse_question("李明在青禾走访的是哪家企业")
     assert [f.text for f in verb_objects("青禾市总工会主席李明走访华星电子。", q)] == ["华星电子"]
+
+
+def test_where_the_asker_read_it_is_no_subject_word():
+    from rag.question import parse_question
+
+    terms = parse_question("青禾市总工会述职报告里的“双满意工会”是什么意思").terms
+    assert "报告" not in terms and "述职" not in terms and "双满意" in terms
+
+
+def test_a_term_inside_a_purpose_frame_or_after_a_noun_verb_compound():
+    from rag.passage_answer import defines
+    from rag.question import parse_question
+
+    q = parse_question("青禾的“双千计划”是什么")
+    assert defines("实施学历提升“双千计划”，204名职工获得奖励。", "双千计划", q)
+    q = parse_question("青禾报告里的“三区三城”指什么")
+    assert not defines("引导职工为实现现代化和建设“三区三城”贡献力量。", "三区三城", q)
