@@ -16,9 +16,11 @@ ruled out (a small factor) when its phrase names
 * another administrative **level** (全国劳模 vs 市劳模);
 * another **kind** of quantity (a rate asked, a count found) or a clashing unit
   (人次 counts visits, 人 people);
+* another **scope** of the place: the whole city asked, its core counted (全市, 市区);
 * another **group**: a broader one (会员 stated, 女职工会员 asked), a narrower or
-  other kind of the thing (女职工互助共济会员, 爱心驿站 for 妈妈驿站), or the
-  qualifier instead of the qualified (培训女职工 for 女职工会员);
+  other kind of the thing (女职工互助共济会员, 已注册并激活的会员, 各类调解组织, 爱心驿站
+  for 妈妈驿站), or the qualifier instead of the qualified (培训女职工 for 女职工会员);
+  these checks live in rag/groups.py;
 * another **thing** altogether, beside the figure, while the asked one is nowhere in
   the sentence (全国五一劳动奖章 for 全国劳模).
 
@@ -43,14 +45,23 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from rag.matching import mentions
+from rag.groups import (
+    ACTORS,
+    all_kinds,
+    group_clash,
+    head_swapped,
+    joined_groups,
+    names_thing,
+    narrowed_by_clause,
+    other_kind,
+    thing_absent,
+)
 from rag.numbers import quantity_kind, unit_family
 from rag.question import Question, levels, tally
 from rag.regions import find_places
 from rag.sections import section_heading
 from rag.sentences import CLAUSE_END, SEGMENT_END, SENTENCE_END, bounds, previous_sentence, unwrap
-from rag.synonyms import variants
-from rag.tokenization import adjacent_words, is_thing_word, part_of_speech, tokenize
+from rag.tokenization import tokenize
 
 __all__ = ["Asked", "Verdict", "asked", "counts_visits", "judge", "stages", "unit_agreement"]
 
@@ -147,10 +158,6 @@ _DISTINCT = re.compile(r"按人头|按人数|不算重复|不重复|去重")
 _ASKS_PEOPLE = re.compile(r"(?:多少|几)个?(?:人|名|位)(?!次)|人数")
 
 
-# Nouns that name the count or share rather than the thing: 件数, 人数, 数量, 总量, 比例.
-_COUNT_NOUN = re.compile(r"[数量]$|比例|比率|占比|率$")
-
-
 class Asked(NamedTuple):
     """The question's counted phrase, read once per question."""
 
@@ -196,7 +203,7 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
     tail = question.text[ask.end() :] if ask else ""
     # With a noun after 多少 the thing counted is there; otherwise ("女职工会员有多少")
     # it is the phrase before the question word, and every pair may name it.
-    if any(_names_thing(w) for w in tokenize(tail)):
+    if any(names_thing(w) for w in tokenize(tail)):
         counted = tuple((m, h) for m, h in pairs if h in tail)
     else:
         counted = pairs
@@ -236,7 +243,7 @@ def _past_actors(pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], .
     out = []
     for i, (m, h) in enumerate(pairs):
         follow = pairs[i + 1] if i + 1 < len(pairs) else None
-        if h in _ACTORS and follow and follow[0] == h:
+        if h in ACTORS and follow and follow[0] == h:
             out.append((m, follow[1]))
         else:
             out.append((m, h))
@@ -262,7 +269,7 @@ def _compounds(terms: list[str]) -> tuple[tuple[str, str], ...]:
     for t in terms:
         for k in range(2, len(t) - 1):
             a, b = t[:k], t[k:]
-            if a in terms and b in terms and _names_thing(b):
+            if a in terms and b in terms and names_thing(b):
                 out.append((a, b))
     return tuple(out)
 
@@ -353,28 +360,28 @@ def judge(
         found = honours(before + "|" + unwrap(text[end:seg_end]))
         if found and not found & want.honours:
             clash("honour", HONOUR_CLASH)
-    if want.compounds and _head_swapped(want.compounds, before):
+    if want.compounds and head_swapped(want.compounds, before):
         clash("group", GROUP_CLASH)
     if want.actual and planned(text, start, clause.start):
         clash("plan", PLAN_CLASH)  # 实际新建了多少 asked, 2017年主要任务: 新建…100个以上
     if want.scope and scope(text[clause.start : start]) not in (None, want.scope):
         clash("scope", SCOPE_CLASH)  # 全市（含各县级市） asked, 市区…57412人 counts the core
-    if want.alone and _joined_groups(text[clause.start : start]):
+    if want.alone and joined_groups(text[clause.start : start]):
         clash("group", ALONE_CLASH)  # 只算劳模 asked, 组织劳模和一线职工疗休养190人次
     asked_kind, kind = quantity_kind(want.unit), quantity_kind(unit)
     if asked_kind and kind and asked_kind != kind:
         clash("kind", KIND_CLASH)
     if want.modifiers:
         context = previous_sentence(text, sent)
-        if _other_kind(want.modifiers, sentence, context):
+        if other_kind(want.modifiers, sentence, context):
             clash("other_kind", OTHER_KIND)
-        elif _group_clash(want.modifiers, before, after, sentence, context):
+        elif group_clash(want.modifiers, before, after, sentence, context):
             clash("group", GROUP_CLASH)
-        elif _narrowed_by_clause(want.modifiers, before, want.text):
+        elif narrowed_by_clause(want.modifiers, before, want.text):
             clash("group", GROUP_CLASH)  # 已注册并激活的工会会员达53万人: some of them
-        elif _all_kinds(want.modifiers, before, want.text):
+        elif all_kinds(want.modifiers, before, want.text):
             clash("group", GROUP_CLASH)  # 企业调解组织 asked, 已建各类调解组织16908个
-        elif _thing_absent(want.counted, sentence):
+        elif thing_absent(want.counted, sentence):
             clash("thing", THING_ABSENT)
     return Verdict(factor, tuple(clashes))
 
@@ -385,25 +392,6 @@ def planned(text: str, start: int, clause_start: int) -> bool:
     if _PLAN_HEADING.search(section_heading(text, start)):
         return True
     return bool(_PLAN_WORDS.search(text[clause_start:start]))
-
-
-def _joined_groups(before: str) -> bool:
-    """Two groups joined before the figure: 慰问环卫工人、公交司机共, 劳模和一线职工."""
-    return bool(re.search(r"[\u4e00-\u9fff]{2}(?:、|和|及|与)[\u4e00-\u9fff]{2}", before))
-
-
-def _head_swapped(compounds, before: str) -> bool:
-    """The question's "qualifier + thing" word (困难职工) stands before the figure with
-    another thing after the qualifier (结对困难学生183名): those are other people."""
-    near = before[-8:]
-    for modifier, head in compounds:
-        at = near.rfind(modifier)
-        if at < 0 or any(v in near for v in variants(modifier + head)):
-            continue
-        rest = tokenize(near[at + len(modifier) :])
-        if rest and _names_thing(rest[0]) and not any(v in rest[0] for v in variants(head)):
-            return True
-    return False
 
 
 # Levels named together (全国及省市, 省市级, 市区两级); 市区 alone is the urban area.
@@ -445,138 +433,3 @@ def _leading_level(text: str, start: int) -> frozenset[str]:
     for place in find_places(head):
         head = head[: place.start] + " " * (place.end - place.start) + head[place.end :]
     return levels(head)
-
-
-# Who does the work in every report: as a qualifier it names no kind of the thing.
-_ACTORS = frozenset({"工会", "总工会", "市总工会", "各级工会", "市总"})
-
-
-def _other_kind(modifiers, sentence: str, context: str) -> bool:
-    """The sentence counts another kind of the asked thing: the question's 妈妈驿站
-    against the report's 爱心驿站, 女职工委员会 against 调解委员会.
-
-    It holds when the sentence has the qualified word, led by another thing-word, and
-    neither it nor the sentence before (``context``) has the question's qualifier: a
-    subject stated in the sentence before still governs this one.
-    """
-    for modifier, head in modifiers:
-        if modifier in _ACTORS:
-            continue  # 工会奖励: the union gives it; 学历奖励 is no other kind of it
-        if mentions(sentence, modifier, []) or not mentions(sentence, head, []):
-            continue
-        heads, own = variants(head), variants(modifier)
-        if any(
-            word in heads and before not in own and is_thing_word(before)
-            for before, word in adjacent_words(sentence)
-        ) and not mentions(context, modifier, []):
-            return True
-    return False
-
-
-def _group_clash(modifiers, before: str, after: str, sentence: str, context: str) -> bool:
-    """The figure's phrase names a broader or narrower group than the question's
-    "qualifier + thing", or counts the qualifier instead of the thing.
-
-    * 女职工会员 asked, "全市工会会员120万人": the thing without its qualifier, which
-      is nowhere in the sentence or the one before — a broader group;
-    * 女职工会员 asked, "女职工互助共济会员3.2万人": words between qualifier and thing
-      name a narrower group;
-    * 女职工会员 asked, "培训女职工5000人": the qualifier is counted, not the thing.
-    """
-    phrase = before + after
-    for modifier, head in modifiers:
-        if not _names_thing(head):
-            continue  # "服务卡发了", "服务件数": a verb or a count after the noun is no group of it
-        own, heads = variants(modifier), variants(head)
-        parts = [t for t in tokenize(modifier) if t != modifier]  # 工会干部: 工会, 干部
-        has_head = any(h in phrase for h in heads)
-        has_own = any(m in phrase for m in own)
-        if has_head and has_own:
-            if not any(m + h in phrase for m in own for h in heads) and _qualified_apart(
-                phrase, own, heads
-            ):
-                return True
-        elif has_head:
-            if not mentions(sentence, modifier, parts) and not mentions(context, modifier, parts):
-                return True
-        elif has_own and not any(h in sentence for h in heads):
-            # The qualifier right beside the number ("培训女职工5000人") is what is counted.
-            beside = before.rstrip().endswith(tuple(own))
-            # The noun after the measure word is what is counted, up to two characters
-            # in (近万名一线女职工接受了教育: 一线女职工, no kind of 会员).
-            rest = after.lstrip("人名位个家次余多")
-            lead = re.match(r"[^的之和与及、，,。；\s]{0,2}", rest).group()
-            if beside or any(rest[k:].startswith(tuple(own)) for k in range(len(lead) + 1)):
-                return True
-    return False
-
-
-_EVERY_KIND = re.compile(r"各类|各种|各式|所有")
-
-
-def _all_kinds(modifiers, before: str, question: str) -> bool:
-    """The figure counts every kind of the thing (各类调解组织) and the question one kind
-    of it (企业调解组织)."""
-    if _EVERY_KIND.search(question):
-        return False  # 各类劳动争议调解组织 asks every kind
-    for modifier, head in modifiers:
-        for h in variants(head):
-            at = before.rfind(h)
-            if at >= 0 and _EVERY_KIND.search(before[max(0, at - 6) : at]):
-                return not any(m in before[max(0, at - 6) : at] for m in variants(modifier))
-    return False
-
-
-def _narrowed_by_clause(modifiers, before: str, question: str) -> bool:
-    """A clause the question does not have ends in 的 right before the asked thing: in
-    "已注册并激活的工会会员达53万人" the members counted are those registered and
-    activated, not all members."""
-    for modifier, head in modifiers:
-        # 工会会员 is written 会员 as often: the union itself qualifies nothing.
-        own = variants(modifier) | ({""} if modifier in _ACTORS else set())
-        for m in own:
-            for h in variants(head):
-                at = before.rfind(m + h)
-                if at < 0:
-                    continue
-                lead = re.split(r"[，,；;。：:、|]", before[:at])[-1]
-                if not lead.endswith("的"):
-                    continue
-                words = [t for t in tokenize(lead[:-1]) if len(t) >= 2]
-                said = any(v in question for t in words for v in variants(t))
-                # 参加培训的家政服务员 asked as 培训的家政服务员 is the same group
-                if not said and any(part_of_speech(t).startswith("v") for t in words):
-                    return True
-    return False
-
-
-def _names_thing(word: str) -> bool:
-    """A noun naming what is counted, not an activity (培训) or the count itself (件数)."""
-    tag = part_of_speech(word)  # a noun proper: 培训 (vn) is done, not counted
-    return tag.startswith("n") and tag not in ("nr", "ns", "nt") and not _COUNT_NOUN.search(word)
-
-
-def _qualified_apart(phrase: str, own: frozenset[str], heads: frozenset[str]) -> bool:
-    """Between the qualifier and the thing stand words of their own ("女职工互助共济会员"),
-    not just a particle ("女职工的会员") or a list ("女职工和会员")."""
-    for m in own:
-        for h in heads:
-            i = phrase.find(m)
-            j = phrase.find(h, i + len(m)) if i >= 0 else -1
-            if j < 0:
-                continue
-            between = phrase[i + len(m) : j]
-            if len(between) >= 2 and not re.search(r"[和与及、，,|\s“”\"《》（）()]", between):
-                return True
-    return False
-
-
-def _thing_absent(modifiers, text: str) -> bool:
-    """The question names a "qualifier + thing" (女职工会员) and the figure's sentence has
-    neither word nor a synonym: the figure counts something else."""
-    return any(
-        _names_thing(head)
-        and not any(v in text for v in variants(head))
-        and not any(v in text for v in variants(modifier))
-        for modifier, head in modifiers
-    )

@@ -1,0 +1,175 @@
+"""Which group of the asked thing a figure counts, against the question's
+"qualifier + thing" pairs (女职工会员 → (女职工, 会员)): the same group, a broader or
+narrower one, another kind of it, or the qualifier counted instead of the thing.
+rag/counted.py calls these checks from :func:`rag.counted.judge`.
+
+Example::
+
+    >>> group_clash([("女职工", "会员")], "全市工会会员", "万人", "全市工会会员120万人。", "")
+    True
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.matching import mentions
+from rag.synonyms import variants
+from rag.tokenization import adjacent_words, is_thing_word, part_of_speech, tokenize
+
+# Nouns that name the count or share rather than the thing: 件数, 人数, 数量, 总量, 比例.
+_COUNT_NOUN = re.compile(r"[数量]$|比例|比率|占比|率$")
+
+
+def joined_groups(before: str) -> bool:
+    """Two groups joined before the figure: 慰问环卫工人、公交司机共, 劳模和一线职工."""
+    return bool(re.search(r"[\u4e00-\u9fff]{2}(?:、|和|及|与)[\u4e00-\u9fff]{2}", before))
+
+
+def head_swapped(compounds, before: str) -> bool:
+    """The question's "qualifier + thing" word (困难职工) stands before the figure with
+    another thing after the qualifier (结对困难学生183名): those are other people."""
+    near = before[-8:]
+    for modifier, head in compounds:
+        at = near.rfind(modifier)
+        if at < 0 or any(v in near for v in variants(modifier + head)):
+            continue
+        rest = tokenize(near[at + len(modifier) :])
+        if rest and names_thing(rest[0]) and not any(v in rest[0] for v in variants(head)):
+            return True
+    return False
+
+
+# Who does the work in every report: as a qualifier it names no kind of the thing.
+ACTORS = frozenset({"工会", "总工会", "市总工会", "各级工会", "市总"})
+
+
+def other_kind(modifiers, sentence: str, context: str) -> bool:
+    """The sentence counts another kind of the asked thing: the question's 妈妈驿站
+    against the report's 爱心驿站, 女职工委员会 against 调解委员会.
+
+    It holds when the sentence has the qualified word, led by another thing-word, and
+    neither it nor the sentence before (``context``) has the question's qualifier: a
+    subject stated in the sentence before still governs this one.
+    """
+    for modifier, head in modifiers:
+        if modifier in ACTORS:
+            continue  # 工会奖励: the union gives it; 学历奖励 is no other kind of it
+        if mentions(sentence, modifier, []) or not mentions(sentence, head, []):
+            continue
+        heads, own = variants(head), variants(modifier)
+        if any(
+            word in heads and before not in own and is_thing_word(before)
+            for before, word in adjacent_words(sentence)
+        ) and not mentions(context, modifier, []):
+            return True
+    return False
+
+
+def group_clash(modifiers, before: str, after: str, sentence: str, context: str) -> bool:
+    """The figure's phrase names a broader or narrower group than the question's
+    "qualifier + thing", or counts the qualifier instead of the thing.
+
+    * 女职工会员 asked, "全市工会会员120万人": the thing without its qualifier, which
+      is nowhere in the sentence or the one before — a broader group;
+    * 女职工会员 asked, "女职工互助共济会员3.2万人": words between qualifier and thing
+      name a narrower group;
+    * 女职工会员 asked, "培训女职工5000人": the qualifier is counted, not the thing.
+    """
+    phrase = before + after
+    for modifier, head in modifiers:
+        if not names_thing(head):
+            continue  # "服务卡发了", "服务件数": a verb or a count after the noun is no group of it
+        own, heads = variants(modifier), variants(head)
+        parts = [t for t in tokenize(modifier) if t != modifier]  # 工会干部: 工会, 干部
+        has_head = any(h in phrase for h in heads)
+        has_own = any(m in phrase for m in own)
+        if has_head and has_own:
+            if not any(m + h in phrase for m in own for h in heads) and _qualified_apart(
+                phrase, own, heads
+            ):
+                return True
+        elif has_head:
+            if not mentions(sentence, modifier, parts) and not mentions(context, modifier, parts):
+                return True
+        elif has_own and not any(h in sentence for h in heads):
+            # The qualifier right beside the number ("培训女职工5000人") is what is counted.
+            beside = before.rstrip().endswith(tuple(own))
+            # The noun after the measure word is what is counted, up to two characters
+            # in (近万名一线女职工接受了教育: 一线女职工, no kind of 会员).
+            rest = after.lstrip("人名位个家次余多")
+            lead = re.match(r"[^的之和与及、，,。；\s]{0,2}", rest).group()
+            if beside or any(rest[k:].startswith(tuple(own)) for k in range(len(lead) + 1)):
+                return True
+    return False
+
+
+_EVERY_KIND = re.compile(r"各类|各种|各式|所有")
+
+
+def all_kinds(modifiers, before: str, question: str) -> bool:
+    """The figure counts every kind of the thing (各类调解组织) and the question one kind
+    of it (企业调解组织)."""
+    if _EVERY_KIND.search(question):
+        return False  # 各类劳动争议调解组织 asks every kind
+    for modifier, head in modifiers:
+        for h in variants(head):
+            at = before.rfind(h)
+            if at >= 0 and _EVERY_KIND.search(before[max(0, at - 6) : at]):
+                return not any(m in before[max(0, at - 6) : at] for m in variants(modifier))
+    return False
+
+
+def narrowed_by_clause(modifiers, before: str, question: str) -> bool:
+    """A clause the question does not have ends in 的 right before the asked thing: in
+    "已注册并激活的工会会员达53万人" the members counted are those registered and
+    activated, not all members."""
+    for modifier, head in modifiers:
+        # 工会会员 is written 会员 as often: the union itself qualifies nothing.
+        own = variants(modifier) | ({""} if modifier in ACTORS else set())
+        for m in own:
+            for h in variants(head):
+                at = before.rfind(m + h)
+                if at < 0:
+                    continue
+                lead = re.split(r"[，,；;。：:、|]", before[:at])[-1]
+                if not lead.endswith("的"):
+                    continue
+                words = [t for t in tokenize(lead[:-1]) if len(t) >= 2]
+                said = any(v in question for t in words for v in variants(t))
+                # 参加培训的家政服务员 asked as 培训的家政服务员 is the same group
+                if not said and any(part_of_speech(t).startswith("v") for t in words):
+                    return True
+    return False
+
+
+def names_thing(word: str) -> bool:
+    """A noun naming what is counted, not an activity (培训) or the count itself (件数)."""
+    tag = part_of_speech(word)  # a noun proper: 培训 (vn) is done, not counted
+    return tag.startswith("n") and tag not in ("nr", "ns", "nt") and not _COUNT_NOUN.search(word)
+
+
+def _qualified_apart(phrase: str, own: frozenset[str], heads: frozenset[str]) -> bool:
+    """Between the qualifier and the thing stand words of their own ("女职工互助共济会员"),
+    not just a particle ("女职工的会员") or a list ("女职工和会员")."""
+    for m in own:
+        for h in heads:
+            i = phrase.find(m)
+            j = phrase.find(h, i + len(m)) if i >= 0 else -1
+            if j < 0:
+                continue
+            between = phrase[i + len(m) : j]
+            if len(between) >= 2 and not re.search(r"[和与及、，,|\s“”\"《》（）()]", between):
+                return True
+    return False
+
+
+def thing_absent(modifiers, text: str) -> bool:
+    """The question names a "qualifier + thing" (女职工会员) and the figure's sentence has
+    neither word nor a synonym: the figure counts something else."""
+    return any(
+        names_thing(head)
+        and not any(v in text for v in variants(head))
+        and not any(v in text for v in variants(modifier))
+        for modifier, head in modifiers
+    )
