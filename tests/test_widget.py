@@ -505,6 +505,46 @@ def test_loading_indicator_while_waiting(site, new_page):
     expect(page.locator(SEND)).to_be_enabled()
 
 
+def test_a_long_answer_is_shown_from_its_start(site, new_page):
+    page = new_page(viewport={"width": 1280, "height": 560})
+    page.goto(site["api"] + "/")
+    open_widget(page)
+    ask(page, MISSION)
+    reply = ask(page, "无锡市总工会去年做了哪些工作")
+    expect(reply.locator("blockquote").first).to_be_visible()
+    log = page.locator(f"{W} .log")
+    box, view = reply.bounding_box(), log.bounding_box()
+    assert box["height"] > view["height"], "the answer must be taller than the log"
+    # Its start is in view, not its end: the first quoted sentence can be read.
+    assert view["y"] - 1 <= box["y"] <= view["y"] + 24, (box, view)
+
+
+def test_the_input_counts_down_near_its_limit_and_says_why_it_stops(site, new_page):
+    page = new_page()
+    page.goto(site["api"] + "/")
+    open_widget(page)
+    counter = page.locator(f"{W} .counter")
+    page.locator(INPUT).fill("苏州" * 10)
+    expect(counter).to_be_hidden()
+    page.locator(INPUT).fill("问" * 460)
+    expect(counter).to_have_text("还可输入 40 字")
+    page.locator(INPUT).fill("问" * 520)  # the box keeps 500
+    expect(page.locator(INPUT)).to_have_value("问" * 500)
+    expect(counter).to_have_text("问题最多 500 字，请精简后再发送")
+    assert page.locator(INPUT).get_attribute("aria-describedby") == "uqa-counter"
+
+
+def test_screen_readers_hear_who_speaks_before_each_message(site, new_page):
+    page = new_page()
+    page.goto(site["api"] + "/")
+    open_widget(page)
+    ask(page, MISSION)
+    expect(page.locator(f"{W} .msg.user > .sr")).to_have_text(["您的问题："])
+    expect(page.locator(f"{BOT} > .sr").last).to_have_text("回答：")
+    # hidden from sight, not from the accessibility tree
+    assert page.locator(f"{BOT} > .sr").last.evaluate("e => getComputedStyle(e).clip") != "auto"
+
+
 # ------------------------------------------------------------ conversation
 
 

@@ -57,6 +57,15 @@
     close: "关闭",
     send: "发送",
     inputLabel: "输入问题",
+    // Read before each message, so a screen reader says who speaks.
+    userSays: "您的问题：",
+    botSays: "回答：",
+    // Shown near the input's limit: how many characters are left, and at the limit why
+    // typing stops.
+    charsLeft: function (n) {
+      return "还可输入 " + n + " 字";
+    },
+    charsFull: "问题最多 500 字，请精简后再发送",
     loading: "正在查找答案",
     empty: "请输入问题。",
     source: "来源",
@@ -394,7 +403,7 @@
     ".dots i:nth-child(2){animation-delay:.2s}.dots i:nth-child(3){animation-delay:.4s}",
     "@keyframes blink{0%,80%,100%{opacity:.25}40%{opacity:1}}",
     "@media (prefers-reduced-motion:reduce){.dots i{animation:none}.launcher{transition:none}}",
-    ".composer{display:flex;gap:8px;align-items:flex-end;padding:10px;border-top:1px solid var(--line);background:var(--bg);}",
+    ".composer{display:flex;flex-wrap:wrap;gap:8px;align-items:flex-end;padding:10px;border-top:1px solid var(--line);background:var(--bg);}",
     "textarea{flex:1;min-width:0;resize:none;min-height:42px;max-height:120px;padding:9px 10px;border:1px solid #c9ced6;border-radius:10px;",
     "font:inherit;color:var(--fg);background:#fff;line-height:1.45;}",
     "textarea:focus{border-color:var(--accent);}",
@@ -403,6 +412,8 @@
     ".send svg{stroke:currentColor;stroke-width:2;fill:none;stroke-linejoin:round;}",
     ".send[disabled]{opacity:.55;cursor:progress;}",
     ".foot{margin:0;padding:0 12px 8px;background:var(--bg);color:var(--muted);font-size:12px;text-align:center;}",
+    ".counter{flex-basis:100%;margin:4px 0 0;font-size:12px;color:#5f6368;}",
+    ".counter.full{color:#b3261e;}",
     ".sr{position:absolute !important;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0;}",
     "@media (max-width:480px){",
     ".panel,.left .panel{left:0;right:0;top:0;bottom:0;width:100%;max-width:100%;height:100%;max-height:none;border:0;border-radius:0;}",
@@ -512,9 +523,23 @@
     send.type = "submit";
     send.appendChild(svg(ICON_SEND, 18));
     send.appendChild(el("span", null, TEXT.send));
+    var counter = el("p", "counter", "");
+    counter.id = "uqa-counter";
+    counter.setAttribute("aria-live", "polite");
+    counter.hidden = true;
+    input.setAttribute("aria-describedby", "uqa-counter");
     form.appendChild(label);
     form.appendChild(input);
     form.appendChild(send);
+    form.appendChild(counter);
+
+    function updateCounter() {
+      var left = input.maxLength - input.value.length;
+      counter.hidden = left > 50;
+      counter.classList.toggle("full", left <= 0);
+      counter.textContent = left <= 0 ? TEXT.charsFull : TEXT.charsLeft(left);
+    }
+    input.addEventListener("input", updateCounter);
 
     var foot = el("p", "foot", TEXT.footer);
 
@@ -577,18 +602,27 @@
 
     function addUser(text) {
       var row = el("div", "msg user");
+      row.appendChild(el("span", "sr", TEXT.userSays));
       row.appendChild(el("div", "bubble", text));
       log.appendChild(row);
       scrollDown();
     }
 
+    // A long answer read from its start: the figure and its sentence come first, and
+    // scrolling to the bottom would push them out of view.
+    function scrollToStart(row) {
+      var top = row.getBoundingClientRect().top - log.getBoundingClientRect().top;
+      log.scrollTop += top - 8;
+    }
+
     function addBot(fill, extraClass) {
       var row = el("div", "msg bot" + (extraClass ? " " + extraClass : ""));
+      row.appendChild(el("span", "sr", TEXT.botSays));
       var card = el("div", "card");
       fill(card);
       row.appendChild(card);
       log.appendChild(row);
-      scrollDown();
+      scrollToStart(row);
       return row;
     }
 
@@ -821,6 +855,7 @@
           if (ok && input.value.trim() === question) {
             input.value = "";
             autosize();
+            updateCounter();
           }
           return ok;
         });
