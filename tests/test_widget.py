@@ -19,6 +19,7 @@ import socket
 import threading
 from pathlib import Path
 
+import httpx
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -337,6 +338,26 @@ def test_not_found_shows_message_and_closest_passages(site, new_page):
     assert reply.locator(".closest li").count() >= 1
     doc_link = re.compile(re.escape(site["api"]) + r"/documents/[^?]+\?start=\d+&end=\d+$")
     expect(reply.locator(".closest a.source").first).to_have_attribute("href", doc_link)
+
+
+def test_a_not_found_card_names_each_document_once_and_shows_whole_sentences(site, new_page):
+    question = "常州市总工会2015年“安康杯”竞赛参赛企业有多少家？"
+    cites = httpx.post(site["api"] + "/v1/ask", json={"question": question}).json()["citations"][:3]
+    page = new_page()
+    page.goto(site["api"] + "/")
+    open_widget(page)
+    reply = ask(page, question)
+    titles = reply.locator(".closest .source-title").all_text_contents()
+    assert len(titles) == len(set(titles)) == len({c["doc_id"] for c in cites})
+    docs = list(dict.fromkeys(c["doc_id"] for c in cites))  # in the order first cited
+    grouped = [c for d in docs for c in cites if c["doc_id"] == d]
+    lines = reply.locator(".closest a.excerpt")
+    expect(lines).to_have_count(len(cites))
+    for line, c in zip(lines.all(), grouped, strict=True):
+        flat = re.sub(r"\s+", " ", c["quote"]).strip()
+        shown = line.text_content().rstrip("…")
+        assert flat.startswith(shown) and len(shown) >= min(len(flat), 160) - 1
+        assert line.get_attribute("href").endswith(f"start={c['start']}&end={c['end']}")
 
 
 @pytest.mark.parametrize(

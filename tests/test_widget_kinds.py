@@ -192,9 +192,14 @@ def test_not_found_person_gives_the_message_and_no_answer(widget):
     expect(reply.locator(".message")).to_have_text(data["message"])
     assert reply.locator(".span-answer, .figure, ol.items, .passages-head, mark").count() == 0
     closest = data["citations"][:3]
-    expect(reply.locator(".closest li")).to_have_count(len(closest))
-    for li, c in zip(reply.locator(".closest li").all(), closest, strict=True):
-        expect(li.locator("a.source")).to_have_attribute("href", doc_link(api, c))
+    # one item per document, one line per sentence, each linking to its highlighted span
+    docs = list(dict.fromkeys(c["doc_id"] for c in closest))
+    expect(reply.locator(".closest li")).to_have_count(len(docs))
+    grouped = [c for d in docs for c in closest if c["doc_id"] == d]
+    lines = reply.locator(".closest a.excerpt")
+    expect(lines).to_have_count(len(grouped))
+    for line, c in zip(lines.all(), grouped, strict=True):
+        expect(line).to_have_attribute("href", doc_link(api, c))
         doc = httpx.get(doc_link(api, c), timeout=30).text
         assert '<mark id="hl">' in doc
 

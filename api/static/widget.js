@@ -395,7 +395,8 @@
     ".closest-head{margin:8px 0 4px;color:var(--muted);font-size:13px;}",
     ".closest{margin:0;padding:0;list-style:none;}",
     ".closest li{margin:0 0 8px;}",
-    ".excerpt{display:block;color:var(--muted);font-size:13px;margin-top:2px;}",
+    ".excerpt{display:block;color:var(--muted);font-size:13px;margin-top:4px;text-decoration:none;border-left:2px solid var(--line);padding-left:8px;}",
+    "a.excerpt:hover{color:inherit;text-decoration:underline;}",
     ".status{min-height:0;padding:0 14px;background:var(--soft);color:var(--muted);font-size:13px;}",
     ".status:not(:empty){padding:2px 14px 8px;}",
     ".dots{display:inline-flex;gap:3px;margin-left:6px;vertical-align:middle;}",
@@ -756,10 +757,27 @@
         if (!cites.length) return;
         card.appendChild(el("p", "closest-head", TEXT.closest));
         var list = el("ul", "closest");
+        // Each document's title once, then its closest sentences, each linking to its
+        // own highlighted span.
+        var groups = [];
         cites.slice(0, 3).forEach(function (c) {
+          var group = groups.filter(function (g) {
+            return g.doc === c.doc_id;
+          })[0];
+          if (!group) groups.push((group = { doc: c.doc_id, cites: [] }));
+          group.cites.push(c);
+        });
+        groups.forEach(function (g) {
           var li = el("li");
-          li.appendChild(sourceLink(c, c.title || c.doc_id));
-          li.appendChild(el("span", "excerpt", shorten(c.quote || c.chunk, 80)));
+          li.appendChild(sourceLink(g.cites[0], g.cites[0].title || g.doc));
+          g.cites.forEach(function (c) {
+            var line = el("a", "excerpt", shorten(c.quote || c.chunk, 160));
+            var href = docUrl(c);
+            if (isSafeHttpUrl(href)) line.href = href;
+            line.target = "_blank";
+            line.rel = "noopener noreferrer";
+            li.appendChild(line);
+          });
           list.appendChild(li);
         });
         card.appendChild(list);
