@@ -263,6 +263,26 @@ def test_keyboard_only(site, new_page):
     expect(page.locator(f"{BOT} .figure")).to_have_text("918 家")
 
 
+def test_at_phone_size_focus_stays_in_the_panel_and_esc_closes_it_from_anywhere(site, new_page):
+    page = new_page(viewport={"width": 390, "height": 760})
+    page.goto(site["api"] + "/")
+    open_widget(page)
+    ask(page, MISSION)  # a reply with links, so the panel has several stops
+    seen = set()
+    for _ in range(25):
+        page.keyboard.press("Tab")
+        where = focused_in_widget(page)
+        assert where is not None and where != "launcher", where
+        seen.add(where)
+    page.keyboard.press("Shift+Tab")
+    assert focused_in_widget(page) is not None
+    assert len(seen) >= 3  # it cycles through the panel, not one element
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    assert focused_in_widget(page) is None
+    page.keyboard.press("Escape")
+    expect(page.locator(PANEL)).to_be_hidden()
+
+
 def test_xss_question_is_shown_literally_and_runs_nothing(site, new_page):
     page = new_page()  # fails the test on any dialog
     page.goto(site["api"] + "/")

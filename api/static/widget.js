@@ -1018,6 +1018,37 @@
       }
     });
 
+    // At phone size the panel covers the page: keyboard focus stays inside it, and Esc
+    // closes it wherever focus is. On a desktop the page beside it stays reachable.
+    var phone = window.matchMedia ? window.matchMedia("(max-width:480px)") : null;
+    function fullScreen() {
+      return isOpen() && !!phone && phone.matches;
+    }
+    function focusables() {
+      var nodes = panel.querySelectorAll('button, a[href], textarea, [tabindex]:not([tabindex="-1"])');
+      return Array.prototype.filter.call(nodes, function (n) {
+        return !n.disabled && n.getClientRects().length > 0;
+      });
+    }
+    root.addEventListener("keydown", function (e) {
+      if (e.key !== "Tab" || !fullScreen()) return;
+      var items = focusables();
+      if (!items.length) return;
+      var active = shadow.activeElement;
+      var first = items[0];
+      var last = items[items.length - 1];
+      if (e.shiftKey && (active === first || !panel.contains(active))) {
+        e.preventDefault();
+        last.focus();
+      } else if (!e.shiftKey && (active === last || !panel.contains(active))) {
+        e.preventDefault();
+        first.focus();
+      }
+    });
+    document.addEventListener("keydown", function (e) {
+      if ((e.key === "Escape" || e.key === "Esc") && fullScreen()) setOpen(false, true);
+    });
+
     var api = {
       version: VERSION,
       endpoint: config.endpoint,
