@@ -129,12 +129,43 @@ def document_page(record: DocRecord, start: int | None, end: int | None, root: s
 </head>
 <body>
 <header>
+<p class="back"><a href="{root}/documents">← 全部文档</a></p>
 <h1>{title}</h1>
 <p class="meta">{_meta_line(record)}</p>
 <p class="meta">文档编号：{escape(record.doc_id)} · 来源文件：{escape(record.source)} · {_format_line(record, original)} · 共 {len(text)} 字</p>
 {where}
 </header>
 <main><div class="doc">{body}</div></main>
+</body>
+</html>
+"""
+
+
+def documents_page(records: list[DocRecord], root: str = "") -> str:
+    """Every indexed document, its title linking to its reading page, with where and
+    when it speaks of and its length."""
+    root = escape(root)
+    items = "\n".join(
+        f'<li><a href="{root}/documents/{quote(r.doc_id, safe="")}">'
+        f"{escape(r.meta.title or r.doc_id)}</a>"
+        f'<p class="meta">{_meta_line(r)}{" · " if _meta_line(r) else ""}共 {len(r.text)} 字</p></li>'
+        for r in records
+    )
+    return f"""<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>全部文档</title>
+<link rel="stylesheet" href="{root}/static/document.css">
+</head>
+<body>
+<header>
+<h1>全部文档（{len(records)} 篇）</h1>
+</header>
+<main><ul class="documents">
+{items}
+</ul></main>
 </body>
 </html>
 """

@@ -37,6 +37,7 @@ from api.pages import (
     demo_csp,
     document_csp,
     document_page,
+    documents_page,
     inline_script_hashes,
     placeholder_page,
 )
@@ -232,6 +233,22 @@ async def get_document(doc_id: str, qa: QA) -> dict:
         "page_starts": d.page_starts,
         "original": f"/v1/documents/{d.doc_id}/original" if d.original else None,
     }
+
+
+@router.get(
+    "/documents",
+    response_class=HTMLResponse,
+    responses=json_errors_doc(429, 503),
+    tags=["文档"],
+    summary="文档列表页：每篇文档的标题（链接到阅读页）、地区、时期和字数",
+)
+async def documents_html(request: Request, qa: QA) -> HTMLResponse:
+    records = sorted(qa.index.docs.values(), key=lambda d: d.doc_id)
+    settings = get_state(request).settings
+    html = documents_page(records, root=request.scope.get("root_path", ""))
+    return HTMLResponse(
+        html, headers={"Content-Security-Policy": document_csp(settings.cors_origins)}
+    )
 
 
 @router.get(

@@ -89,6 +89,18 @@ def test_document_page_security_headers_and_scroll_script(http):
     assert plain.status_code == 200 and "<mark" not in plain.text
 
 
+def test_documents_page_lists_every_document_and_each_page_links_back(http):
+    listed = http.get("/v1/documents").json()["documents"]
+    page = http.get("/documents")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "unsafe-inline" not in page.headers["content-security-policy"]
+    links = re.findall(r'<a href="/documents/([^"]+)">([^<]+)</a>', page.text)
+    assert [doc_id for doc_id, _ in links] == [d["doc_id"] for d in listed]
+    assert all(title == d["title"] for (_, title), d in zip(links, listed, strict=True))
+    reading = http.get(f"/documents/{listed[0]['doc_id']}")
+    assert '<a href="/documents">' in reading.text
+
+
 def test_search_returns_passages_with_metadata_and_scores(http):
     response = http.get("/v1/search", params={"q": "职工书屋", "top_k": 3})
     assert response.status_code == 200

@@ -222,6 +222,10 @@ def test_mission_question_cites_and_links_to_highlighted_span(site, new_page):
     expect(hl).to_be_visible()
     expect(hl).to_contain_text("918")
     doc.screenshot(path=str(SCREENSHOTS / "document-highlight.png"))
+    # a way back: the list of every document, this one among them
+    title = doc.locator("h1").text_content()
+    doc.locator("p.back a").click()
+    expect(doc.locator("ul.documents li a").filter(has_text=title)).to_have_count(1)
 
 
 def test_keyboard_only(site, new_page):
