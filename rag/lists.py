@@ -22,21 +22,10 @@ import re
 import statistics
 
 from rag.entities import tag
+from rag.numbers import SMALL_COUNTS
 from rag.spans import Found
 from rag.tokenization import part_of_speech
 
-_CN_COUNT = {
-    "两": 2,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
 _ORDINAL = re.compile(r"(?:^|[。；;，,：:\s])([一二三四五六七八九十]是)")
 _STOPS = "，,。；;：:！？!?\n（）()"
 _QUOTE = re.compile(r"“[^“”]*”|《[^《》]*》|\"[^\"]*\"")
@@ -59,7 +48,7 @@ def expected_count(question: str) -> int | None:
     and a numbered abbreviation counts its parts: 三进五送 → 8 (三进 and 五送)."""
     numbered = _NUMBERED.search(question)
     if numbered:
-        return _CN_COUNT[numbered.group(1)] + _CN_COUNT[numbered.group(3)]
+        return SMALL_COUNTS[numbered.group(1)] + SMALL_COUNTS[numbered.group(3)]
     m = re.search(
         r"哪(\d+|[两二三四五六七八九十])|(\d+|[两二三四五六七八九十])(?:大|项|个|类|种|条|位|方面|家)",
         question,
@@ -67,7 +56,7 @@ def expected_count(question: str) -> int | None:
     if not m:
         return None
     digit = m.group(1) or m.group(2)
-    return int(digit) if digit.isdigit() else _CN_COUNT.get(digit)
+    return int(digit) if digit.isdigit() else SMALL_COUNTS.get(digit)
 
 
 def _quoted(text: str) -> list[tuple[int, int]]:

@@ -57,6 +57,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from rag.numbers import SMALL_COUNTS
 from rag.regions import Place, ancestors, find_places, lookup
 from rag.script import to_simplified
 
@@ -324,18 +325,6 @@ _REVIEW_RES = (
     re.compile(rf"(?:回顾|总结)[^，。；\n]{{0,4}}?({_YEAR})\s*年"),
     re.compile(rf"过去的\s*({_YEAR})\s*年"),
 )
-_SPAN_NUMBERS = {
-    "两": 2,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
 # The lookbehinds keep "二〇一六年" and "二十年" from reading as "六年" / "十年".
 _CN_NUMERAL_BEFORE = r"(?<![〇零一二三四五六七八九十])"
 _MULTI_YEAR_RE = re.compile(
@@ -366,11 +355,11 @@ def _review_period(text: str) -> tuple[int, int] | None:
 
 def _multi_year_span(text: str, title: str) -> tuple[int, int, bool]:
     """(span in years, number of cues, announced in the title); span 0 if none."""
-    spans = [_SPAN_NUMBERS[a or b] for a, b in _MULTI_YEAR_RE.findall(text)]
+    spans = [SMALL_COUNTS[a or b] for a, b in _MULTI_YEAR_RE.findall(text)]
     spans += [5] * len(_CONGRESS_SINCE_RE.findall(text))
     in_title = _TITLE_SPAN_RE.search(title)
     if in_title:
-        spans.append(_SPAN_NUMBERS[in_title.group(1)])
+        spans.append(SMALL_COUNTS[in_title.group(1)])
     if not spans:
         return 0, 0, False
     return Counter(spans).most_common(1)[0][0], len(spans), bool(in_title)

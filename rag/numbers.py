@@ -83,6 +83,19 @@ _FULLWIDTH = str.maketrans(
     }
 )
 
+# The small counts written with one character: 两个率先, 哪三项, 三年 (过去的五年).
+SMALL_COUNTS = {
+    "两": 2,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
 _CN_DIGITS = "〇○零一二两三四五六七八九壹贰叁肆伍陆柒捌玖"
 _CN_POWERS = "十百千万亿拾佰仟"
 _CN_CHARS = _CN_DIGITS + _CN_POWERS

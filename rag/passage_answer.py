@@ -16,6 +16,7 @@ import re
 from rag.entities import tag
 from rag.index import CorpusIndex
 from rag.kinds import QuestionKind
+from rag.numbers import SMALL_COUNTS
 from rag.question import Question
 from rag.sentence_rank import Ranked, focus_span
 from rag.span_parts import Extracted, Quoted
@@ -88,7 +89,7 @@ def _counted_out(sentence: str, term: str) -> bool:
     m = _COUNTED_TERM.fullmatch(term.strip('“”"《》'))
     if not m or m.group(0) in sentence:
         return False
-    times = _CN_COUNT[m.group(1)]
+    times = SMALL_COUNTS[m.group(1)]
     clauses = re.split(r"[，,；;。]", sentence)
     return sum(c.startswith(m.group(2)) for c in clauses) >= times
 
@@ -99,18 +100,6 @@ def _quoted_list_before(before: str) -> bool:
     return bool(m and "、" in m.group(1))
 
 
-_CN_COUNT = {
-    "两": 2,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
 _GENERIC_PARTS = {"工程", "活动", "工作", "计划", "行动", "项目", "建设", "职工", "工会"}
 
 
