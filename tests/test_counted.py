@@ -146,9 +146,14 @@ def test_an_increase_itself_still_answers_new():
     assert "tally" not in verdict.clashes
 
 
-def _factor(question: str, text: str, figure: str, unit: str) -> float:
+def judge_at(question: str, text: str, figure: str, unit: str):
+    """The verdict on ``figure`` (its first occurrence in ``text``) for ``question``."""
     start = text.index(figure)
-    return judge(asked(parse_question(question)), text, start, start + len(figure), unit).factor
+    return judge(asked(parse_question(question)), text, start, start + len(figure), unit)
+
+
+def _factor(question: str, text: str, figure: str, unit: str) -> float:
+    return judge_at(question, text, figure, unit).factor
 
 
 def test_another_honour_is_ruled_out():
@@ -241,11 +246,6 @@ def test_a_plan_does_not_answer_what_was_done():
 def test_an_addition_asked_needs_a_sentence_that_adds(text, figure, added):
     unit = figure.lstrip("0123456789.万")
     assert ("tally" not in judge_at("新增了多少会员", text, figure, unit).clashes) is added
-
-
-def judge_at(question: str, text: str, figure: str, unit: str):
-    start = text.index(figure)
-    return judge(asked(parse_question(question)), text, start, start + len(figure), unit)
 
 
 def test_a_national_level_asked_is_not_a_count_that_names_no_level():
