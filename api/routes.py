@@ -164,6 +164,11 @@ def search(
 # -------------------------------------------------------------- documents
 
 
+def _by_id(qa: Pipeline) -> list[DocRecord]:
+    """Every indexed document, in the order of their ids (the API list and its page)."""
+    return sorted(qa.index.docs.values(), key=lambda d: d.doc_id)
+
+
 def _record(qa: Pipeline, doc_id: str) -> DocRecord:
     record = qa.index.docs.get(doc_id)
     if record is None:
@@ -195,7 +200,6 @@ async def corpus_scope(qa: QA) -> dict:
     summary="文档列表",
 )
 async def list_documents(qa: QA) -> dict:
-    docs = qa.index.docs
     summaries = [
         DocumentSummary(
             doc_id=d.doc_id,
@@ -207,7 +211,7 @@ async def list_documents(qa: QA) -> dict:
             format=d.format,
             pages=page_count(d),
         )
-        for d in sorted(docs.values(), key=lambda d: d.doc_id)
+        for d in _by_id(qa)
     ]
     return {"count": len(summaries), "documents": summaries}
 
@@ -243,12 +247,7 @@ async def get_document(doc_id: str, qa: QA) -> dict:
     summary="文档列表页：每篇文档的标题（链接到阅读页）、地区、时期和字数",
 )
 async def documents_html(request: Request, qa: QA) -> HTMLResponse:
-    records = sorted(qa.index.docs.values(), key=lambda d: d.doc_id)
-    settings = get_state(request).settings
-    html = documents_page(records, root=request.scope.get("root_path", ""))
-    return HTMLResponse(
-        html, headers={"Content-Security-Policy": document_csp(settings.cors_origins)}
-    )
+    return _html_page(request, documents_page(_by_id(qa), root=request.scope.get("root_path", "")))
 
 
 @router.get(
@@ -270,8 +269,14 @@ async def document_html(
     # to a since-replaced document) shows the document without a highlight.
     if start is None or end is None or not start <= end <= len(d.text):
         start = end = None
+    return _html_page(
+        request, document_page(d, start, end, root=request.scope.get("root_path", ""))
+    )
+
+
+def _html_page(request: Request, html: str) -> HTMLResponse:
+    """A document page, under the policy that forbids inline script."""
     settings = get_state(request).settings
-    html = document_page(d, start, end, root=request.scope.get("root_path", ""))
     return HTMLResponse(
         html, headers={"Content-Security-Policy": document_csp(settings.cors_origins)}
     )
