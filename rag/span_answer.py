@@ -21,9 +21,11 @@ Example::
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from rag.byline import ASKS_AUTHOR, FIRST_PERSON, bylines
+from rag.entities import tag
 from rag.index import CorpusIndex, DocRecord
 from rag.kinds import QuestionKind
 from rag.list_answer import list_answer
@@ -109,18 +111,13 @@ _WH = re.compile(r"哪(?:里|儿|一|个|家|所|条|段|座|片|位|份|项|类
 _HEAD_TAGS = frozenset("n nz nw vn an s j LOC ORG".split())
 
 
-def _after_wh(question: Question) -> list:
-    """The words after the question word, tagged: 哪所大学一起办的 → 大学 一起 办 的."""
-    from rag.entities import tag
-
-    m = _WH.search(question.text)
-    return tag(question.text[m.end() :]) if m else []
-
-
-def _wh_phrase(question: Question) -> tuple[list[str], list]:
+@lru_cache(maxsize=256)
+def _wh_phrase(text: str) -> tuple[tuple[str, ...], tuple]:
     """The nouns right after the question word, and the words after them: 哪所大学一起办的
-    → [大学], [一起 办 的]; 哪条轨道交通线上开展的 → [轨道 交通 线], [开展 的]."""
-    words = list(_after_wh(question))
+    → (大学), (一起 办 的); 哪条轨道交通线上开展的 → (轨道 交通 线), (开展 的). Read once
+    per question: a place question asks for its head once for every span it weighs."""
+    m = _WH.search(text)
+    words = list(tag(text[m.end() :])) if m else []
     nouns = []
     while words and words[0].tag in _HEAD_TAGS | {"f"}:
         word = words.pop(0)
@@ -129,13 +126,13 @@ def _wh_phrase(question: Question) -> tuple[list[str], list]:
                 nouns.append(word.word[:-1])  # 线上 → 线
             break
         nouns.append(word.word)
-    return nouns, words
+    return tuple(nouns), tuple(words)
 
 
 def wh_head(question: Question) -> str | None:
     """The noun the question word asks about: 哪条省道 → 省道, 哪所大学一起办的 → 大学,
     哪类区域 → 区域; the last of the nouns right after it."""
-    nouns, _ = _wh_phrase(question)
+    nouns, _ = _wh_phrase(question.text)
     return nouns[-1] if nouns else None
 
 
@@ -183,7 +180,7 @@ ORDINAL_LED = 1.5  # a name right after the question's ordinal (第六届“…�
 def asked_verb(question: Question) -> str | None:
     """The verb right after a which-question's noun (哪支队夺冠 → 夺冠, 跟哪所大学一起办的
     → 办): what the answer did. Only a verb that ends the question counts."""
-    _, rest = _wh_phrase(question)
+    _, rest = _wh_phrase(question.text)
     while rest and rest[-1].tag in ("w", "u", "xc", "y"):
         rest = rest[:-1]  # …的？
     while rest and rest[0].tag in ("d", "p", "ad"):
