@@ -148,7 +148,7 @@ def documents_page(records: list[DocRecord], root: str = "") -> str:
     items = "\n".join(
         f'<li><a href="{root}/documents/{quote(r.doc_id, safe="")}">'
         f"{escape(r.meta.title or r.doc_id)}</a>"
-        f'<p class="meta">{_meta_line(r)}{" · " if _meta_line(r) else ""}共 {len(r.text)} 字</p></li>'
+        f'<p class="meta">{" · ".join(filter(None, [_meta_line(r), f"共 {len(r.text)} 字"]))}</p></li>'
         for r in records
     )
     return f"""<!doctype html>
