@@ -29,6 +29,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import quote
 
+from rag.messages import compare_line
 from rag.schema import AnswerObject, Citation
 
 _SPECIAL = re.compile(r"([\\`*\[\]<>])")
@@ -80,6 +81,10 @@ def answer_markdown(result: AnswerObject, link: Callable[[Citation], str] | None
         elif answer.items:
             parts.append(f"共 {len(answer.items)} 项{place}：")
             parts.append("\n".join(f"- {escape(sentence(i.text))}" for i in answer.items))
+        elif answer.compared:
+            # The winner in words, then every side with its own figure.
+            sides = "；".join(f"{escape(s.place)} {escape(s.text)}" for s in answer.compared)
+            parts.append(f"**{escape(compare_line(answer))}**：{sides}")
         else:
             post = f" · {escape(answer.post)}" if answer.post else ""
             parts.append(f"**{escape(answer.text)}**{post}{place}")

@@ -18,6 +18,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from rag.messages import compare_line
 from rag.settings import RetrievalMode, get_settings
 
 # Piped or redirected output is not wrapped: a copied quote keeps its sentences whole.
@@ -140,6 +141,10 @@ def _print_answer(result) -> None:
         )
     if answer.from_ is not None:
         console.print(f"  此前为 {answer.from_:g}", highlight=False)
+    if answer.compared:
+        console.print(escape(compare_line(answer)), highlight=False)
+        for side in answer.compared:
+            console.print(escape(f"  {side.place}：{side.text}"), highlight=False)
     for c in result.citations:
         page = f"，PDF 第 {c.page} 页" if c.page else ""
         console.print(f"“{escape(c.quote)}”", highlight=False)

@@ -54,6 +54,7 @@ from rag.groups import (
     names_thing,
     narrowed_by_clause,
     other_kind,
+    qualified_unasked,
     thing_absent,
 )
 from rag.numbers import quantity_kind, unit_family
@@ -126,6 +127,7 @@ KIND_CLASH = 0.3  # a rate asked, a count or a sum of money found (or back)
 OTHER_KIND = 0.3  # the sentence counts another kind of the thing: 爱心驿站 for 妈妈驿站
 THING_ABSENT = 0.3  # neither part of the asked "qualifier + thing" in the sentence
 GROUP_CLASH = 0.2  # a broader or narrower group, or the qualifier instead of the thing
+QUALIFIED = 0.5  # the asked thing with a qualifier the question did not say: some of it
 ALONE_CLASH = 0.1  # one group asked apart, the figure counts it with others
 HONOUR_CLASH = 0.1  # the figure counts another honour than the one asked
 PLAN_CLASH = 0.1  # what was done asked, the figure is a plan
@@ -383,6 +385,8 @@ def judge(
             clash("group", GROUP_CLASH)  # 企业调解组织 asked, 已建各类调解组织16908个
         elif thing_absent(want.counted, sentence):
             clash("thing", THING_ABSENT)
+        elif qualified_unasked(want.modifiers, before, want.text):
+            clash("qualified", QUALIFIED)  # 基层工会 asked, 独立基层工会组织4631家
     return Verdict(factor, tuple(clashes))
 
 

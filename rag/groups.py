@@ -143,6 +143,47 @@ def narrowed_by_clause(modifiers, before: str, question: str) -> bool:
     return False
 
 
+# Qualifiers by LAC's part of speech: adjectives (独立), nouns (活力, 星级), other
+# proper nouns and distinguishing words. Verbs (建立), places and 其中 (f) are not.
+_QUALIFIER_TAGS = frozenset({"a", "an", "b", "n", "nz"})
+# Words before a thing that say where or how many, not which kind: they have checks of
+# their own (scope, level, tally) or name the whole.
+_NO_KIND = re.compile(
+    r"^(?:全市|全区|全县|全省|全国|各级|各类|市级|省级|区级|县级|国家级|累计|新增|总|现有|共有)$"
+)
+
+
+def qualified_unasked(modifiers, before: str, question: str) -> bool:
+    """The asked thing stands in the figure's words with a qualifier of its own that the
+    question does not say: 基层工会 asked, "其中独立基层工会组织4631家" or "“活力基层工会”100家"
+    count some of them."""
+    from rag.entities import tag  # LAC, loaded on first use
+
+    for modifier, head in modifiers:
+        things = variants(modifier + head)
+        if modifier in ACTORS:
+            things = things | variants(head)  # 工会会员 is written 会员 as often
+        for thing in sorted(things, key=lambda t: before.rfind(t), reverse=True):
+            at = before.rfind(thing)
+            if at < 0:
+                continue
+            lead = before[max(0, at - 8) : at].rstrip('“"')
+            tokens = tag(lead) if lead else ()
+            if not tokens:
+                break
+            word = tokens[-1]
+            if (
+                word.tag in _QUALIFIER_TAGS
+                and len(word.word) >= 2
+                and word.word not in ACTORS
+                and not _NO_KIND.match(word.word)
+                and not any(v in question for v in variants(word.word))
+            ):
+                return True
+            break
+    return False
+
+
 def names_thing(word: str) -> bool:
     """A noun naming what is counted, not an activity (培训) or the count itself (件数)."""
     tag = part_of_speech(word)  # a noun proper: 培训 (vn) is done, not counted

@@ -56,3 +56,14 @@ def not_found_message(question: Question) -> str:
     if kind is QuestionKind.YESNO:
         return f"文档中没有提到“{text}”，无法回答是或否。{RESTATE}"
     return f"文档中没有找到“{subject(text)}”的{_THING[kind]}。{RESTATE}"
+
+
+def compare_line(answer) -> str:
+    """The outcome of a comparison in words: "昆山更多", "江都更少", or "两地相同".
+
+    ``answer.compared`` lists the winner first (see the pipeline's comparison).
+    """
+    first, second = answer.compared[0], answer.compared[1]
+    if answer.winner is None:
+        return "两地数字相同"
+    return f"{answer.winner}{'更多' if first.value > second.value else '更少'}"

@@ -27,14 +27,16 @@ from rag.index import CorpusIndex
 from rag.kinds import QuestionKind
 from rag.messages import EMPTY, not_found_message
 from rag.metadata import period_covers
+from rag.numbers import unit_family
 from rag.pages import page_of
-from rag.question import Question, parse_question, years_near
+from rag.question import Question, asks_fewer, parse_question, years_near
 from rag.retrieval import Hit, retrieve
 from rag.schema import (
     Answer,
     AnswerItem,
     AnswerObject,
     Citation,
+    ComparedFigure,
     Passage,
     SearchResult,
     Status,
@@ -220,6 +222,41 @@ class Pipeline:
         return None, hits
 
     def _compare(self, index, text, question, top_k, mode, t0) -> AnswerObject:
+        found = self._sides(index, question, top_k, mode)
+        units = {unit_family(c.figure.unit) for c in found if c.figure.unit}
+        if len(units) > 1 and question.unit is None:
+            # "哪个多" compares like with like: every side is asked again in the unit of
+            # the side found most surely (11707家 against 4720余家, not against 100%).
+            surest = max(found, key=lambda c: c.score).figure.unit
+            found = self._sides(index, question._replace(unit=surest), top_k, mode)
+            units = {unit_family(c.figure.unit) for c in found if c.figure.unit}
+        # 244.13万人 against 55个 compares nothing: each side must count in one unit.
+        if len(found) < 2 or len(units) > 1:
+            hits = retrieve(index, self.embedder, question, self.settings, top_k, mode)
+            return self._not_found(index, text, question, hits, top_k, t0)
+        fewer = asks_fewer(question)
+        found.sort(key=lambda c: c.figure.value if fewer else -c.figure.value)
+        reply = self._answered(index, text, found, found[0], t0)
+        # Both sides, each with its own figure and offsets: the asker sees what was
+        # compared, not one number with the other left out.
+        reply.answer.compared = [
+            ComparedFigure(
+                place=place_of(c),
+                text=c.figure.text,
+                value=c.figure.value,
+                unit=c.figure.unit,
+                doc_id=c.doc.doc_id,
+                start=c.figure.start,
+                end=c.figure.end,
+            )
+            for c in found
+        ]
+        tied = found[0].figure.value == found[1].figure.value
+        reply.answer.winner = None if tied else place_of(found[0])
+        return reply
+
+    def _sides(self, index, question, top_k, mode) -> list[Candidate]:
+        """The best figure of each compared place, asked as a question of its own."""
         found = []
         for place in question.places:
             sub = question._replace(
@@ -228,11 +265,7 @@ class Pipeline:
             best, _ = self._best(index, sub, top_k, mode)
             if best is not None and place_of(best) == place:
                 found.append(best)
-        if len(found) < 2:
-            hits = retrieve(index, self.embedder, question, self.settings, top_k, mode)
-            return self._not_found(index, text, question, hits, top_k, t0)
-        found.sort(key=lambda c: -c.figure.value)
-        return self._answered(index, text, found, found[0], t0)
+        return found
 
     def _change(self, index, text, question, top_k, mode, t0) -> AnswerObject:
         years = sorted(question.years)

@@ -26,6 +26,8 @@ _UNIT_WORD = re.compile(rf"(?:万|千|百|十|亿)?(?:{MEASURE_WORDS})")
 _MONEY = re.compile(r"多少钱|金额|资金|经费|多少元|花了|花费|投入了?多少|募集|筹集|款")
 _PERCENT = re.compile(r"比例|比率|百分之|百分比|占比|[^效]率(?:是|为|有|达)?|多少%|几成")
 _COMPARE = re.compile(r"哪[边个里方家]|谁|更多|更少|较多|较少|多还是|少还是|比较")
+# "哪边更少": the smaller figure wins the comparison.
+_FEWER = re.compile(r"更少|较少|最少|少还是|少一些|更低|较低|最低")
 _CHANGE = re.compile(r"变化|增长|增加|减少|提高|上升|下降|从.{0,12}到|由.{0,12}到|到\d{4}年")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年)?(?!\d)")
 _SHORT_YEAR = re.compile(r"(?<![\d.])(\d{2})年(?!代)")
@@ -309,3 +311,8 @@ def years_near(question: Question, place: str) -> list[int]:
         if nearest == place:
             kept.append(year)
     return kept
+
+
+def asks_fewer(question: Question) -> bool:
+    """A comparison asking which place has less ("哪边更少"): the smaller figure wins."""
+    return bool(_FEWER.search(question.text))

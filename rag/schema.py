@@ -29,6 +29,18 @@ class AnswerItem(BaseModel):
     end: int
 
 
+class ComparedFigure(BaseModel):
+    """One side of a comparison ("昆山和江都，哪边…更多"): the place and its own figure."""
+
+    place: str
+    text: str = Field(description="该地的数字原文，如 “18034家”")
+    value: float
+    unit: str | None = None
+    doc_id: str
+    start: int = Field(description="document_text[start:end] 即该数字原文")
+    end: int
+
+
 class Answer(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
@@ -53,6 +65,11 @@ class Answer(BaseModel):
     )
     post: str | None = Field(None, description="人物答案：原文写在人名旁的职务，如 “主席”")
     items: list[AnswerItem] | None = Field(None, description="列举答案的各项，各带原文位置")
+    compared: list[ComparedFigure] | None = Field(
+        None,
+        description="比较题：各地的数字，胜出的一方在前（问“更多”时数值大者，问“更少”时小者）",
+    )
+    winner: str | None = Field(None, description="比较题：胜出的地点；两地数字相同时为 null")
     doc_id: str | None = Field(None, description="答案所在文档")
     start: int | None = Field(
         None, description="答案片段在文档中的起始位置：document_text[start:end] 即答案原文"

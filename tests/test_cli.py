@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -38,6 +39,15 @@ def test_ask_answer_is_quiet_and_unwrapped(seed_index_dir):
         "“继续推进职工书屋建设，已建全国、省、市三级职工书屋示范点 918 家，图书总量超过 400 万册。”"
     )
     assert quote in lines
+
+
+def test_ask_comparison_names_the_winner_and_each_side(seed_index_dir):
+    question = "昆山和江都，哪边获得五一劳动奖章的人数更多？"
+    data = json.loads(rag("ask", "--json", question, index_dir=seed_index_dir).stdout)
+    sides = data["answer"]["compared"]
+    lines = rag("ask", question, index_dir=seed_index_dir).stdout.splitlines()
+    assert lines[1] == sides[0]["place"] + "更多"
+    assert lines[2:4] == [f"  {s['place']}：{s['text']}" for s in sides]
 
 
 def test_ask_not_found_exits_1(seed_index_dir):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.numbers import unit_family
 from rag.schema import Status
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,6 +120,32 @@ def test_comparison_cites_both_places(qa):
     values = sorted(result.citations, key=lambda c: c.region)
     assert result.answer.value >= 66
     assert len(values) == 2
+
+
+def test_comparison_names_the_winner_and_shows_both_figures(qa):
+    result = qa.ask("昆山和江都，哪边获得五一劳动奖章的人数更多？")
+    answer = result.answer
+    sides = answer.compared
+    assert [s.place for s in sides] == [c.region for c in result.citations]
+    # Each side is its own figure, at its own offsets, inside its own quote.
+    for side, c in zip(sides, result.citations, strict=True):
+        doc = qa.index.docs[side.doc_id].text
+        assert doc[side.start : side.end] == side.text
+        assert c.start <= side.start and side.end <= c.end
+    assert sides[0].value > sides[1].value and answer.winner == sides[0].place
+    assert answer.text == sides[0].text
+    # Asked for the smaller, the order turns round.
+    fewer = qa.ask("昆山和江都，哪边获得五一劳动奖章的人数更少？").answer
+    assert [s.place for s in fewer.compared] == [s.place for s in reversed(sides)]
+    assert fewer.winner == sides[1].place
+
+
+def test_comparison_sides_count_in_one_unit(qa):
+    # Asked with no unit, one side's best figure was a rate (达100%) against the other's
+    # count of firms: each side is asked again in the unit of the surer side.
+    result = qa.ask("安康杯竞赛参赛企业：无锡（2015）和苏州（2012）哪个多")
+    assert result.status is Status.ANSWERED
+    assert {unit_family(s.unit) for s in result.answer.compared} == {unit_family("家")}
 
 
 def test_search_returns_passages_with_token_counts(qa):

@@ -360,3 +360,30 @@ def test_markdown_not_found(qa):
     if result.citations:
         assert "最接近的句子：" in md
         assert md.count("](http://qa/documents/") == min(3, len(result.citations))
+
+
+COMPARE = "昆山和江都，哪边获得五一劳动奖章的人数更多？"
+
+
+@pytest.mark.browser
+def test_comparison_names_the_winner_and_shows_both_figures(widget):
+    page, api = widget
+    data = api_answer(api, COMPARE)
+    sides = data["answer"]["compared"]
+    assert len(sides) == 2 and data["answer"]["winner"] == sides[0]["place"]
+    reply = ask(page, COMPARE)
+    expect(reply.locator(".compare-winner")).to_have_text(sides[0]["place"] + "更多")
+    shown = reply.locator("ul.compared li").all_text_contents()
+    assert shown == [f"{s['place']}：{s['text']}" for s in sides]
+    # Each side's quote marks that side's own figure.
+    quotes = reply.locator("blockquote")
+    for i, side in enumerate(sides):
+        assert side["text"] in quotes.nth(i).locator("mark").all_text_contents()
+
+
+def test_markdown_comparison_names_the_winner_and_both_sides(qa):
+    result = qa.ask(COMPARE)
+    sides = result.answer.compared
+    first = answer_markdown(result).split("\n\n")[0]
+    assert first.startswith(f"**{sides[0].place}更多**")
+    assert all(f"{escape(s.place)} {escape(s.text)}" in first for s in sides)

@@ -76,6 +76,9 @@
       return "共 " + n + " 项";
     },
     previously: "此前",
+    more: "更多",
+    fewer: "更少",
+    tied: "两地数字相同",
     footer: "答案摘自文档原文 · 点击来源查看出处",
     network: "无法连接问答服务，请检查网络后重试。",
     cors:
@@ -369,6 +372,9 @@
     ".user .bubble{background:var(--accent);color:var(--on-accent);border-bottom-right-radius:4px;}",
     ".bot .card{background:var(--bg);border:1px solid var(--line);border-radius:12px;border-bottom-left-radius:4px;padding:10px 12px;}",
     ".figure{display:block;font-size:28px;font-weight:800;line-height:1.2;color:var(--accent);letter-spacing:.5px;}",
+    ".compare-winner{margin:0 0 2px;font-weight:700;}",
+    ".compared{list-style:none;margin:4px 0 0;padding:0;color:var(--fg);font-size:14px;}",
+    ".compared-figure{font-weight:700;}",
     ".figure-note{display:block;margin-top:2px;color:var(--muted);font-size:13px;}",
     ".span-answer{display:block;font-size:20px;font-weight:700;line-height:1.35;color:var(--accent);}",
     ".post,.post-sep{font-size:14px;font-weight:400;color:var(--muted);}",
@@ -721,11 +727,32 @@
       return sentenceKind && whole ? [] : [[answer.start, answer.end]];
     }
 
+    // A comparison in words, as the CLI says it (rag/messages.py compare_line): the
+    // winner comes first in `compared`.
+    function compareLine(answer) {
+      var sides = answer.compared;
+      if (answer.winner == null) return TEXT.tied;
+      return answer.winner + (sides[0].value > sides[1].value ? TEXT.more : TEXT.fewer);
+    }
+
     function renderFigure(data) {
       var answer = data.answer || {};
       var cites = Array.isArray(data.citations) ? data.citations : [];
+      var sides = Array.isArray(answer.compared) && answer.compared.length >= 2 ? answer.compared : null;
       addBot(function (card) {
+        if (sides) card.appendChild(el("p", "compare-winner", compareLine(answer)));
         card.appendChild(el("strong", "figure", answer.text));
+        if (sides) {
+          // Both figures, each beside its place: what was compared, not only the winner.
+          var table = el("ul", "compared");
+          sides.forEach(function (side) {
+            var li = el("li");
+            li.appendChild(el("span", "compared-place", side.place + "："));
+            li.appendChild(el("span", "compared-figure", side.text));
+            table.appendChild(li);
+          });
+          card.appendChild(table);
+        }
         var first = cites[0];
         var notes = [];
         if (first && sourceLabel(first)) notes.push(sourceLabel(first));
@@ -737,9 +764,11 @@
         cites.slice(0, 2).forEach(function (c, i) {
           var box = el("div", "cite");
           var quote = el("blockquote");
+          // Each side's sentence marks its own figure.
+          var own = sides && sides[i] && sides[i].doc_id === c.doc_id ? sides[i].text : answer.text;
           quote.appendChild(
             highlighted(c.quote, [
-              ["", [answer.text]],
+              ["", [own]],
               ["prev", fromNeedles],
             ]),
           );
