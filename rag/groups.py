@@ -146,6 +146,9 @@ def narrowed_by_clause(modifiers, before: str, question: str) -> bool:
 # Qualifiers by LAC's part of speech: adjectives (独立), nouns (活力, 星级), other
 # proper nouns and distinguishing words. Verbs (建立), places and 其中 (f) are not.
 _QUALIFIER_TAGS = frozenset({"a", "an", "b", "n", "nz"})
+# A noun before the thing often says whom it serves (环卫职工爱心驿站: all of them); it
+# names a kind only as a named programme in quotes (“活力基层工会”) or after 其中.
+_NOUN_TAGS = frozenset({"n", "nz"})
 # Words before a thing that say where or how many, not which kind: they have checks of
 # their own (scope, level, tally) or name the whole.
 _NO_KIND = re.compile(
@@ -167,13 +170,16 @@ def qualified_unasked(modifiers, before: str, question: str) -> bool:
             at = before.rfind(thing)
             if at < 0:
                 continue
-            lead = before[max(0, at - 8) : at].rstrip('“"')
+            lead_start = max(0, at - 8)
+            lead = before[lead_start:at].rstrip('“"')
             tokens = tag(lead) if lead else ()
             if not tokens:
                 break
             word = tokens[-1]
+            qualifier_at = lead_start + len(lead) - len(word.word)
             if (
                 word.tag in _QUALIFIER_TAGS
+                and (word.tag not in _NOUN_TAGS or _names_a_kind(before[:qualifier_at]))
                 and len(word.word) >= 2
                 and word.word not in ACTORS
                 and not _NO_KIND.match(word.word)
@@ -182,6 +188,11 @@ def qualified_unasked(modifiers, before: str, question: str) -> bool:
                 return True
             break
     return False
+
+
+def _names_a_kind(before_qualifier: str) -> bool:
+    """A noun qualifier opens a quoted name (“活力基层工会”) or follows 其中."""
+    return before_qualifier.endswith(("“", '"', "「")) or "其中" in before_qualifier[-4:]
 
 
 def names_thing(word: str) -> bool:

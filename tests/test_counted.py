@@ -279,3 +279,22 @@ def test_the_qualifier_counted_a_little_after_the_measure_word_is_not_the_thing(
     # …元的专升本学历奖励: what the money is for, not what is counted
     text = "符合条件的204名职工获得了每人1000元的专升本学历奖励。"
     assert judge_at("拿到专升本奖金的职工有多少人", text, "204名", "名").factor == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "figure"),
+    [
+        ("全市共有基层工会5821家，其中独立基层工会组织4631家。", "4631家"),
+        ("培育“活力基层工会”100家。", "100家"),
+    ],
+)
+def test_a_thing_under_a_qualifier_the_question_does_not_say_is_some_of_it(text, figure):
+    verdict = judge_at("全市有多少家基层工会", text, figure, figure[-1])
+    assert "qualified" in verdict.clashes, verdict
+
+
+def test_whom_a_thing_serves_does_not_make_it_some_of_it():
+    # 环卫职工 says whom the 爱心驿站 serve: all of them, not a kind among them.
+    text = "全年建成环卫职工爱心驿站88个、爱心母婴休息室21个。"
+    verdict = judge_at("建了多少个爱心驿站", text, "88个", "个")
+    assert "qualified" not in verdict.clashes, verdict
