@@ -18,11 +18,12 @@ import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.routing import Match
 
+from api.pages import document_csp, error_page
 from rag.index import StoreUnavailable
 
 log = logging.getLogger("rag.api")
@@ -75,6 +76,38 @@ def error_response(
         error_body(code or default_code, message or default_message, details),
         status_code=status,
         headers=headers,
+    )
+
+
+def wants_page(request: Request) -> bool:
+    """A browser opening one of our HTML pages (a document link, /documents): it reads
+    an error as a page. API paths (/v1/…) and clients that do not ask for HTML get JSON."""
+    accept = request.headers.get("accept", "")
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.url.path.startswith("/v1/")
+        and "text/html" in accept
+    )
+
+
+def respond(
+    request: Request,
+    status: int,
+    code: str | None = None,
+    message: str | None = None,
+    headers: dict[str, str] | None = None,
+    details: list[dict] | None = None,
+) -> JSONResponse | HTMLResponse:
+    """The error as JSON, or as a readable page for a browser (see :func:`wants_page`)."""
+    if not wants_page(request):
+        return error_response(status, code, message, headers, details)
+    text = message or _BY_STATUS.get(status, ("error", "请求失败"))[1]
+    cors = request.app.state.rag.settings.cors_origins
+    page = error_page(status, text, root=request.scope.get("root_path", ""))
+    return HTMLResponse(
+        page,
+        status_code=status,
+        headers={**(headers or {}), "Content-Security-Policy": document_csp(cors)},
     )
 
 
@@ -184,7 +217,7 @@ def describe_validation_error(err: dict) -> str:
 
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.code, exc.message, exc.headers)
+    return respond(request, exc.status, exc.code, exc.message, exc.headers)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -198,7 +231,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if status == 405:
         # Starlette names only the first route on the path; list every method it has.
         headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
-    return error_response(status, code, message, headers)
+    return respond(request, status, code, message, headers)
 
 
 def _allowed_methods(request: Request) -> str:
@@ -221,7 +254,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         for e in exc.errors()
     ]
     message = "；".join(dict.fromkeys(d["message"] for d in details)) or _BY_STATUS[422][1]
-    return error_response(422, "invalid_input", message, details=details)
+    return respond(request, 422, "invalid_input", message, details=details)
 
 
 async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:

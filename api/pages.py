@@ -20,6 +20,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
+from api.doc_markup import markup
 from rag.index import DocRecord
 from rag.pages import page_count, page_of
 
@@ -48,16 +49,6 @@ def demo_csp(cors_origins: list[str], script_hashes: list[str]) -> str:
         f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
         "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
         f"form-action 'self'; frame-ancestors {frame_ancestors(cors_origins)}"
-    )
-
-
-def docs_csp(cors_origins: list[str]) -> str:
-    # Swagger UI is an inline bootstrap script plus assets from jsDelivr.
-    cdn = "https://cdn.jsdelivr.net"
-    return (
-        f"default-src 'self'; script-src 'self' 'unsafe-inline' {cdn}; "
-        f"style-src 'self' 'unsafe-inline' {cdn}; img-src 'self' data: https://fastapi.tiangolo.com; "
-        f"object-src 'none'; base-uri 'none'; frame-ancestors {frame_ancestors(cors_origins)}"
     )
 
 
@@ -96,17 +87,26 @@ def _format_line(record: DocRecord, original: str) -> str:
     return label
 
 
-def document_page(record: DocRecord, start: int | None, end: int | None, root: str = "") -> str:
+def document_page(
+    record: DocRecord,
+    start: int | None,
+    end: int | None,
+    root: str = "",
+    bad_span: tuple[int | None, int | None] | None = None,
+) -> str:
     """The whole document, with ``text[start:end]`` in ``<mark id="hl">`` when given.
 
     The text sits in a ``pre-wrap`` block so citation offsets, which count every
-    character including newlines, map one-to-one onto what is shown.
+    character including newlines, map one-to-one onto what is shown (Markdown headings
+    are styled, their marks hidden: api/doc_markup.py). ``bad_span``: the link's span
+    was no span of this text, which the page says above the text.
     """
     text = record.text
     root = escape(root)
     original = f"{root}/v1/documents/{quote(record.doc_id, safe='')}/original"
+    markdown = record.source.lower().endswith((".md", ".markdown"))
+    body = markup(text, start, end, markdown=markdown)
     if start is not None and end is not None:
-        body = f'{escape(text[:start])}<mark id="hl">{escape(text[start:end])}</mark>{escape(text[end:])}'
         page = page_of(record, start)
         at_page = (
             f' · <a class="page" href="{original}#page={page}" target="_blank" rel="noopener">'
@@ -115,8 +115,14 @@ def document_page(record: DocRecord, start: int | None, end: int | None, root: s
             else ""
         )
         where = f'<p class="meta">高亮引文：第 {start}–{end} 字{at_page} · <a href="#hl">跳到引文</a></p>'
+    elif bad_span is not None:
+        given = "–".join("?" if v is None else str(v) for v in bad_span)
+        where = (
+            f'<p class="meta notice">链接中的引文位置（第 {escape(given)} 字）不在本文档的范围内'
+            f"（共 {len(text)} 字），文档可能已更新；下面显示全文。</p>"
+        )
     else:
-        body, where = escape(text), ""
+        where = ""
     title = escape(record.meta.title or record.doc_id)
     return f"""<!doctype html>
 <html lang="zh-CN">
@@ -124,6 +130,7 @@ def document_page(record: DocRecord, start: int | None, end: int | None, root: s
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
+<link rel="icon" href="{root}/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="{root}/static/document.css">
 <script src="{root}/static/document.js" defer></script>
 </head>
@@ -157,6 +164,7 @@ def documents_page(records: list[DocRecord], root: str = "") -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>全部文档</title>
+<link rel="icon" href="{root}/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="{root}/static/document.css">
 </head>
 <body>
@@ -180,6 +188,31 @@ def placeholder_page() -> str:
 <h1>工会工作报告数字问答</h1>
 <p>服务已启动。接口说明见 <a href="docs">/docs</a>（OpenAPI：<a href="openapi.json">/openapi.json</a>）。</p>
 <p>示例：<code>curl -X POST /v1/ask -H 'Content-Type: application/json' -d '{"question": "苏州2016年职工书屋多少家"}'</code></p>
+</body>
+</html>
+"""
+
+
+def error_page(status: int, message: str, root: str = "") -> str:
+    """What a browser shows for a bad document link: the message in Chinese and the way
+    back to the document list (API clients get the JSON error instead)."""
+    root = escape(root)
+    return f"""<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>出错了（{status}）</title>
+<link rel="icon" href="{root}/static/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="{root}/static/document.css">
+</head>
+<body>
+<header>
+<p class="back"><a href="{root}/documents">← 全部文档</a></p>
+<h1>出错了（{status}）</h1>
+</header>
+<main><p class="error">{escape(message)}</p>
+<p><a href="{root}/documents">查看全部文档</a> · <a href="{root}/">返回问答首页</a></p></main>
 </body>
 </html>
 """

@@ -266,12 +266,14 @@ async def document_html(
 ) -> HTMLResponse:
     d = _record(qa, doc_id)
     # A span that is not one of this text (half given, reversed, past the end: a link
-    # to a since-replaced document) shows the document without a highlight.
-    if start is None or end is None or not start <= end <= len(d.text):
-        start = end = None
-    return _html_page(
-        request, document_page(d, start, end, root=request.scope.get("root_path", ""))
-    )
+    # to a since-replaced document) shows the document without a highlight, and says so.
+    bad = None
+    if (start, end) != (None, None) and (
+        start is None or end is None or not start <= end <= len(d.text)
+    ):
+        bad, start, end = (start, end), None, None
+    page = document_page(d, start, end, root=request.scope.get("root_path", ""), bad_span=bad)
+    return _html_page(request, page)
 
 
 def _html_page(request: Request, html: str) -> HTMLResponse:
@@ -294,6 +296,16 @@ async def demo(request: Request) -> HTMLResponse:
     html = path.read_text(encoding="utf-8")
     csp = demo_csp(get_state(request).settings.cors_origins, inline_script_hashes(html))
     return HTMLResponse(html, headers={"Content-Security-Policy": csp, "Cache-Control": "no-cache"})
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+async def favicon() -> FileResponse:
+    # Browsers ask for /favicon.ico on every page; an SVG serves every size.
+    return FileResponse(
+        STATIC_DIR / "favicon.svg",
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 @router.get("/widget.js", include_in_schema=False)

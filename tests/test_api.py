@@ -209,6 +209,41 @@ def test_document_page_shows_the_text_unmarked_for_a_span_it_does_not_have(http,
     doc_id = http.get("/v1/documents").json()["documents"][0]["doc_id"]
     page = http.get(f"/documents/{doc_id}", params=params)
     assert page.status_code == 200 and "<mark" not in page.text
+    # ... and says why, in words, above the text.
+    assert "链接中的引文位置" in page.text and "下面显示全文" in page.text
+    assert "链接中的引文位置" not in http.get(f"/documents/{doc_id}").text
+
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status"),
+    [("/documents/no-such-doc", {}, 404), ("/documents/{doc}", {"start": -1, "end": 5}, 422)],
+    ids=["bad-id", "bad-offset"],
+)
+def test_a_browser_gets_a_readable_error_page_and_a_program_json(http, path, params, status):
+    doc_id = http.get("/v1/documents").json()["documents"][0]["doc_id"]
+    url = path.format(doc=doc_id)
+    page = http.get(url, params=params, headers=BROWSER)
+    assert page.status_code == status
+    assert page.headers["content-type"].startswith("text/html")
+    assert "unsafe-inline" not in page.headers["content-security-policy"]
+    assert f"出错了（{status}）" in page.text and '<a href="/documents">' in page.text
+    assert "error" not in re.sub(r"<[^>]+>", "", page.text).lower()  # no English field names
+    # The same request from a program (no text/html in Accept) is the JSON error.
+    assert http.get(url, params=params).json()["error"]["code"] in ("not_found", "invalid_input")
+    # API paths stay JSON for browsers too.
+    assert http.get("/v1/documents/no-such-doc", headers=BROWSER).json()["error"]
+
+
+def test_favicon_is_served(http):
+    icon = http.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert "<svg" in icon.text
+    for page in ("/", "/documents"):
+        href = re.search(r'<link rel="icon" href="([^"]+)"', http.get(page).text).group(1)
+        assert http.get(href).status_code == 200
 
 
 @pytest.mark.parametrize(
