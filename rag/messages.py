@@ -18,6 +18,9 @@ FIGURE = "未在文档中找到该数字。请换个说法，或确认地区和�
 COMPARE = "未能在文档中同时找到两边的数字，无法比较。"
 RESTATE = "请换个说法，或确认所问的内容在已收录的文档范围内。"
 EMPTY = "问题里没有可以查找的文字，请输入一个完整的问题。"
+# The documents are Chinese and answers are spans of them: an English question matches
+# nothing reliably, so it is not guessed at.
+IN_CHINESE = "目前只支持中文提问，请用中文提出问题，例如：“2016年建成了多少家职工书屋”。"
 
 # What is missing, by kind: "文档中没有找到<subject>的<thing>".
 _THING = {
@@ -56,6 +59,11 @@ def not_found_message(question: Question) -> str:
     if kind is QuestionKind.YESNO:
         return f"文档中没有提到“{text}”，无法回答是或否。{RESTATE}"
     return f"文档中没有找到“{subject(text)}”的{_THING[kind]}。{RESTATE}"
+
+
+def corrected(wrong: str, right: str) -> str:
+    """The note on an answer to a question with a likely typo corrected (rag/typos.py)."""
+    return f"文档中没有“{wrong}”一词，已按“{right}”查找。"
 
 
 def compare_line(answer) -> str:

@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -25,7 +26,7 @@ from rag.embedder import Embedder, load_embedder
 from rag.followup import RESTATE, Turn, resolve
 from rag.index import CorpusIndex
 from rag.kinds import QuestionKind
-from rag.messages import EMPTY, not_found_message
+from rag.messages import EMPTY, IN_CHINESE, corrected, not_found_message
 from rag.metadata import period_covers
 from rag.numbers import unit_family
 from rag.pages import page_of
@@ -47,12 +48,16 @@ from rag.settings import RetrievalMode, Settings, get_settings
 from rag.span_answer import Extracted, Quoted, extract
 from rag.store import load_store
 from rag.tokens import count_tokens
+from rag.typos import correct
 
 # Calibrated on the development questions: the lowest score of a right answer sits
 # well above the highest score reached by a question with no answer in the corpus.
 ANSWER_THRESHOLD = 0.115
 
 ANSWER_CACHE_SIZE = 1024
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]{2}")
 
 
 @dataclass
@@ -68,6 +73,7 @@ class Pipeline:
         # depends only on the question, the options and the index, so keep recent ones.
         self._answers: OrderedDict[tuple, AnswerObject] = OrderedDict()
         self._answers_lock = threading.Lock()
+        self._corpus: tuple[CorpusIndex | None, str] = (None, "")
 
     @classmethod
     def load(cls, settings: Settings | None = None, warm: bool = True) -> Pipeline:
@@ -154,15 +160,18 @@ class Pipeline:
             )
         if resolution.carried:
             result = self.ask(resolution.text, top_k, mode)
+            standalone = result.resolved_question or resolution.text  # typo corrected too
             return result.model_copy(
-                update={"question": text, "resolved_question": resolution.text, "took_ms": _ms(t0)}
+                update={"question": text, "resolved_question": standalone, "took_ms": _ms(t0)}
             )
         index = self.index  # one consistent index for the whole question
         key = (text, top_k or self.settings.top_k, mode or self.settings.mode, id(index))
         cached = self._answers.get(key)
         if cached is not None:
             return cached.model_copy(update={"took_ms": _ms(t0)})
-        result = self._ask(index, text, top_k, mode, t0)
+        result = self._corrected(index, text, top_k, mode, t0) or self._ask(
+            index, text, top_k, mode, t0
+        )
         with self._answers_lock:
             self._answers[key] = result
             if len(self._answers) > ANSWER_CACHE_SIZE:
@@ -174,7 +183,42 @@ class Pipeline:
         answer = self.ask(question).answer
         return answer.text if answer else None
 
+    def _corrected(self, index: CorpusIndex, text: str, top_k, mode, t0) -> AnswerObject | None:
+        """The answer to the question with a likely typo corrected (职工数屋 → 职工书屋,
+        rag/typos.py), given back in ``resolved_question``; None when there is no typo or
+        the corrected question is not answered either, so the question is asked as typed.
+
+        As typed, retrieval often still finds a passage and takes a neighbouring figure
+        from it (职工之家 for 职工数屋): the corrected question is asked first."""
+        fix = correct(text, self._corpus_text(index), index.df)
+        if fix is None:
+            return None
+        result = self._ask(index, fix.question, top_k, mode, t0)
+        if result.status is not Status.ANSWERED:
+            return None
+        return result.model_copy(
+            update={
+                "question": text,
+                "resolved_question": fix.question,
+                "message": corrected(fix.wrong, fix.right),
+            }
+        )
+
+    def _corpus_text(self, index: CorpusIndex) -> str:
+        """Every document's text, joined once per index (what a typo is checked against)."""
+        if self._corpus[0] is not index:
+            self._corpus = (index, "\n".join(d.text for d in index.docs.values()))
+        return self._corpus[1]
+
     def _ask(self, index: CorpusIndex, text: str, top_k, mode, t0: float) -> AnswerObject:
+        if _LATIN.search(text) and not _HAN.search(text):
+            return AnswerObject(
+                question=text,
+                kind=QuestionKind.DESCRIBE,
+                status=Status.NOT_FOUND,
+                message=IN_CHINESE,
+                took_ms=_ms(t0),
+            )
         question = parse_question(text)
         top_k = top_k or self.settings.top_k
         metas = [d.meta for d in index.docs.values()]

@@ -101,10 +101,12 @@ class AnswerObject(BaseModel):
     status: Status
     answer: Answer | None = None
     citations: list[Citation] = Field(default_factory=list)
-    message: str | None = Field(None, description="未找到答案时的中文说明")
+    message: str | None = Field(
+        None, description="未找到答案时的中文说明；改正疑似错字后回答时说明改了哪个词"
+    )
     resolved_question: str | None = Field(
         None,
-        description="追问补全后实际回答的完整问题（如 “苏州2012年职工书屋多少家”）；没有承接上文时为 null",
+        description="实际回答的完整问题：追问补全后的问题（如 “苏州2012年职工书屋多少家”），或改正疑似错字后的问题（职工数屋 → 职工书屋）；都没有时为 null",
     )
     took_ms: float
 

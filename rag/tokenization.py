@@ -52,6 +52,13 @@ def cut(text: str) -> list[str]:
     return jieba.lcut(text)
 
 
+def is_word(text: str) -> bool:
+    """Whether jieba's dictionary holds ``text`` as a word (徐州, 多少), not only as the
+    start of longer ones or not at all (数屋)."""
+    jieba.dt.check_initialized()
+    return bool(jieba.dt.FREQ.get(text))
+
+
 def tokenize_many(texts: list[str]) -> list[list[str]]:
     return [tokenize(t) for t in texts]
 

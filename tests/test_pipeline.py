@@ -85,6 +85,39 @@ def test_not_found_never_invents_a_figure(qa, question):
     assert result.message and ("未" in result.message or "没有" in result.message)
 
 
+def test_a_typo_is_answered_as_the_question_it_probably_meant(qa):
+    typo = MISSION.replace("书", "数")  # 职工数屋: no document writes it
+    result = qa.ask(typo)
+    assert result.status is Status.ANSWERED and result.answer.value == 918
+    assert result.question == typo and result.resolved_question == MISSION
+    assert "数屋" in result.message and "书屋" in result.message
+    # As typed it finds a neighbouring figure (模范职工之家) in another place's report.
+    other = qa.ask("昆山2016年职工数屋多少家")
+    assert other.resolved_question == "昆山2016年职工书屋多少家"
+    assert other.answer.value == qa.ask("昆山2016年职工书屋多少家").answer.value
+
+
+def test_a_typo_in_a_follow_up_is_corrected_in_the_standalone_question(qa):
+    result = qa.ask("那昆山的职工数屋呢？", history=[MISSION])
+    assert result.resolved_question == "昆山2016年职工书屋多少家"
+    assert result.answer.value == qa.ask(result.resolved_question).answer.value
+
+
+def test_a_question_without_a_typo_is_answered_as_asked(qa):
+    assert qa.ask(MISSION).resolved_question is None
+    assert qa.ask(MISSION).message is None
+    # a real word the corpus lacks (徐州, one character from 苏州) is asked, not corrected
+    far = qa.ask("徐州2016年职工书屋多少家")
+    assert far.status is Status.NOT_FOUND and far.resolved_question is None
+
+
+def test_a_question_in_english_is_asked_to_be_put_in_chinese(qa):
+    result = qa.ask("How many worker libraries were built in Suzhou in 2016?")
+    assert result.status is Status.NOT_FOUND
+    assert result.answer is None and not result.citations
+    assert "中文" in result.message
+
+
 def test_json_shape_matches_the_answer_object(qa):
     data = qa.ask(MISSION).model_dump(mode="json", by_alias=True)
     assert set(data) >= {"question", "status", "answer", "citations", "took_ms"}

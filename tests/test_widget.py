@@ -364,6 +364,15 @@ def test_not_found_shows_message_and_closest_passages(site, new_page):
     expect(reply.locator(".closest a.source").first).to_have_attribute("href", doc_link)
 
 
+def test_a_typo_is_answered_and_says_which_question_was_looked_up(site, new_page):
+    page = new_page()
+    page.goto(site["api"] + "/")
+    open_widget(page)
+    reply = ask(page, MISSION.replace("书", "数"))
+    expect(reply).to_contain_text("918")
+    expect(reply.locator(".resolved")).to_have_text(f"按“{MISSION}”查找")
+
+
 def test_a_not_found_card_names_each_document_once_and_shows_whole_sentences(site, new_page):
     question = "常州市总工会2015年“安康杯”竞赛参赛企业有多少家？"
     cites = httpx.post(site["api"] + "/v1/ask", json={"question": question}).json()["citations"][:3]

@@ -1,0 +1,85 @@
+"""A likely typo in a question, corrected from the corpus's own words.
+
+"苏州2016年职工数屋多少家" finds nothing: no document writes 数屋. One character
+changed gives 书屋, a word of the corpus that the documents write right after 职工
+(职工书屋), so the question probably meant "苏州2016年职工书屋多少家". The pipeline
+offers that question only when it is answered (rag/pipeline.py), so a guess that leads
+nowhere is never shown.
+
+Only words that neither the documents nor jieba's dictionary know are corrected, one
+character each, and only to a word the documents write beside the question's
+neighbouring word. A real word the corpus lacks is what was asked, not a slip: a place
+the corpus does not cover (徐州 is not 苏州) gets the out-of-scope answer instead, and
+question words the reports never write (多少) are left alone.
+
+Example::
+
+    >>> corpus = "继续推进职工书屋建设，已建职工书屋示范点918家。"
+    >>> correct("职工数屋多少家", corpus, {"书屋": 2, "职工": 2})
+    Correction(wrong='数屋', right='书屋', question='职工书屋多少家')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import NamedTuple
+
+from rag.script import to_simplified
+from rag.tokenization import cut, is_word
+
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+# A correction stands only if the documents write it beside the question's neighbour
+# at least this often: once may be a coincidence of two common characters.
+MIN_CONTEXT = 2
+# jieba joins a verb or a measure with the grammar of a question (建了, 面是, 几人) into
+# words no dictionary holds; a changed particle is grammar, not a slip, so leave them.
+_GRAMMAR = frozenset("了是的吗呢吧着过几么")
+
+
+class Correction(NamedTuple):
+    wrong: str  # the question's word that no document writes
+    right: str  # the corpus word one character away
+    question: str  # the question with ``right`` in place of ``wrong``
+
+
+def correct(question: str, corpus: str, vocab: Mapping[str, int]) -> Correction | None:
+    """The question with its first unknown word corrected, or None.
+
+    ``corpus`` is the documents' text (joined), ``vocab`` the corpus's words and how
+    many passages hold each (the BM25 vocabulary).
+    """
+    words = cut(question)
+    for i, word in enumerate(words):
+        if len(word) < 2 or not _HAN.fullmatch(word) or to_simplified(word) in corpus:
+            continue  # traditional script (職工) is read as simplified, not a typo
+        if is_word(word) or _GRAMMAR & set(word):
+            continue  # a real word the documents lack (徐州, 多少) is asked, not mistyped
+        left = words[i - 1] if i > 0 and _HAN.fullmatch(words[i - 1]) else ""
+        right = words[i + 1] if i + 1 < len(words) and _HAN.fullmatch(words[i + 1]) else ""
+        best = _best_neighbour(word, left, right, corpus, vocab)
+        if best is not None:
+            start = sum(len(w) for w in words[:i])
+            fixed = question[:start] + best + question[start + len(word) :]
+            return Correction(word, best, fixed)
+    return None
+
+
+def _best_neighbour(word: str, left: str, right: str, corpus: str, vocab) -> str | None:
+    """The corpus word one character from ``word`` that the documents most often write
+    beside ``left`` or ``right``."""
+    if not (left or right):
+        return None
+    scored = []
+    for pos in range(len(word)):
+        head, tail = re.escape(word[:pos]), re.escape(word[pos + 1 :])
+        pattern = re.compile(f"{head}([\u4e00-\u9fff]){tail}")
+        for char in {m.group(1) for m in pattern.finditer(corpus)}:
+            candidate = word[:pos] + char + word[pos + 1 :]
+            if vocab.get(candidate, 0) < 2:
+                continue
+            context = corpus.count(left + candidate) if left else 0
+            context += corpus.count(candidate + right) if right else 0
+            if context >= MIN_CONTEXT:
+                scored.append((context, vocab[candidate], candidate))
+    return max(scored)[2] if scored else None
