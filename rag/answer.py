@@ -236,7 +236,9 @@ def candidates(
             # neighbour counts it only if its own words say so (聘用15名社会化工作者 does not).
             if not owns and not (counted_visits and seen[key].parts["touch"] > 0):
                 seen[key].score *= KEY_ELSEWHERE
-    # "由 X 增加到 Y": X is never the answer while Y stands beside it.
+    # "由 X 增加到 Y": X is never the answer while Y stands beside it, unless the
+    # question asks where the change began (原有多少, 增长之前): then Y is not.
+    earlier = question.earlier
     for cand in seen.values():
         if cand.from_value is not None:
             for other in seen.values():
@@ -245,7 +247,10 @@ def candidates(
                     and other.figure.end <= cand.figure.start
                     and other.figure.value == cand.from_value
                 ):
-                    other.score = min(other.score, cand.score * 0.9)
+                    if earlier:
+                        cand.score = min(cand.score, other.score * 0.9)
+                    else:
+                        other.score = min(other.score, cand.score * 0.9)
     return sorted(seen.values(), key=lambda c: -c.score)
 
 

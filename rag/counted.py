@@ -62,6 +62,7 @@ from rag.question import Question, levels, tally
 from rag.regions import find_places
 from rag.sections import section_heading
 from rag.sentences import CLAUSE_END, SEGMENT_END, SENTENCE_END, bounds, previous_sentence, unwrap
+from rag.synonyms import variants
 from rag.tokenization import tokenize
 
 __all__ = ["Asked", "Verdict", "asked", "counts_visits", "judge", "stages", "unit_agreement"]
@@ -129,6 +130,7 @@ THING_ABSENT = 0.3  # neither part of the asked "qualifier + thing" in the sente
 GROUP_CLASH = 0.2  # a broader or narrower group, or the qualifier instead of the thing
 QUALIFIED = 0.5  # the asked thing with a qualifier the question did not say: some of it
 ALONE_CLASH = 0.1  # one group asked apart, the figure counts it with others
+EXCLUDED_CLASH = 0.1  # the figure's words name what the asker ruled out (不含市级)
 HONOUR_CLASH = 0.1  # the figure counts another honour than the one asked
 PLAN_CLASH = 0.1  # what was done asked, the figure is a plan
 VISITS = 0.05  # unit agreement of a count of visits (人次, 家次) where heads were asked
@@ -179,6 +181,7 @@ class Asked(NamedTuple):
     compounds: tuple[tuple[str, str], ...] = ()
     scope: str | None = None  # 全市（含县级市） → "whole", 市区 → "core"
     text: str = ""  # the question as asked
+    excluded: tuple[str, ...] = ()  # what the asker rules out: 不含市级 → ("市级",)
 
 
 class Verdict(NamedTuple):
@@ -188,7 +191,7 @@ class Verdict(NamedTuple):
     @property
     def ruled_out(self) -> bool:
         """A clash about the thing itself (not merely its unit or quantity kind)."""
-        return any(c in ("stage", "tally", "level", "group") for c in self.clashes)
+        return any(c in ("stage", "tally", "level", "group", "excluded") for c in self.clashes)
 
 
 def stages(text: str) -> frozenset[str]:
@@ -224,6 +227,7 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         compounds=_compounds(question.terms),
         scope=scope(question.text),
         text=question.text,
+        excluded=question.excluded,
     )
 
 
@@ -368,6 +372,8 @@ def judge(
         clash("plan", PLAN_CLASH)  # 实际新建了多少 asked, 2017年主要任务: 新建…100个以上
     if want.scope and scope(text[clause.start : start]) not in (None, want.scope):
         clash("scope", SCOPE_CLASH)  # 全市（含各县级市） asked, 市区…57412人 counts the core
+    if any(x == unit or any(v in phrase for v in variants(x)) for x in want.excluded):
+        clash("excluded", EXCLUDED_CLASH)  # 省级（不含市级） asked, 省市级“模范职工之家”48家
     if want.alone and joined_groups(text[clause.start : start]):
         clash("group", ALONE_CLASH)  # 只算劳模 asked, 组织劳模和一线职工疗休养190人次
     asked_kind, kind = quantity_kind(want.unit), quantity_kind(unit)
@@ -377,7 +383,14 @@ def judge(
         context = previous_sentence(text, sent)
         if other_kind(want.modifiers, sentence, context):
             clash("other_kind", OTHER_KIND)
-        elif group_clash(want.modifiers, before, after, sentence, context):
+        elif group_clash(
+            want.modifiers,
+            before,
+            after,
+            sentence,
+            context,
+            _near_clauses(text, sent, clause),
+        ):
             clash("group", GROUP_CLASH)
         elif narrowed_by_clause(want.modifiers, before, want.text):
             clash("group", GROUP_CLASH)  # 已注册并激活的工会会员达53万人: some of them
@@ -388,6 +401,14 @@ def judge(
         elif qualified_unasked(want.modifiers, before, want.text):
             clash("qualified", QUALIFIED)  # 基层工会 asked, 独立基层工会组织4631家
     return Verdict(factor, tuple(clashes))
+
+
+def _near_clauses(text: str, sent, clause) -> str:
+    """The figure's clause and the one before it (深化“安康杯”竞赛活动, 全市参赛企业11707家):
+    where a qualifier still governs the figure."""
+    lead = text[sent.start : clause.start].rstrip(CLAUSE_END)
+    previous = max(lead.rfind(mark) for mark in CLAUSE_END) + 1
+    return unwrap(text[sent.start + previous : clause.end])
 
 
 def planned(text: str, start: int, clause_start: int) -> bool:

@@ -66,7 +66,9 @@ def other_kind(modifiers, sentence: str, context: str) -> bool:
     return False
 
 
-def group_clash(modifiers, before: str, after: str, sentence: str, context: str) -> bool:
+def group_clash(
+    modifiers, before: str, after: str, sentence: str, context: str, clause: str = ""
+) -> bool:
     """The figure's phrase names a broader or narrower group than the question's
     "qualifier + thing", or counts the qualifier instead of the thing.
 
@@ -75,6 +77,9 @@ def group_clash(modifiers, before: str, after: str, sentence: str, context: str)
     * 女职工会员 asked, "女职工互助共济会员3.2万人": words between qualifier and thing
       name a narrower group;
     * 女职工会员 asked, "培训女职工5000人": the qualifier is counted, not the thing.
+
+    ``clause`` is the figure's whole clause (its words on both sides, up to a comma) and
+    the clause before it.
     """
     phrase = before + after
     for modifier, head in modifiers:
@@ -90,7 +95,12 @@ def group_clash(modifiers, before: str, after: str, sentence: str, context: str)
             ):
                 return True
         elif has_head:
-            if not mentions(sentence, modifier, parts) and not mentions(context, modifier, parts):
+            # The qualifier governs the figure from the sentence's opening clause (its
+            # topic), the figure's own clause or the one before (深化“安康杯”竞赛活动,
+            # 全市参赛企业11707家); met further off in a long list (农民工入会集中行动, …,
+            # 会员由179584名增加到283958名) it qualifies another clause.
+            governing = _opening_clause(sentence) + "|" + (clause or sentence)
+            if not mentions(governing, modifier, parts) and not mentions(context, modifier, parts):
                 return True
         elif has_own and not any(h in sentence for h in heads):
             # The qualifier right beside the number ("培训女职工5000人") is what is counted.
@@ -102,6 +112,10 @@ def group_clash(modifiers, before: str, after: str, sentence: str, context: str)
             if beside or any(rest[k:].startswith(tuple(own)) for k in range(len(lead) + 1)):
                 return True
     return False
+
+
+def _opening_clause(sentence: str) -> str:
+    return re.split(r"[，,；;：:]", sentence, maxsplit=1)[0]
 
 
 _EVERY_KIND = re.compile(r"各类|各种|各式|所有")

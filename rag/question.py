@@ -62,6 +62,13 @@ class Question(NamedTuple):
     modifiers: list[tuple[str, str]]  # (thing, word it qualifies): 妈妈驿站 → ("妈妈", "驿站")
     compare: bool  # "哪边更多": pick the larger figure across places
     change: bool  # "从X年到Y年怎么变化": report the later figure with the earlier as ``from``
+    # What the asker rules out: "不要覆盖单位的数", "（不含市级）", "不是人次" → the phrases
+    # 覆盖单位, 市级, 人次. They are no subject words, and a figure that names them is not
+    # the answer (rag/counted.py).
+    excluded: tuple[str, ...] = ()
+    # Asks where a change began (原有多少, 增长之前, 由多少…增加到): in "由X增加到Y" the
+    # answer is X. The marker words are no subject words.
+    earlier: bool = False
 
 
 # The measure word a counted noun usually takes, for questions that name the noun
@@ -218,6 +225,28 @@ _SOURCE = re.compile(
     r"(?:述职报告|工作报告|报告|讲话|文件|汇编)(?:里|中|上)(?:的|说的|提到的|讲的|所说的)?"
 )
 # 苏州大学, 苏州银行: a place that begins an institution's name sets no place to ask of.
+# "不要覆盖单位的数", "（不含市级）", "按人头算，不是人次": a phrase the asker rules out, up to
+# the end of its clause. 是不是 asks; 不算重复 counts heads (rag/counted.py).
+_EXCLUDED = re.compile(
+    r"(?<!是)(?:不要|不是|不算|不包括|不含|而非|并非)(?!重复)"
+    r"(?P<what>[\u4e00-\u9fff]{2,10}?)(?:的数[字目据]?|的|在内)?(?=$|[，,。？?！!；;）)\s])"
+)
+
+
+_EARLIER = re.compile(r"原有|原来|原先|起初|最初|(?:增长|增加|提高|上升)之?前")
+
+
+def _from_asked(text: str) -> bool:
+    """由多少名增加到283958名 asks the start; 由多少家增加到多少家 asks the change whole."""
+    m = re.search(r"[由从]多少", text)
+    return bool(m) and not re.search(r"多少|几", text[m.end() :])
+
+
+def excluded_phrases(text: str) -> list[re.Match]:
+    """The clauses of ``text`` that rule something out (see :data:`_EXCLUDED`)."""
+    return list(_EXCLUDED.finditer(text))
+
+
 _INSTITUTION = re.compile(r"(?:市|区|县)?(?:大学|学院|银行|医院|中学|小学|日报|电视台|晚报)")
 
 
@@ -247,7 +276,11 @@ def parse_question(text: str) -> Question:
         (p.start, p.end - 1 if text[p.end - 1 : p.end + 1] in _LEVEL_AFTER_PLACE else p.end)
         for p in kept
     ]
-    for span in place_spans + [(f.start, f.end) for f in figures]:
+    excluded = excluded_phrases(text)
+    exclusion_spans = [(m.start(), m.end()) for m in excluded]
+    earlier = list(_EARLIER.finditer(text))
+    exclusion_spans += [(m.start(), m.end()) for m in earlier]
+    for span in place_spans + [(f.start, f.end) for f in figures] + exclusion_spans:
         blanked[span[0] : span[1]] = [" "] * (span[1] - span[0])
     unit = expected_unit(text)
     terms = [
@@ -289,6 +322,8 @@ def parse_question(text: str) -> Question:
         change=len(years) >= 2
         and bool(_CHANGE.search(text))
         or bool(re.search(r"变化|增长了多少|增加了多少", text)),
+        excluded=tuple(m.group("what") for m in excluded),
+        earlier=bool(earlier) or _from_asked(text),
     )
 
 

@@ -298,3 +298,33 @@ def test_whom_a_thing_serves_does_not_make_it_some_of_it():
     text = "全年建成环卫职工爱心驿站88个、爱心母婴休息室21个。"
     verdict = judge_at("建了多少个爱心驿站", text, "88个", "个")
     assert "qualified" not in verdict.clashes, verdict
+
+
+def test_what_the_asker_rules_out_is_not_the_answer():
+    text = "建成全国“模范职工之家”2家,省市级“模范职工之家”48家。"
+    assert _factor("临川有多少家省级模范职工之家（不含市级）", text, "48家", "家") <= 0.1
+    assert _factor("临川有多少家省市级模范职工之家", text, "48家", "家") == 1.0
+    text = "慰问一线环卫工人、公交司机共8937人次。"
+    assert _factor("临川慰问了多少公交司机（不包括环卫工人）", text, "8937人次", "人次") <= 0.1
+    text = "全年培训职工10.75万人次。"
+    assert _factor("临川培训了多少职工，不是人次", text, "10.75万人次", "人次") <= 0.1
+
+
+def test_a_ruled_out_phrase_is_no_subject_word_of_the_question():
+    q = parse_question("2016年临川全市基层工会有多少家？不要覆盖单位的数。")
+    assert q.excluded == ("覆盖单位",)
+    assert "覆盖" not in q.terms and "单位" not in q.terms
+    # 是不是 asks and 不算重复 counts heads: neither rules anything out
+    assert parse_question("是不是建成了100家职工书屋").excluded == ()
+    assert parse_question("参赛职工有多少人，不算重复的").excluded == ()
+
+
+def test_a_qualifier_in_another_clause_of_a_long_sentence_does_not_govern_the_figure():
+    text = (
+        "树立大抓基层的导向,扎实开展农民工入会集中行动,基层工会建设达标1336家,"
+        "基层工会由4081家增加到6299家,会员由179584名增加到283958名。"
+    )
+    assert _factor("临川农民工会员有多少", text, "283958名", "名") <= 0.2
+    # in the sentence's opening clause it does: the topic of what follows
+    text = "农民工入会工作成效明显,新发展会员2.3万名。"
+    assert _factor("临川农民工会员新发展了多少", text, "2.3万名", "名") == 1.0

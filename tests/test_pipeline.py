@@ -145,6 +145,18 @@ def test_change_in_sentence_reports_from(qa):
     assert result.answer.value > result.answer.from_
 
 
+def test_a_question_about_where_a_change_began_gets_the_earlier_figure(qa):
+    # "由 X 增加到 Y": 有多少 is Y (with X as ``from``); 原来有多少 is X
+    now = qa.ask("江都基层工会组织有多少家？").answer
+    assert now.from_ is not None
+    before = qa.ask("江都基层工会组织原来有多少家？").answer
+    assert before is not None and before.value == now.from_
+    # stating Y and asking where it came from asks X too; asking both asks the change
+    stated = qa.ask(f"江都基层工会组织由多少家增加到{now.value:g}家").answer
+    assert stated is not None and stated.value == now.from_
+    assert qa.ask("江都基层工会组织由多少家增加到多少家？").answer.value == now.value
+
+
 def test_comparison_cites_both_places(qa):
     result = qa.ask("昆山和江都，哪边获得五一劳动奖章的人数更多？")
     assert result.status is Status.ANSWERED

@@ -79,3 +79,11 @@ def test_synonyms_reach_the_report_wording():
     assert "书屋" in variants("图书室")
     assert "子女" in variants("孩子")
     assert variants("没有同义词的词") == {"没有同义词的词"}
+
+
+def test_where_a_change_began_is_asked_and_its_marker_is_no_subject_word():
+    q = parse_question("江都工会会员在增长之前原有多少名")
+    assert q.earlier and "原有" not in q.terms and "之前" not in q.terms
+    assert parse_question("江都会员由多少名增加到283958名").earlier
+    assert not parse_question("江都基层工会由多少家增加到多少家").earlier
+    assert not parse_question("江都工会会员有多少名").earlier
