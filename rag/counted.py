@@ -48,6 +48,7 @@ from typing import NamedTuple
 from rag.groups import (
     ACTORS,
     all_kinds,
+    counts_another_thing,
     group_clash,
     head_swapped,
     joined_groups,
@@ -127,6 +128,7 @@ COMBINED_LEVELS = 0.1  # 全国及省市 counted together, one of them asked
 KIND_CLASH = 0.3  # a rate asked, a count or a sum of money found (or back)
 OTHER_KIND = 0.3  # the sentence counts another kind of the thing: 爱心驿站 for 妈妈驿站
 THING_ABSENT = 0.3  # neither part of the asked "qualifier + thing" in the sentence
+OTHER_HEAD = 0.1  # the noun after the figure has another head than the one asked (子女)
 GROUP_CLASH = 0.2  # a broader or narrower group, or the qualifier instead of the thing
 QUALIFIED = 0.5  # the asked thing with a qualifier the question did not say: some of it
 ALONE_CLASH = 0.1  # one group asked apart, the figure counts it with others
@@ -374,6 +376,8 @@ def judge(
         clash("scope", SCOPE_CLASH)  # 全市（含各县级市） asked, 市区…57412人 counts the core
     if any(x == unit or any(v in phrase for v in variants(x)) for x in want.excluded):
         clash("excluded", EXCLUDED_CLASH)  # 省级（不含市级） asked, 省市级“模范职工之家”48家
+    if counts_another_thing(want.text, unwrap(text[end : clause.end])):
+        clash("thing", OTHER_HEAD)  # 多少个职工服务点 asked, 两个区域性…职工服务中心
     if want.alone and joined_groups(text[clause.start : start]):
         clash("group", ALONE_CLASH)  # 只算劳模 asked, 组织劳模和一线职工疗休养190人次
     asked_kind, kind = quantity_kind(want.unit), quantity_kind(unit)

@@ -114,6 +114,61 @@ def group_clash(
     return False
 
 
+# LAC tags of the words of a noun phrase: nouns, adjectives and distinguishing words, and
+# verbal nouns inside it (职工服务中心); the phrase's head is its last noun.
+_PHRASE_TAGS = frozenset({"n", "nz", "nw", "a", "an", "b", "vn"})
+_HEAD_TAGS = frozenset({"n", "nz", "nw"})
+# The question's counted noun stands right after 多少/几 and an optional measure word.
+_ASKED_NOUN = re.compile(
+    r"(?:多少|几)[个家名位项条场次件所座户处支人种]?(?P<noun>[\u4e00-\u9fff、]{2,16})"
+)
+
+
+def _head(text: str) -> str | None:
+    """The head noun of the noun phrase ``text`` starts with: 区域性行业性职工服务中心 → 中心,
+    困难职工子女发放 → 子女; None when it does not start with one."""
+    from rag.entities import tag  # LAC, loaded on first use
+
+    head = None
+    for token in tag(text):
+        # 的 and 、 join modifiers to the head (困难职工的孩子, 区域性、行业性职工服务中心)
+        if token.word in ("的", "、") and head is not None:
+            continue
+        if token.tag not in _PHRASE_TAGS:
+            break
+        head = token.word if token.tag in _HEAD_TAGS else head
+    return head
+
+
+# Nouns that count people or bodies in general: what they are comes after (301名同志
+# 被评为无锡市劳动模范), so their head says nothing of the thing.
+_GENERIC_HEADS = frozenset({"同志", "人员", "个人", "人", "人次", "对象"})
+_NAMED_AS = re.compile(r"被评为|被授予|被命名为|荣获|获得|获评|成为|当选")
+
+
+def counts_another_thing(question: str, after: str) -> bool:
+    """The noun right after the figure (两个区域性行业性职工服务中心, 1.8万名困难职工子女)
+    has another head than the noun the question counts (多少个职工服务点, 多少困难职工).
+
+    ``after`` is the text from the figure's end to its clause's end."""
+    asked = _ASKED_NOUN.search(question)
+    if asked is None or not re.match(r"[\u4e00-\u9fff]", after):
+        return False
+    phrase = re.split(r"[，,；;。：:]", after, maxsplit=1)[0]
+    want, found = _head(asked.group("noun")), _head(phrase)
+    if want is None or found is None or found in _GENERIC_HEADS or _same_head(want, found):
+        return False
+    if _NAMED_AS.match(phrase[phrase.index(found) + len(found) :]):
+        return False  # 301名同志被评为劳动模范: counted as what they became
+    # 127项主题鲜明、内容丰富、健康向上的职工文化系列活动: the head after the last 的
+    last = _head(phrase[phrase.rindex("的") + 1 :]) if "的" in phrase else None
+    return not (last and _same_head(want, last))
+
+
+def _same_head(a: str, b: str) -> bool:
+    return bool(variants(a) & variants(b)) or a.endswith(b) or b.endswith(a)
+
+
 def _opening_clause(sentence: str) -> str:
     return re.split(r"[，,；;：:]", sentence, maxsplit=1)[0]
 

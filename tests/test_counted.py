@@ -328,3 +328,17 @@ def test_a_qualifier_in_another_clause_of_a_long_sentence_does_not_govern_the_fi
     # in the sentence's opening clause it does: the topic of what follows
     text = "农民工入会工作成效明显,新发展会员2.3万名。"
     assert _factor("临川农民工会员新发展了多少", text, "2.3万名", "名") == 1.0
+
+
+def test_a_noun_after_the_figure_with_another_head_is_another_thing():
+    text = "为1.8万名困难职工子女发放助学金。"
+    assert _factor("临川有多少困难职工", text, "1.8万名", "名") <= 0.1
+    assert _factor("临川给多少困难职工的孩子发了助学金", text, "1.8万名", "名") == 1.0
+    text = "新建两个区域性行业性职工服务中心,规模以上企业职工服务点建成率达85%。"
+    assert _factor("临川建了多少个职工服务点", text, "两个", "个") <= 0.1
+    assert _factor("临川新建了几个区域性、行业性职工服务中心", text, "两个", "个") == 1.0
+    # the head after the last 的, and people named as what they became, still count it
+    text = "陆续开展了127项主题鲜明、内容丰富、健康向上的职工文化系列活动。"
+    assert _factor("临川开展了多少项职工文化活动", text, "127项", "项") == 1.0
+    text = "301名同志被评为临川市劳动模范。"
+    assert _factor("临川评了多少名市劳动模范", text, "301名", "名") == 1.0
