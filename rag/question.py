@@ -236,6 +236,13 @@ _EXCLUDED = re.compile(
 _EARLIER = re.compile(r"原有|原来|原先|起初|最初|(?:增长|增加|提高|上升)之?前")
 
 
+def _without(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with ``spans`` and the brackets left empty around them taken out."""
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + text[end:]
+    return re.sub(r"[（(]\s*[）)]", "", text)
+
+
 def _from_asked(text: str) -> bool:
     """由多少名增加到283958名 asks the start; 由多少家增加到多少家 asks the change whole."""
     m = re.search(r"[由从]多少", text)
@@ -313,7 +320,8 @@ def parse_question(text: str) -> Question:
         years=years,
         unit=unit,
         terms=terms,
-        focus=focus_terms(text, terms),
+        # "环卫工人（不含公交司机）有多少": the words beside 多少 once the aside is gone
+        focus=focus_terms(_without(text, [(m.start(), m.end()) for m in excluded]), terms),
         figures=[f.value for f in figures if f.kind != "year"],
         levels=levels("".join(blanked)),
         tally=tally(text),

@@ -317,6 +317,9 @@ def test_a_ruled_out_phrase_is_no_subject_word_of_the_question():
     # 是不是 asks and 不算重复 counts heads: neither rules anything out
     assert parse_question("是不是建成了100家职工书屋").excluded == ()
     assert parse_question("参赛职工有多少人，不算重复的").excluded == ()
+    # an aside between the thing and 多少 does not hide the thing from the focus
+    q = parse_question("临川慰问一线环卫工人（不含公交司机）有多少人次")
+    assert q.focus.get("环卫工人", 0) >= 1.0 and "公交司机" not in q.focus
 
 
 def test_a_qualifier_in_another_clause_of_a_long_sentence_does_not_govern_the_figure():
