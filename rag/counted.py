@@ -71,7 +71,7 @@ __all__ = ["Asked", "Verdict", "asked", "counts_visits", "judge", "stages", "uni
 # Stages of one piece of work: what was applied for or put forward, what was accepted
 # or taken on, what came out of it. "申报120家，建成85家" are two different counts.
 STAGE_WORDS = {
-    "apply": "申报 申请 报名 推荐 上报 报送 提名 候选 提交",
+    "apply": "申报 申请 报名 推荐 上报 报送 提名 候选 提交 提出",
     "accept": "受理 接待 接收 收到 登记 调处",
     "done": "建成 成功 办结 结案 化解 获批 批准 命名 认定 评为 获评 评选出 入选 验收 挽回 追回 讨回 采纳 "
     "获得 处罚 到位",
@@ -158,6 +158,8 @@ _ALONE = re.compile(r"不含|不包括|不算(?!重复)|只算|只统计|单独|
 # Asked for what was done: a plan's figure (力争年内新建100个) does not answer.
 _ACTUAL = re.compile(r"实际|已经|最终|到底|真正|完成了|落实了")
 _PLAN_WORDS = re.compile(r"力争|争取|计划|目标|确保|预计|拟|将要")
+# An intention reached is no outcome: 3.6万余人达成就业意向 is not 实际实现就业.
+_INTENT = re.compile(r"意向|意愿")
 _PLAN_HEADING = re.compile(r"任务|安排|计划|思路|目标|打算|展望")
 # Heads, not visits: 按人头, 按人数, 不算重复.
 _DISTINCT = re.compile(r"按人头|按人数|不算重复|不重复|去重")
@@ -331,6 +333,7 @@ def judge(
     after = unwrap(text[end : min(seg_end, end + AFTER_CHARS)])
     phrase = before + "|" + after
     sentence = unwrap(text[sent.start : sent.end])
+    rest = unwrap(text[end:seg_end])  # the figure's segment after it
     factor, clashes = 1.0, []
 
     def clash(name: str, by: float) -> None:
@@ -341,13 +344,17 @@ def judge(
     if want.stages:
         # The segment's own stage word, else the clause's: in "命名示范单位12家、优秀团队16个"
         # 命名 covers the whole list.
-        found = stages(phrase) or stages(text[clause.start : start])
+        # or, said in the passive after the thing, the segment's rest: 11条建议被采纳
+        passive = rest if "被" in rest else ""
+        found = stages(phrase) or stages(text[clause.start : start]) or stages(passive)
         if found and not found & want.stages:
             clash("stage", STAGE_CLASH)
         elif not found:
             factor *= STAGE_UNSTATED
-    elif "apply" in stages(phrase):
+    elif "apply" in stages(phrase.replace("提出", "")):
         # "有多少个职工书屋" asks what exists; "申报120家" counts what was applied for.
+        # 提出 is how suggestions come to be (提出合理化建议13.9万条 is what was made): a
+        # stage only against a later one (提出了多少条建议 asked, 11条建议被采纳).
         clash("stage", APPLY_UNASKED)
     if want.tally:
         found = tally(text[max(clause.start, start - TALLY_REACH) : start])
@@ -370,7 +377,9 @@ def judge(
             clash("honour", HONOUR_CLASH)
     if want.compounds and head_swapped(want.compounds, before):
         clash("group", GROUP_CLASH)
-    if want.actual and planned(text, start, clause.start):
+    if want.actual and (
+        planned(text, start, clause.start) or _INTENT.search(text[end : clause.end])
+    ):
         clash("plan", PLAN_CLASH)  # 实际新建了多少 asked, 2017年主要任务: 新建…100个以上
     if want.scope and scope(text[clause.start : start]) not in (None, want.scope):
         clash("scope", SCOPE_CLASH)  # 全市（含各县级市） asked, 市区…57412人 counts the core

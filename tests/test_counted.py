@@ -345,3 +345,14 @@ def test_a_noun_after_the_figure_with_another_head_is_another_thing():
     assert _factor("临川开展了多少项职工文化活动", text, "127项", "项") == 1.0
     text = "301名同志被评为临川市劳动模范。"
     assert _factor("临川评了多少名市劳动模范", text, "301名", "名") == 1.0
+
+
+def test_a_later_stage_said_in_the_passive_and_an_intention_are_not_what_was_asked():
+    text = "42项先进操作法被推广、11条高质量发展建议被采纳。"
+    assert _factor("临川职工提出了多少条高质量发展建议", text, "11条", "条") <= 0.1
+    assert _factor("临川有多少条高质量发展建议被采纳", text, "11条", "条") == 1.0
+    # 提出 is how suggestions come to be: asked without a stage, they are the count
+    text = "提出合理化建议13.9万多条,实施近8000多条。"
+    assert _factor("临川职工提了多少条合理化建议", text, "13.9万多条", "条") == 1.0
+    text = "促成3.6万余人达成就业意向。"
+    assert _factor("临川通过就业援助实际实现就业多少人", text, "3.6万余人", "人") <= 0.1
