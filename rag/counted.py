@@ -383,7 +383,7 @@ def judge(
         clash("plan", PLAN_CLASH)  # 实际新建了多少 asked, 2017年主要任务: 新建…100个以上
     if want.scope and scope(text[clause.start : start]) not in (None, want.scope):
         clash("scope", SCOPE_CLASH)  # 全市（含各县级市） asked, 市区…57412人 counts the core
-    if any(x == unit or any(v in phrase for v in variants(x)) for x in want.excluded):
+    if any(x == unit or _names(phrase, x) for x in want.excluded):
         clash("excluded", EXCLUDED_CLASH)  # 省级（不含市级） asked, 省市级“模范职工之家”48家
     if counts_another_thing(want.text, unwrap(text[end : clause.end])):
         clash("thing", OTHER_HEAD)  # 多少个职工服务点 asked, 两个区域性…职工服务中心
@@ -422,6 +422,18 @@ def _near_clauses(text: str, sent, clause) -> str:
     lead = text[sent.start : clause.start].rstrip(CLAUSE_END)
     previous = max(lead.rfind(mark) for mark in CLAUSE_END) + 1
     return unwrap(text[sent.start + previous : clause.end])
+
+
+def _names(phrase: str, excluded: str) -> bool:
+    """The figure's words name what the asker ruled out: the phrase itself, or each of its
+    words (涵盖单位那个9万多 → 涵盖, 单位)."""
+    if any(v in phrase for v in variants(excluded)):
+        return True
+    words = [w for w in tokenize(excluded) if len(w) >= 2 and not _POINTER.match(w)]
+    return bool(words) and all(any(v in phrase for v in variants(w)) for w in words)
+
+
+_POINTER = re.compile(r"^(?:那|这|哪)[个些种]?$|^[\d.]*[万亿千百]?[多余]?$")
 
 
 def planned(text: str, start: int, clause_start: int) -> bool:

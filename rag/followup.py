@@ -38,6 +38,7 @@ from typing import NamedTuple
 from rag import rewrite as rw
 from rag.entities import entities
 from rag.kinds import QuestionKind, question_kind
+from rag.question import REPORT_REF
 from rag.regions import is_within, lookup
 from rag.tokenization import normalize
 
@@ -69,7 +70,8 @@ _TRAIL = re.compile(r"(?:的呢|呢|啊|吧|呀)?[？?。！!，,、\s]*$")
 _PUNCT = re.compile(r"[？?。！!，,、\s]+$")
 # The time the thread has covered: "这几年增加了多少" asks over the years asked so far.
 _THREAD_TIME = re.compile(r"这几年|这些年|这两年|几年来|前后|期间")
-_PRONOUN = re.compile(r"他们|她们|他|她|此人|这个人|这位|该同志")
+# 其他 (other) is no 他 (he): "（不含其他类型调解组织）" refers to nobody.
+_PRONOUN = re.compile(r"(?<![其吉])(?:他们|她们|他|她)|此人|这个人|这位|该同志")
 _RELATIVE_YEAR = {
     -1: re.compile(r"上一年|前一年|上年|头一年"),
     1: re.compile(r"下一年|后一年|次年|第二年"),
@@ -172,7 +174,9 @@ def _resolve(question: str, frames: list[Frame], answer_of) -> Resolution:
     last = frames[-1].text if frames else None
     parts = _parts(core, last)
     pronoun = _PRONOUN.search(core)
-    relative = next(((d, m) for d, rx in _RELATIVE_YEAR.items() if (m := rx.search(core))), None)
+    # "我说的是2012年述职报告那年" names the report, not a year relative to the last turn
+    dated = REPORT_REF.sub("", core)
+    relative = next(((d, m) for d, rx in _RELATIVE_YEAR.items() if (m := rx.search(dated))), None)
     change = bool(rw.CHANGE.search(core))
     own_subject = (
         _parts(rw.CHANGE.sub(" ", core)).subject.replace("比", "") if change else parts.subject

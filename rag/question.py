@@ -37,7 +37,7 @@ QUESTION_WORDS = frozenset(
     """多少 几 几个 几家 若干 哪边 哪个 哪里 哪家 谁 什么 怎么 怎样 如何 是否 一共 总共 共 共计 合计 总计 累计 有 有没有
     哪些 哪几 哪位 哪一位 哪年 哪一年 哪天 何时 时候 什么时候 为什么 为何 怎么样 是不是 有无 能否 吗 么 哪儿 在哪 何处 呢
     数量 数目 总数 情况 全市 全区 全县 全省 今年 去年 当年 同期 一年 年 年度 年来 更多 更 较 还是 呢 吗 请问 告诉 我 你 其中
-    多 少 达到 达 约 大约 左右 共有 到底 获得 得 了 请 问 查询 一下 是 的 个 地 和 与 及 或 钱 人数 变化 增长 增加 到""".split()
+    多 少 达到 达 约 大约 大概 大致 差不多 左右 共有 到底 获得 得 了 请 问 查询 一下 是 的 个 地 和 与 及 或 钱 人数 变化 增长 增加 到""".split()
 )
 
 
@@ -229,11 +229,16 @@ _SOURCE = re.compile(
 # the end of its clause. 是不是 asks; 不算重复 counts heads (rag/counted.py).
 _EXCLUDED = re.compile(
     r"(?<!是)(?:不要|不是|不算|不包括|不含|而非|并非)(?!重复)"
-    r"(?P<what>[\u4e00-\u9fff]{2,10}?)(?:的数[字目据]?|的|在内)?(?=$|[，,。？?！!；;）)\s])"
+    r"(?P<what>[\u4e00-\u9fff][\u4e00-\u9fff\d.]{1,14}?)(?:的数[字目据]?|的|在内)?(?=$|[，,。？?！!；;）)\s])"
 )
 
 
 _EARLIER = re.compile(r"原有|原来|原先|起初|最初|(?:增长|增加|提高|上升)之?前")
+
+
+# Words between the thing and 多少 that say nothing of the thing (优秀建议大约有多少条):
+# out of the way when measuring how near a term stands to the question word.
+_FILLER = re.compile(r"大约|大概|大致|差不多|约莫|估计|一共|总共|到底|究竟|请问")
 
 
 def _without(text: str, spans: list[tuple[int, int]]) -> str:
@@ -241,6 +246,14 @@ def _without(text: str, spans: list[tuple[int, int]]) -> str:
     for start, end in sorted(spans, reverse=True):
         text = text[:start] + text[end:]
     return re.sub(r"[（(]\s*[）)]", "", text)
+
+
+# The report named by its date (2017年1月那份报告, 我说的是2012年述职报告那年): where the
+# asker read it. Its words are no subject, and a report of early 2017 reviews 2016.
+REPORT_REF = re.compile(
+    r"(?:我说的是|指的是)?(?P<year>(?:19|20)\d{2})年(?:\d{1,2}月)?[初底末]?"
+    r"(?:的|那份|这份|那次|召开的)?(?:述职|工作)?报告(?:里|中|上)?(?:那年|那一年)?"
+)
 
 
 def _from_asked(text: str) -> bool:
@@ -274,6 +287,9 @@ def parse_question(text: str) -> Question:
     ]
     places = list(dict.fromkeys(p.name for p in kept))
     years = parse_years(text)
+    reports = list(REPORT_REF.finditer(text))
+    # A report given in a year's first months reviews the year before: either may be meant.
+    report_years = [int(m.group("year")) - 1 for m in reports]
     figures = [f for f in find_figures(text) if f.kind not in ("date", "ordinal")]
     # Subject words come from the text with places, years and stated figures blanked
     # out, so "苏州市" leaves no "州市" behind and "5.96万家" no "万家".
@@ -287,9 +303,10 @@ def parse_question(text: str) -> Question:
     exclusion_spans = [(m.start(), m.end()) for m in excluded]
     earlier = list(_EARLIER.finditer(text))
     exclusion_spans += [(m.start(), m.end()) for m in earlier]
+    exclusion_spans += [(m.start(), m.end()) for m in reports]
     for span in place_spans + [(f.start, f.end) for f in figures] + exclusion_spans:
         blanked[span[0] : span[1]] = [" "] * (span[1] - span[0])
-    unit = expected_unit(text)
+    unit = expected_unit(_FILLER.sub("", text))
     terms = [
         t
         for t in tokenize("".join(blanked))
@@ -317,11 +334,12 @@ def parse_question(text: str) -> Question:
         text=text,
         kind=kind,
         places=places,
-        years=years,
         unit=unit,
         terms=terms,
         # "环卫工人（不含公交司机）有多少": the words beside 多少 once the aside is gone
-        focus=focus_terms(_without(text, [(m.start(), m.end()) for m in excluded]), terms),
+        focus=focus_terms(
+            _FILLER.sub("", _without(text, [(m.start(), m.end()) for m in excluded])), terms
+        ),
         figures=[f.value for f in figures if f.kind != "year"],
         levels=levels("".join(blanked)),
         tally=tally(text),
@@ -330,6 +348,7 @@ def parse_question(text: str) -> Question:
         change=len(years) >= 2
         and bool(_CHANGE.search(text))
         or bool(re.search(r"变化|增长了多少|增加了多少", text)),
+        years=years + [y for y in report_years if y not in years],
         excluded=tuple(m.group("what") for m in excluded),
         earlier=bool(earlier) or _from_asked(text),
     )

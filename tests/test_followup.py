@@ -178,3 +178,14 @@ def test_unresolvable_follow_up_asks_to_restate_instead_of_guessing(qa):
         assert result.answer is None and result.citations == []
         assert result.message == RESTATE and "请把问题说完整" in result.message
         assert result.resolved_question is None
+
+
+def test_other_is_no_pronoun():
+    # 其他 holds 他; a standalone question that mentions other kinds is no follow-up
+    res = resolve("苏州2012年企业调解组织多少个（不含其他类型调解组织）", [])
+    assert not res.needs_restate and not res.carried
+
+
+def test_a_report_named_by_its_year_is_no_relative_year():
+    res = resolve("苏州劳动竞赛累计多少项？我说的是2012年述职报告那年", [])
+    assert not res.needs_restate and not res.carried

@@ -87,3 +87,23 @@ def test_where_a_change_began_is_asked_and_its_marker_is_no_subject_word():
     assert parse_question("江都会员由多少名增加到283958名").earlier
     assert not parse_question("江都基层工会由多少家增加到多少家").earlier
     assert not parse_question("江都工会会员有多少名").earlier
+
+
+def test_words_between_the_thing_and_the_question_word_do_not_push_it_out_of_focus():
+    plain = parse_question("临川累计征集到的优秀建议有多少条")
+    hedged = parse_question("临川累计征集到的优秀建议大约有多少条")
+    assert hedged.focus == plain.focus
+    assert (
+        parse_question("临川工会会员总数大概多少").unit
+        == parse_question("临川工会会员总数多少").unit
+    )
+    assert "大概" not in parse_question("临川工会会员总数大概多少").terms
+
+
+def test_a_report_named_by_its_date_is_where_the_asker_read_it():
+    q = parse_question("临川市总2017年1月那份报告里，送温暖投了多少资金")
+    assert 2017 in q.years and 2016 in q.years  # a report of early 2017 reviews 2016
+    assert not {"报告", "那份"} & set(q.terms)
+    assert not q.change
+    q = parse_question("临川劳动竞赛累计多少项？我说的是2012年述职报告那年")
+    assert 2012 in q.years and "述职" not in q.terms
