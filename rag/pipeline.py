@@ -190,7 +190,8 @@ class Pipeline:
 
         As typed, retrieval often still finds a passage and takes a neighbouring figure
         from it (职工之家 for 职工数屋): the corrected question is asked first."""
-        fix = correct(text, self._corpus_text(index), index.df)
+        places = {p for d in index.docs.values() for p in [d.meta.region, *d.meta.places] if p}
+        fix = correct(text, self._corpus_text(index), index.df, places)
         if fix is None:
             return None
         result = self._ask(index, fix.question, top_k, mode, t0)

@@ -22,9 +22,10 @@ Example::
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import NamedTuple
 
+from rag.regions import find_places
 from rag.script import to_simplified
 from rag.tokenization import cut, is_word
 
@@ -35,6 +36,7 @@ MIN_CONTEXT = 2
 # jieba joins a verb or a measure with the grammar of a question (建了, 面是, 几人) into
 # words no dictionary holds; a changed particle is grammar, not a slip, so leave them.
 _GRAMMAR = frozenset("了是的吗呢吧着过几么")
+_ASPECT = frozenset({"了", "过", "着"})
 
 
 class Correction(NamedTuple):
@@ -43,11 +45,15 @@ class Correction(NamedTuple):
     question: str  # the question with ``right`` in place of ``wrong``
 
 
-def correct(question: str, corpus: str, vocab: Mapping[str, int]) -> Correction | None:
+def correct(
+    question: str, corpus: str, vocab: Mapping[str, int], places: Collection[str] = ()
+) -> Correction | None:
     """The question with its first unknown word corrected, or None.
 
     ``corpus`` is the documents' text (joined), ``vocab`` the corpus's words and how
-    many passages hold each (the BM25 vocabulary).
+    many passages hold each (the BM25 vocabulary), ``places`` the places the documents
+    are about: a word one character from one of them (苏洲, 江督区) is that place, with
+    no neighbour needed — a question often starts with its place.
     """
     words = cut(question)
     for i, word in enumerate(words):
@@ -55,14 +61,39 @@ def correct(question: str, corpus: str, vocab: Mapping[str, int]) -> Correction 
             continue  # traditional script (職工) is read as simplified, not a typo
         if is_word(word) or _GRAMMAR & set(word):
             continue  # a real word the documents lack (徐州, 多少) is asked, not mistyped
+        before = "".join(words[:i])
+        if word[0] in "年月日" and before[-1:].isdigit():
+            continue  # 2012年市劳模: a date's 年 joined to the next word
         left = words[i - 1] if i > 0 and _HAN.fullmatch(words[i - 1]) else ""
         right = words[i + 1] if i + 1 < len(words) and _HAN.fullmatch(words[i + 1]) else ""
-        best = _best_neighbour(word, left, right, corpus, vocab)
+        if right in _ASPECT:
+            continue  # 区总聘了: a verb before 了, not a mistyped noun
+        # A place stands first or carries 市/区/县 (苏洲2016年, 江督区); 苏大 after 和 is
+        # a university, not 苏州.
+        placed = not _HAN.search(before) or word[-1] in "市区县"
+        best = (_near_place(to_simplified(word), places) if placed else None) or (
+            _best_neighbour(word, left, right, corpus, vocab)
+        )
         if best is not None:
             start = sum(len(w) for w in words[:i])
             fixed = question[:start] + best + question[start + len(word) :]
             return Correction(word, best, fixed)
     return None
+
+
+def _near_place(word: str, places: Collection[str]) -> str | None:
+    """The one place of ``places`` one character from ``word`` (苏洲 → 苏州, 江督区 →
+    江都区), unless ``word`` is a place of its own (徐州 is no 苏州)."""
+    suffix = word[-1] if len(word) > 2 and word[-1] in "市区县" else ""
+    base = word[: len(word) - len(suffix)]
+    if is_word(base) or find_places(base):
+        return None
+    near = {
+        p
+        for p in places
+        if len(p) == len(base) and sum(a != b for a, b in zip(p, base, strict=True)) == 1
+    }
+    return near.pop() + suffix if len(near) == 1 else None
 
 
 def _best_neighbour(word: str, left: str, right: str, corpus: str, vocab) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from rag.tokenization import cut
+from rag.tokenization import cut, tokenize
 from rag.typos import correct
 
 CORPUS = (
@@ -62,3 +62,28 @@ def test_grammar_joined_to_a_word_is_not_taken_for_a_slip():
     corpus = CORPUS + "职工书屋建设加快。职工书屋建设完成。"
     vocab = Counter(w for s in corpus.split("。") for w in set(cut(s)))
     assert correct("职工书屋建了多少家", corpus, vocab) is None
+
+
+def test_a_place_one_character_off_is_the_place_the_documents_cover():
+    places = {"苏州", "昆山", "江都"}
+    assert correct("苏洲2016年职工书屋多少家", CORPUS, VOCAB, places).question == (
+        "苏州2016年职工书屋多少家"
+    )
+    assert correct("江督区工会主席是谁", CORPUS, VOCAB, places).right == "江都区"
+    # a real place is asked as typed: 徐州 is one character from 苏州 but is no typo
+    assert correct("徐州2016年职工书屋多少家", CORPUS, VOCAB, places) is None
+
+
+def test_abbreviations_verbs_and_dates_are_not_taken_for_typos():
+    places = {"苏州", "昆山", "江都"}
+    # 苏大 (a university) after 和 is not 苏州; a place typo stands first or carries 市/区
+    assert correct("苏州和苏大联办的班有多少学员", CORPUS, VOCAB, places) is None
+    # 总聘 before 了 is 区总 + 聘: a verb, not a mistyped 总工 (the index's vocabulary has
+    # the parts of compounds, as tokenize gives them)
+    corpus = CORPUS + "区总工会走访。区总工会慰问。区总工会表彰。"
+    vocab = Counter(w for s in corpus.split("。") for w in set(tokenize(s)))
+    assert correct("江都区总聘了几名律师", corpus, vocab, places) is None
+    # 2012年市劳模: the date's 年 joined to 市 is no typo of 州市
+    corpus = CORPUS + "苏州市劳模表彰。苏州市劳模休养。"
+    vocab = Counter(w for s in corpus.split("。") for w in set(tokenize(s)))
+    assert correct("苏州2012年市劳模每人发多少", corpus, vocab, places) is None
