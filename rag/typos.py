@@ -57,7 +57,9 @@ def correct(
     """
     words = cut(question)
     for i, word in enumerate(words):
-        if len(word) < 2 or not _HAN.fullmatch(word) or to_simplified(word) in corpus:
+        if len(word) < 2 or not _HAN.fullmatch(word) or word in vocab:
+            continue  # a word of the index's vocabulary: known (a dict lookup, no scan)
+        if to_simplified(word) in corpus:
             continue  # traditional script (職工) is read as simplified, not a typo
         if is_word(word) or _GRAMMAR & set(word):
             continue  # a real word the documents lack (徐州, 多少) is asked, not mistyped
