@@ -73,7 +73,7 @@ class Pipeline:
         # depends only on the question, the options and the index, so keep recent ones.
         self._answers: OrderedDict[tuple, AnswerObject] = OrderedDict()
         self._answers_lock = threading.Lock()
-        self._corpus: tuple[CorpusIndex | None, str] = (None, "")
+        self._corpus: tuple[CorpusIndex | None, str, frozenset[str]] = (None, "", frozenset())
 
     @classmethod
     def load(cls, settings: Settings | None = None, warm: bool = True) -> Pipeline:
@@ -146,13 +146,7 @@ class Pipeline:
         in ``resolved_question`` (rag/followup.py)."""
         t0 = time.perf_counter()
         if not any(c.isalnum() for c in text):  # "？？？": nothing to look for, or to resolve
-            return AnswerObject(
-                question=text,
-                kind=QuestionKind.DESCRIBE,
-                status=Status.NOT_FOUND,
-                message=EMPTY,
-                took_ms=_ms(t0),
-            )
+            return _nothing_to_ask(text, EMPTY, t0)
         resolution = resolve(text, history or [], answer_of=self._answer_text)
         if resolution.needs_restate:
             return AnswerObject(
@@ -190,8 +184,8 @@ class Pipeline:
 
         As typed, retrieval often still finds a passage and takes a neighbouring figure
         from it (职工之家 for 职工数屋): the corrected question is asked first."""
-        places = {p for d in index.docs.values() for p in [d.meta.region, *d.meta.places] if p}
-        fix = correct(text, self._corpus_text(index), index.df, places)
+        corpus, places = self._corpus_of(index)
+        fix = correct(text, corpus, index.df, places)
         if fix is None:
             return None
         result = self._ask(index, fix.question, top_k, mode, t0)
@@ -205,21 +199,19 @@ class Pipeline:
             }
         )
 
-    def _corpus_text(self, index: CorpusIndex) -> str:
-        """Every document's text, joined once per index (what a typo is checked against)."""
+    def _corpus_of(self, index: CorpusIndex) -> tuple[str, frozenset[str]]:
+        """Every document's text joined, and the places they are about: what a typo is
+        checked against, gathered once per index."""
         if self._corpus[0] is not index:
-            self._corpus = (index, "\n".join(d.text for d in index.docs.values()))
-        return self._corpus[1]
+            docs = index.docs.values()
+            text = "\n".join(d.text for d in docs)
+            places = frozenset(p for d in docs for p in [d.meta.region, *d.meta.places] if p)
+            self._corpus = (index, text, places)
+        return self._corpus[1], self._corpus[2]
 
     def _ask(self, index: CorpusIndex, text: str, top_k, mode, t0: float) -> AnswerObject:
         if _LATIN.search(text) and not _HAN.search(text):
-            return AnswerObject(
-                question=text,
-                kind=QuestionKind.DESCRIBE,
-                status=Status.NOT_FOUND,
-                message=IN_CHINESE,
-                took_ms=_ms(t0),
-            )
+            return _nothing_to_ask(text, IN_CHINESE, t0)
         question = parse_question(text)
         top_k = top_k or self.settings.top_k
         metas = [d.meta for d in index.docs.values()]
@@ -441,6 +433,18 @@ def _span_answer(found: Extracted) -> Answer:
 
 def place_of(cand: Candidate) -> str | None:
     return cand.doc.meta.region
+
+
+def _nothing_to_ask(text: str, message: str, t0: float) -> AnswerObject:
+    """not_found before any search: the question gives nothing to look for (？？？) or is
+    in a language the documents are not (an English question)."""
+    return AnswerObject(
+        question=text,
+        kind=QuestionKind.DESCRIBE,
+        status=Status.NOT_FOUND,
+        message=message,
+        took_ms=_ms(t0),
+    )
 
 
 def _ms(t0: float) -> float:

@@ -224,7 +224,6 @@ def modifier_pairs(text: str, terms: list[str]) -> list[tuple[str, str]]:
 _SOURCE = re.compile(
     r"(?:述职报告|工作报告|报告|讲话|文件|汇编)(?:里|中|上)(?:的|说的|提到的|讲的|所说的)?"
 )
-# 苏州大学, 苏州银行: a place that begins an institution's name sets no place to ask of.
 # "不要覆盖单位的数", "（不含市级）", "按人头算，不是人次": a phrase the asker rules out, up to
 # the end of its clause. 是不是 asks; 不算重复 counts heads (rag/counted.py).
 _EXCLUDED = re.compile(
@@ -262,11 +261,7 @@ def _from_asked(text: str) -> bool:
     return bool(m) and not re.search(r"多少|几", text[m.end() :])
 
 
-def excluded_phrases(text: str) -> list[re.Match]:
-    """The clauses of ``text`` that rule something out (see :data:`_EXCLUDED`)."""
-    return list(_EXCLUDED.finditer(text))
-
-
+# 苏州大学, 苏州银行: a place that begins an institution's name sets no place to ask of.
 _INSTITUTION = re.compile(r"(?:市|区|县)?(?:大学|学院|银行|医院|中学|小学|日报|电视台|晚报)")
 
 
@@ -299,12 +294,11 @@ def parse_question(text: str) -> Question:
         (p.start, p.end - 1 if text[p.end - 1 : p.end + 1] in _LEVEL_AFTER_PLACE else p.end)
         for p in kept
     ]
-    excluded = excluded_phrases(text)
-    exclusion_spans = [(m.start(), m.end()) for m in excluded]
+    excluded = list(_EXCLUDED.finditer(text))
+    asides = [m.span() for m in excluded]  # left out of the focus too
     earlier = list(_EARLIER.finditer(text))
-    exclusion_spans += [(m.start(), m.end()) for m in earlier]
-    exclusion_spans += [(m.start(), m.end()) for m in reports]
-    for span in place_spans + [(f.start, f.end) for f in figures] + exclusion_spans:
+    unsaid = asides + [m.span() for m in earlier + reports]
+    for span in place_spans + [(f.start, f.end) for f in figures] + unsaid:
         blanked[span[0] : span[1]] = [" "] * (span[1] - span[0])
     unit = expected_unit(_FILLER.sub("", text))
     terms = [
@@ -337,9 +331,7 @@ def parse_question(text: str) -> Question:
         unit=unit,
         terms=terms,
         # "环卫工人（不含公交司机）有多少": the words beside 多少 once the aside is gone
-        focus=focus_terms(
-            _FILLER.sub("", _without(text, [(m.start(), m.end()) for m in excluded])), terms
-        ),
+        focus=focus_terms(_FILLER.sub("", _without(text, asides)), terms),
         figures=[f.value for f in figures if f.kind != "year"],
         levels=levels("".join(blanked)),
         tally=tally(text),

@@ -3,8 +3,8 @@
 "苏州2016年职工数屋多少家" finds nothing: no document writes 数屋. One character
 changed gives 书屋, a word of the corpus that the documents write right after 职工
 (职工书屋), so the question probably meant "苏州2016年职工书屋多少家". The pipeline
-offers that question only when it is answered (rag/pipeline.py), so a guess that leads
-nowhere is never shown.
+asks the corrected question first and answers it when it is answered (rag/pipeline.py);
+otherwise the question is asked as typed, so a guess that leads nowhere is never shown.
 
 Only words that neither the documents nor jieba's dictionary know are corrected, one
 character each, and only to a word the documents write beside the question's
@@ -77,7 +77,7 @@ def correct(
             _best_neighbour(word, left, right, corpus, vocab)
         )
         if best is not None:
-            start = sum(len(w) for w in words[:i])
+            start = len(before)
             fixed = question[:start] + best + question[start + len(word) :]
             return Correction(word, best, fixed)
     return None
