@@ -31,7 +31,7 @@ from pathlib import Path
 from api.errors import ApiError
 from api.uploads import UploadJobs
 from rag.documents import Document, DocumentError, make_document
-from rag.embedder import Embedder, ingest_threads, load_embedder
+from rag.embedder import Embedder, ingest_threads, load_embedder, question_threads
 from rag.index import CorpusIndex, IndexBusy, IndexLoadError, ProgressFn, StoreUnavailable
 from rag.ingest import add_documents, delete_documents, ingest
 from rag.metadata import DocMeta, infer_metadata, parse_period
@@ -89,7 +89,8 @@ class ServiceState:
         generation = None
         try:
             if self._embedder is None:
-                self._embedder = load_embedder(self.settings)
+                serving = question_threads(self.settings, serving=True)
+                self._embedder = load_embedder(self.settings, threads=serving)
             embedder = self._embedder
             # Read before loading: if CURRENT moves meanwhile, the next check reloads
             # (harmlessly) rather than never. None (we built it) also means "check".
@@ -308,7 +309,7 @@ class ServiceState:
     def _upload_embedder(self, embedder: Embedder) -> Embedder:
         """The same model with as many threads as an ingest gets (same vectors)."""
         threads = ingest_threads(self.settings)
-        if threads <= self.settings.embed_threads or embedder.backend != "onnx":
+        if threads <= embedder.threads or embedder.backend != "onnx":
             return embedder
         return load_embedder(self.settings, threads=threads)
 

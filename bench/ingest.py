@@ -31,7 +31,7 @@ import rag.index
 import rag.ingest
 from bench.common import fmt, log, md_table, median, ratio
 from rag.documents import discover
-from rag.embedder import Embedder, ingest_threads, load_embedder
+from rag.embedder import Embedder, ingest_threads, load_embedder, question_threads
 from rag.settings import EmbedBackend, EmbedPrecision, Settings
 
 STAGES = ("chunk", "embed", "dense", "bm25", "save")
@@ -106,7 +106,7 @@ def time_model_load(settings: Settings, reps: int, compare: bool = True) -> list
             t0 = time.perf_counter()
             embedder = _load.__wrapped__(
                 settings.model, backend.value, settings.embed_precision.value,
-                settings.embed_threads, str(settings.onnx_dir), 0.0, 1,
+                question_threads(settings), str(settings.onnx_dir), 0.0, 1,
             )  # fmt: skip
             loads.append(time.perf_counter() - t0)
         rows.append(

@@ -190,7 +190,7 @@ def environment() -> dict[str, str]:
         "python": platform.python_version(),
         "libraries": ", ".join(f"{p} {_version(p)}" for p in PACKAGES),
         "settings": f"model {settings.model}, embed_backend {settings.embed_backend.value}, embed_precision "
-        f"{settings.embed_precision.value}, embed_threads {settings.embed_threads}, ingest_threads "
+        f"{settings.embed_precision.value}, embed_threads {settings.embed_threads or 'auto'}, ingest_threads "
         f"{settings.ingest_threads or 'all'}, embed_batch_ms {settings.embed_batch_ms:g}, "
         f"embed_batch_max {settings.embed_batch_max}, index_kind {settings.index_kind.value}, "
         f"hnsw_threshold {settings.hnsw_threshold:,}, hnsw_ef_search {settings.hnsw_ef_search}, candidates {settings.candidates}",

@@ -53,6 +53,7 @@ from rag.originals import original_ref, prune_originals, write_originals
 from rag.sentences import split_sentences
 from rag.settings import Settings
 from rag.tokenization import tokenize
+from rag.tokens import count_tokens
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # 5: every sentence is embedded (non-figure answers quote any sentence), not only
@@ -170,6 +171,10 @@ class CorpusIndex:
     # HNSW node → chunk position, -1 for deleted nodes, once uploads have extended the
     # graph (rag/dense.py); None while nodes are in chunk order.
     dense_slots: np.ndarray | None = field(default=None, repr=False)
+    # cl100k_base token count of each chunk, counted at ingest: tiktoken's tables cost the
+    # serving process ~50 MB, and a loaded index never needs them. None for indexes
+    # written before the counts were kept (and for rag/pg.py), which count on demand.
+    llm_tokens: list[int] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._slots = Slots(self.dense_slots) if self.dense_slots is not None else None
@@ -179,6 +184,12 @@ class CorpusIndex:
             spans = [(start, end) for _, start, end in group]
             self._sentence_rows[doc_id] = ([a for a, _ in spans], [b for _, b in spans], row)
             row += len(spans)
+
+    def tokens_of(self, position: int) -> int:
+        """cl100k_base tokens of the chunk at ``position`` (what Passage.tokens reports)."""
+        if self.llm_tokens is not None:
+            return self.llm_tokens[position]
+        return count_tokens(self.chunks[position].text)
 
     # The two searches are methods so that another storage backend (rag/pg.py) can
     # answer them from its own tables while retrieval and answering stay unchanged.
@@ -396,8 +407,19 @@ def _assemble(
     for tokens in chunk_tokens:
         for t in set(tokens):
             df[t] = df.get(t, 0) + 1
+    llm_tokens = [count_tokens(c.text) for c in chunks]
     return CorpusIndex(
-        docs, chunks, vectors, dense, bm25, manifest, df, sentences, sentence_vectors, slots
+        docs,
+        chunks,
+        vectors,
+        dense,
+        bm25,
+        manifest,
+        df,
+        sentences,
+        sentence_vectors,
+        slots,
+        llm_tokens,
     )
 
 
@@ -497,6 +519,9 @@ def save_index(index: CorpusIndex, index_dir: Path, keep: int = 2) -> Path:
         json.dump([[c.doc_id, c.start, c.end] for c in index.chunks], f)
     with open(tmp / "df.json", "w", encoding="utf-8") as f:
         json.dump(index.df, f, ensure_ascii=False)
+    if index.llm_tokens is not None:
+        with open(tmp / "llm_tokens.json", "w", encoding="utf-8") as f:
+            json.dump(index.llm_tokens, f)
     np.save(tmp / "vectors.npy", index.vectors)
     write_originals(index_dir, pending_originals(index.docs))
     with open(tmp / "sentences.json", "w", encoding="utf-8") as f:
@@ -643,6 +668,8 @@ def load_index(
         slots_file = gen / "dense_slots.npy"
         slots = np.load(slots_file) if slots_file.exists() else None
         bm25 = bm25s.BM25.load(str(gen / "bm25"))
+        tokens_file = gen / "llm_tokens.json"
+        llm_tokens = json.loads(tokens_file.read_text("utf-8")) if tokens_file.exists() else None
     except Exception as exc:  # any unreadable part means the same thing to the user
         log.warning("cannot read the index in %s: %r", gen, exc)
         raise IndexLoadError(f"索引无法读取（{type(exc).__name__}）。{rerun}") from None
@@ -656,6 +683,18 @@ def load_index(
         dense.hnsw.efSearch = settings.hnsw_ef_search
     if len(sentence_vectors) != len(sentences):
         raise IndexLoadError(f"索引句向量条目数不一致。{rerun}")
+    if llm_tokens is not None and len(llm_tokens) != len(chunks):
+        raise IndexLoadError(f"索引分块词元数条目数不一致。{rerun}")
     return CorpusIndex(
-        docs, chunks, vectors, dense, bm25, manifest, df, sentences, sentence_vectors, slots
+        docs,
+        chunks,
+        vectors,
+        dense,
+        bm25,
+        manifest,
+        df,
+        sentences,
+        sentence_vectors,
+        slots,
+        llm_tokens,
     )

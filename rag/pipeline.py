@@ -47,7 +47,6 @@ from rag.sentence_rank import Ranked, focus_span, rank_sentences
 from rag.settings import RetrievalMode, Settings, get_settings
 from rag.span_answer import Extracted, Quoted, extract
 from rag.store import load_store
-from rag.tokens import count_tokens
 from rag.typos import correct
 
 # Calibrated on the development questions: the lowest score of a right answer sits
@@ -129,7 +128,7 @@ class Pipeline:
             score=round(hit.score, 6),
             dense_rank=hit.dense_rank,
             bm25_rank=hit.bm25_rank,
-            tokens=count_tokens(chunk.text),
+            tokens=index.tokens_of(hit.chunk),
         )
 
     # --------------------------------------------------------------------- ask
@@ -369,7 +368,7 @@ class Pipeline:
             page=page_of(doc, start),
             chunk=chunk.text,
             score=round(score, 4),
-            tokens=count_tokens(chunk.text),
+            tokens=index.tokens_of(chunk_no),
         )
 
     def _not_found(

@@ -188,9 +188,11 @@ class Settings(BaseSettings):
     forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Questions computed at once; more only add switching on a small box (BENCHMARKS.md).
     ask_threads: int = Field(default=4, ge=1)
-    # Threads of the embedding model per call; RAG_TORCH_THREADS is the older name.
+    # Threads of the embedding model per question call; 0 = automatic (rag/embedder.py
+    # question_threads: every core for a single asker, one in `rag serve`).
+    # RAG_TORCH_THREADS is the older name.
     embed_threads: int = Field(
-        default=1, validation_alias=AliasChoices("RAG_EMBED_THREADS", "RAG_TORCH_THREADS")
+        default=0, ge=0, validation_alias=AliasChoices("RAG_EMBED_THREADS", "RAG_TORCH_THREADS")
     )
     # `rag ingest` and uploads to `rag serve`: 0 = every core (questions, one thread each,
     # still get their turn: ONNX Runtime's idle threads sleep rather than spin)

@@ -196,7 +196,8 @@ with TestClient(create_app(get_settings())) as http:
     while http.get("/readyz").status_code != 200 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert http.post("/v1/ask", json={"question": "无锡给多少困难职工的孩子发了助学金？"}).status_code == 200
-heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("torch", "transformers", "sentence_transformers"))
+# tiktoken too: its tables cost ~50 MB, and chunks' token counts are stored at ingest
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("torch", "transformers", "sentence_transformers", "tiktoken"))
 print(json.dumps(heavy), file=sys.stderr)
 """
 

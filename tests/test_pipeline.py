@@ -198,6 +198,18 @@ def test_search_returns_passages_with_token_counts(qa):
     assert len(result.passages) == 3
     assert result.passages[0].doc_id == "001_0a525996db59571e"
     assert all(p.tokens > 0 for p in result.passages)
+    # Counted at ingest and stored; equal to counting the passage now (cl100k_base)
+    from rag.tokens import count_tokens
+
+    assert [p.tokens for p in result.passages] == [count_tokens(p.text) for p in result.passages]
+
+
+def test_an_index_without_stored_token_counts_counts_them_on_demand(qa):
+    import dataclasses
+
+    index = qa.index
+    older = dataclasses.replace(index, llm_tokens=None)  # as written before counts were kept
+    assert [older.tokens_of(i) for i in range(5)] == index.llm_tokens[:5]
 
 
 def test_repeated_question_is_served_from_cache_until_the_index_changes(qa):
