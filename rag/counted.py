@@ -72,8 +72,8 @@ __all__ = ["Asked", "Verdict", "asked", "counts_visits", "judge", "stages", "uni
 # or taken on, what came out of it. "申报120家，建成85家" are two different counts.
 STAGE_WORDS = {
     "apply": "申报 申请 报名 推荐 上报 报送 提名 候选 提交 提出",
-    "accept": "受理 接待 接收 收到 登记 调处",
-    "done": "建成 成功 办结 结案 化解 获批 批准 命名 认定 评为 获评 评选出 入选 验收 挽回 追回 讨回 采纳 "
+    "accept": "受理 接待 接收 收到 登记 调处 立项 开工",
+    "done": "建成 成功 办结 结案 结项 竣工 化解 获批 批准 命名 认定 评为 获评 评选出 入选 验收 挽回 追回 讨回 采纳 "
     "获得 处罚 到位",
 }
 _STAGE = re.compile(
@@ -135,6 +135,8 @@ ALONE_CLASH = 0.1  # one group asked apart, the figure counts it with others
 EXCLUDED_CLASH = 0.1  # the figure's words name what the asker ruled out (不含市级)
 HONOUR_CLASH = 0.1  # the figure counts another honour than the one asked
 PLAN_CLASH = 0.1  # what was done asked, the figure is a plan
+SPAN_CLASH = 0.1  # one year asked, the figure sums several (五年来…10643户)
+PER_UNIT_CLASH = 0.1  # so much per household or head asked, the figure is the total
 VISITS = 0.05  # unit agreement of a count of visits (人次, 家次) where heads were asked
 # The end of a change, "由X增加到<figure>": a running total, not what was added.
 _CHANGE_TO = re.compile(r"(?:增加|增长|提高|上升|发展|扩大|提升|递增)[到至]\s*$|增至\s*$")
@@ -163,6 +165,18 @@ _INTENT = re.compile(r"意向|意愿")
 _PLAN_HEADING = re.compile(r"任务|安排|计划|思路|目标|打算|展望")
 # Heads, not visits: 按人头, 按人数, 不算重复.
 _DISTINCT = re.compile(r"按人头|按人数|不算重复|不重复|去重")
+# One year asked ("2017年一年", "全年", "当年"), and the words that make a figure a sum
+# over several years; 全年累计 and 去年累计 are still one year's.
+_ONE_YEAR = re.compile(r"(?<![几多两三四五六七八九十百\d])一年(?![来多半以])|全年|当年|单年|那一年")
+_SEVERAL_YEARS = re.compile(
+    r"[两三四五六七八九十几多\d]+年(?:来|以来|间|中|里|累计|共)|以来|累计|历年|届内|任期内"
+)
+_YEARS_ASKED = re.compile(r"[两三四五六七八九十几多]+年|以来|累计|历年")
+_THIS_YEAR = re.compile(r"全年|去年|今年|当年|本年|[一二〇零\d]{4}年(?![来以间])")
+# So much per household, head, month …: the figure must say so (每人1000元, 人均, /月).
+_PER_UNIT = re.compile(r"平均|人均|户均|每(?:户|人|名|位|个|家|所|次|月|年|天|场|期|届)")
+_PER_BEFORE = re.compile(r"(?:平均|人均|户均|均|每[^\d，,。；;]{0,4}|标准[^\d，,。；;]{0,4})$")
+_PER_AFTER = re.compile(r"^\s*(?:/|每|一[户人次])")
 _ASKS_PEOPLE = re.compile(r"(?:多少|几)个?(?:人|名|位)(?!次)|人数")
 
 
@@ -186,6 +200,8 @@ class Asked(NamedTuple):
     scope: str | None = None  # 全市（含县级市） → "whole", 市区 → "core"
     text: str = ""  # the question as asked
     excluded: tuple[str, ...] = ()  # what the asker rules out: 不含市级 → ("市级",)
+    one_year: bool = False  # 2017年一年, 全年: not a sum over several years
+    per_unit: bool = False  # 平均每户, 每人, 人均: a rate, not the total
 
 
 class Verdict(NamedTuple):
@@ -195,7 +211,8 @@ class Verdict(NamedTuple):
     @property
     def ruled_out(self) -> bool:
         """A clash about the thing itself (not merely its unit or quantity kind)."""
-        return any(c in ("stage", "tally", "level", "group", "excluded") for c in self.clashes)
+        thing = ("stage", "tally", "level", "group", "excluded", "span", "per_unit")
+        return any(c in thing for c in self.clashes)
 
 
 def stages(text: str) -> frozenset[str]:
@@ -232,6 +249,10 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         scope=scope(question.text),
         text=question.text,
         excluded=question.excluded,
+        # Not when it names several years too: in a comparison the sides may span
+        # different periods (无锡全年调解的和昆山五年参与调处的).
+        one_year=bool(_ONE_YEAR.search(question.text)) and not _YEARS_ASKED.search(question.text),
+        per_unit=bool(_PER_UNIT.search(question.text)),
     )
 
 
@@ -387,6 +408,12 @@ def judge(
         clash("excluded", EXCLUDED_CLASH)  # 省级（不含市级） asked, 省市级“模范职工之家”48家
     if counts_another_thing(want.text, unwrap(text[end : clause.end])):
         clash("thing", OTHER_HEAD)  # 多少个职工服务点 asked, 两个区域性…职工服务中心
+    if want.one_year and _several_years(text, sent, clause, start):
+        clash("span", SPAN_CLASH)  # 2017年一年 asked, 五年来,走访慰问…10643户
+    if want.per_unit and not (
+        _PER_BEFORE.search(unwrap(text[clause.start : start])) or _PER_AFTER.match(after)
+    ):
+        clash("per_unit", PER_UNIT_CLASH)  # 平均每户多少钱 asked, 近3万户、投入资金4000万元
     if want.alone and joined_groups(text[clause.start : start]):
         clash("group", ALONE_CLASH)  # 只算劳模 asked, 组织劳模和一线职工疗休养190人次
     asked_kind, kind = quantity_kind(want.unit), quantity_kind(unit)
@@ -422,6 +449,22 @@ def _near_clauses(text: str, sent, clause) -> str:
     lead = text[sent.start : clause.start].rstrip(CLAUSE_END)
     previous = max(lead.rfind(mark) for mark in CLAUSE_END) + 1
     return unwrap(text[sent.start + previous : clause.end])
+
+
+def _several_years(text: str, sent, clause, start: int) -> bool:
+    """The figure is a sum over several years, said in its own clause before it, else in
+    the clause before, else in the sentence's opening clause (五年来,走访慰问…). The
+    nearest that names a span decides: 全年累计 and 去年累计 are one year's."""
+    lead = text[sent.start : clause.start].rstrip(CLAUSE_END)
+    previous = max(lead.rfind(mark) for mark in CLAUSE_END) + 1
+    opening = re.split(f"[{CLAUSE_END}]", lead, maxsplit=1)[0]
+    for piece in (text[clause.start : start], lead[previous:], opening):
+        piece = unwrap(piece)
+        if _SEVERAL_YEARS.search(piece):
+            return not _THIS_YEAR.search(piece)
+        if _THIS_YEAR.search(piece):
+            return False
+    return False
 
 
 def _names(phrase: str, excluded: str) -> bool:

@@ -356,3 +356,28 @@ def test_a_later_stage_said_in_the_passive_and_an_intention_are_not_what_was_ask
     assert _factor("临川职工提了多少条合理化建议", text, "13.9万多条", "条") == 1.0
     text = "促成3.6万余人达成就业意向。"
     assert _factor("临川通过就业援助实际实现就业多少人", text, "3.6万余人", "人") <= 0.1
+
+
+def _clashes(question: str, text: str, figure: str, unit: str) -> tuple[str, ...]:
+    return judge_at(question, text, figure, unit).clashes
+
+
+def test_one_year_asked_is_not_answered_by_a_sum_over_several():
+    text = "五年来,走访慰问困难职工家庭9876户,结对困难学生183名。"
+    assert "span" in _clashes("临川2017年一年走访慰问了多少户困难职工家庭", text, "9876户", "户")
+    assert "span" not in _clashes("临川五年走访慰问了多少户困难职工家庭", text, "9876户", "户")
+    text = "全年新增立项项目43个,三年累计立项103个,结项99个。"
+    assert "span" in _clashes("临川全年结项了多少个工会项目", text, "99个", "个")
+    assert "span" not in _clashes("临川全年新增立项了多少个项目", text, "43个", "个")
+    # a year's own running total is one year's
+    text = "全年累计接待来访职工1200人次。"
+    assert "span" not in _clashes("临川全年接待来访职工多少人次", text, "1200人次", "人次")
+
+
+def test_so_much_each_is_not_answered_by_the_total():
+    text = "走访困难职工近3万户、投入资金4000万元,为204名职工发放每人1000元的学历奖励。"
+    assert "per_unit" in _clashes("临川送温暖平均每户给了多少钱", text, "4000万元", "元")
+    assert "per_unit" not in _clashes("临川学历奖励每人领了多少钱", text, "1000元", "元")
+    assert "per_unit" not in _clashes("临川送温暖投入了多少资金", text, "4000万元", "元")
+    text = "困难职工生活补贴标准提高到600元/月。"
+    assert "per_unit" not in _clashes("临川困难职工每月补贴多少钱", text, "600元", "元")
