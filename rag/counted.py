@@ -73,8 +73,9 @@ __all__ = ["Asked", "Verdict", "asked", "counts_visits", "judge", "stages", "uni
 STAGE_WORDS = {
     "apply": "申报 申请 报名 推荐 上报 报送 提名 候选 提交 提出",
     "accept": "受理 接待 接收 收到 登记 调处 立项 开工",
+    "join": "参加 参与 参保 加入 入会",
     "done": "建成 成功 办结 结案 结项 竣工 化解 获批 批准 命名 认定 评为 获评 评选出 入选 验收 挽回 追回 讨回 采纳 "
-    "获得 处罚 到位",
+    "获得 领到 领取 拿到 受助 得到 处罚 到位",
 }
 _STAGE = re.compile(
     "|".join(

@@ -381,3 +381,10 @@ def test_so_much_each_is_not_answered_by_the_total():
     assert "per_unit" not in _clashes("临川送温暖投入了多少资金", text, "4000万元", "元")
     text = "困难职工生活补贴标准提高到600元/月。"
     assert "per_unit" not in _clashes("临川困难职工每月补贴多少钱", text, "600元", "元")
+
+
+def test_those_who_took_part_are_not_those_who_received():
+    text = "全年共有 5741 人参加职工大病医疗保障计划,320名职工领到大病补助。"
+    assert "stage" in _clashes("临川有多少名职工领到了大病补助", text, "5741 人", "人")
+    assert "stage" not in _clashes("临川有多少名职工领到了大病补助", text, "320名", "名")
+    assert "stage" not in _clashes("临川多少人参与了大病医疗保障计划", text, "5741 人", "人")
