@@ -138,7 +138,7 @@ def place_factor(doc: DocRecord, sentence: str, chunk: str, places: list[str]) -
     best = 0.0
     for place in places:
         region = doc.meta.region
-        if region == place or place in sentence:
+        if region == place or _names_place(sentence, place):
             f = 1.0 if region == place else 0.9
         elif region and is_within(region, place):
             f = CHILD_REGION
@@ -148,6 +148,15 @@ def place_factor(doc: DocRecord, sentence: str, chunk: str, places: list[str]) -
             f = 0.0
         best = max(best, f)
     return best
+
+
+def _names_place(sentence: str, place: str) -> bool:
+    """The sentence speaks of ``place`` itself: 苏州级以上职工书屋 names a level of honour
+    (in a report of one of its cities), not Suzhou's own count."""
+    return any(
+        not sentence.startswith(("级", "市级"), m.end())
+        for m in re.finditer(re.escape(place), sentence)
+    )
 
 
 def year_factor(doc: DocRecord, sentence: str, chunk: str, years: list[int], pos: int = 0) -> float:

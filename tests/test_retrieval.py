@@ -34,3 +34,14 @@ def test_without_prior_kunshan_can_win_the_suzhou_question(qa):
     assert with_prior[0].prior > 0
     without = retrieve(qa.index, qa.embedder, q, qa.settings, use_prior=False)
     assert all(h.prior == 0 for h in without)
+
+
+def test_a_place_named_as_a_level_of_honour_is_not_that_place():
+    from rag.index import DocRecord
+    from rag.matching import place_factor
+    from rag.metadata import DocMeta
+
+    doc = DocRecord("d", "d.txt", "", "", DocMeta("d", "临川县工会报告", region="临川县"))
+    # A report of one of the city's counties counts its own rooms, not the city's.
+    assert place_factor(doc, "已建成抚州市级以上职工书屋127家。", "", ["抚州"]) == 0.0
+    assert place_factor(doc, "抚州全市建成职工书屋500家。", "", ["抚州"]) == 0.9
