@@ -415,6 +415,8 @@ def judge(
         _PER_BEFORE.search(unwrap(text[clause.start : start])) or _PER_AFTER.match(after)
     ):
         clash("per_unit", PER_UNIT_CLASH)  # 平均每户多少钱 asked, 近3万户、投入资金4000万元
+    if _subset_unasked(want.text, text[clause.start : start], text[end : clause.end]):
+        clash("group", GROUP_CLASH)  # 培训了多少名职工 asked, 其中5000多人晋升成为高技能人才
     if want.alone and joined_groups(text[clause.start : start]):
         clash("group", ALONE_CLASH)  # 只算劳模 asked, 组织劳模和一线职工疗休养190人次
     asked_kind, kind = quantity_kind(want.unit), quantity_kind(unit)
@@ -450,6 +452,15 @@ def _near_clauses(text: str, sent, clause) -> str:
     lead = text[sent.start : clause.start].rstrip(CLAUSE_END)
     previous = max(lead.rfind(mark) for mark in CLAUSE_END) + 1
     return unwrap(text[sent.start + previous : clause.end])
+
+
+def _subset_unasked(question: str, lead: str, rest: str) -> bool:
+    """A figure after 其中 counts those of the whole that did what the rest of its clause
+    says (其中1162项获得国家专利); a question that says none of it asks the whole."""
+    if "其中" not in lead:
+        return False
+    words = [w for w in tokenize(unwrap(rest)) if len(w) >= 2]
+    return bool(words) and sum(w in question for w in words) < len(words) / 2
 
 
 def _several_years(text: str, sent, clause, start: int) -> bool:

@@ -388,3 +388,9 @@ def test_those_who_took_part_are_not_those_who_received():
     assert "stage" in _clashes("临川有多少名职工领到了大病补助", text, "5741 人", "人")
     assert "stage" not in _clashes("临川有多少名职工领到了大病补助", text, "320名", "名")
     assert "stage" not in _clashes("临川多少人参与了大病医疗保障计划", text, "5741 人", "人")
+
+
+def test_a_subset_after_qizhong_answers_only_a_question_about_it():
+    text = "培训职工10.75万人次,其中5000多人晋升成为高技能人才。"
+    assert "group" in _clashes("临川培训了多少名职工", text, "5000多人", "人")
+    assert "group" not in _clashes("临川有多少职工成了高技能人才", text, "5000多人", "人")
