@@ -580,3 +580,23 @@ def test_eval_gold_doc_missing_from_index_is_a_clear_error(use_index, tmp_path, 
     path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
     assert _rag(["eval", "--gold", str(path)]) == 2
     assert "999_not_ingested.txt" in capsys.readouterr().err
+
+
+def test_the_learned_scorer_experiment_decides_like_the_answerer_with_the_hand_scores(qa, tmp_path):
+    """eval/learned.py compares deciders on the answerer's own candidates: its hand-set
+    decider must give the answers the pipeline gives, or the comparison means nothing."""
+    from eval.learned import FEATURES, accuracy, collect, cross_validated, decide
+    from rag.pipeline import ANSWER_THRESHOLD
+
+    rows = [json.loads(line) for line in open(ROOT / "eval" / "gold.jsonl", encoding="utf-8")]
+    path = tmp_path / "some.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows[:40]), "utf-8")
+    items = collect(qa, path)
+    assert len(items) >= 30 and all(q.features.shape[1] == len(FEATURES) for q in items)
+    picks = decide([q.hand for q in items], ANSWER_THRESHOLD)
+    for q, pick in zip(items, picks, strict=True):
+        question = next(r["question"] for r in rows if r["id"] == q.id)
+        answered = qa.ask(question).status is Status.ANSWERED
+        assert answered == (pick is not None), q.id
+    assert accuracy(items, picks)[0] > 0.9
+    assert 0.0 <= cross_validated(items, list(range(len(FEATURES))))[0] <= 1.0
