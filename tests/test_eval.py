@@ -588,7 +588,8 @@ def test_the_learned_scorer_experiment_decides_like_the_answerer_with_the_hand_s
     from eval.learned import FEATURES, accuracy, collect, cross_validated, decide
     from rag.pipeline import ANSWER_THRESHOLD
 
-    rows = [json.loads(line) for line in open(ROOT / "eval" / "gold.jsonl", encoding="utf-8")]
+    lines = (ROOT / "eval" / "gold.jsonl").read_text("utf-8").splitlines()
+    rows = [json.loads(line) for line in lines]
     path = tmp_path / "some.jsonl"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows[:40]), "utf-8")
     items = collect(qa, path)
