@@ -71,11 +71,11 @@ __all__ = ["Asked", "Verdict", "asked", "counts_visits", "judge", "stages", "uni
 # Stages of one piece of work: what was applied for or put forward, what was accepted
 # or taken on, what came out of it. "申报120家，建成85家" are two different counts.
 STAGE_WORDS = {
-    "apply": "申报 申请 报名 推荐 上报 报送 提名 候选 提交 提出",
+    "apply": "申报 申请 报名 推荐 上报 报送 提名 候选 提交 提出 征集",
     "accept": "受理 接待 接收 收到 登记 调处 立项 开工",
-    "join": "参加 参与 参保 加入 入会",
+    "join": "参加 参与 参保 加入 入会 参赛 登台",
     "done": "建成 成功 办结 结案 结项 竣工 化解 获批 批准 命名 认定 评为 获评 评选出 入选 验收 挽回 追回 讨回 采纳 "
-    "获得 领到 领取 拿到 受助 得到 处罚 到位",
+    "获得 获奖 领到 领取 拿到 受助 得到 处罚 到位",
 }
 _STAGE = re.compile(
     "|".join(
@@ -221,6 +221,18 @@ def stages(text: str) -> frozenset[str]:
     return frozenset(m.lastgroup for m in _STAGE.finditer(text))
 
 
+# "五年征集的合理化建议中，被采纳的有多少": what comes before 中 is the whole the asker
+# starts from, and its stage is not the one asked.
+_PREMISE = re.compile(r"(?:当中|之中|中间|中|里面|里)[，,]?(?=[^，,]*(?:多少|几))")
+
+
+def _asked_stages(text: str) -> frozenset[str]:
+    premises = list(_PREMISE.finditer(text))
+    if premises and (after := stages(text[premises[-1].end() :])):
+        return after
+    return stages(text)
+
+
 def asked(question: Question, known: Callable[[str], bool] | None = None) -> Asked:
     """The question's counted phrase; ``known`` (whether the corpus has a word) keeps only
     the qualifiers documents could state at all — a word no report uses tells nothing."""
@@ -238,7 +250,7 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         unit=question.unit,
         people=(question.unit in ("人", "名", "位") and bool(_ASKS_PEOPLE.search(question.text)))
         or bool(_DISTINCT.search(question.text)),
-        stages=stages(question.text),
+        stages=_asked_stages(question.text),
         tally=question.tally,
         levels=question.levels | _place_levels(question.text),
         modifiers=pairs,
@@ -373,10 +385,10 @@ def judge(
             clash("stage", STAGE_CLASH)
         elif not found:
             factor *= STAGE_UNSTATED
-    elif "apply" in stages(phrase.replace("提出", "")):
+    elif "apply" in stages(re.sub("提出|征集", "", phrase)):
         # "有多少个职工书屋" asks what exists; "申报120家" counts what was applied for.
-        # 提出 is how suggestions come to be (提出合理化建议13.9万条 is what was made): a
-        # stage only against a later one (提出了多少条建议 asked, 11条建议被采纳).
+        # 提出 and 征集 are how suggestions come to be (提出合理化建议13.9万条 is what was
+        # made): a stage only against a later one (提出了多少条建议 asked, 11条建议被采纳).
         clash("stage", APPLY_UNASKED)
     if want.tally:
         found = tally(text[max(clause.start, start - TALLY_REACH) : start])
@@ -417,6 +429,8 @@ def judge(
         clash("per_unit", PER_UNIT_CLASH)  # 平均每户多少钱 asked, 近3万户、投入资金4000万元
     if _subset_unasked(want.text, text[clause.start : start], text[end : clause.end]):
         clash("group", GROUP_CLASH)  # 培训了多少名职工 asked, 其中5000多人晋升成为高技能人才
+    if _another_named_item(want.text, sentence, unwrap(text[clause.start : start])):
+        clash("group", GROUP_CLASH)  # “夏送清凉”花了多少钱 asked, “秋送助学”为…发放95.88万元
     if want.alone and joined_groups(text[clause.start : start]):
         clash("group", ALONE_CLASH)  # 只算劳模 asked, 组织劳模和一线职工疗休养190人次
     asked_kind, kind = quantity_kind(want.unit), quantity_kind(unit)
@@ -452,6 +466,19 @@ def _near_clauses(text: str, sent, clause) -> str:
     lead = text[sent.start : clause.start].rstrip(CLAUSE_END)
     previous = max(lead.rfind(mark) for mark in CLAUSE_END) + 1
     return unwrap(text[sent.start + previous : clause.end])
+
+
+_QUOTED = re.compile(r"[“\"]([^”\"]{2,12})[”\"]")
+
+
+def _another_named_item(question: str, sentence: str, lead: str) -> bool:
+    """A sentence lists named items (“春送岗位”…,“夏送清凉”…,“秋送助学”…) and the question
+    names one of them: a figure whose clause opens under another name belongs to that one."""
+    asked_names = [n for n in _QUOTED.findall(sentence) if n in question]
+    if not asked_names:
+        return False
+    own = _QUOTED.findall(lead)
+    return bool(own) and not any(n in question for n in own)
 
 
 def _subset_unasked(question: str, lead: str, rest: str) -> bool:

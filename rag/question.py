@@ -112,7 +112,7 @@ _LEVEL_NAMES = {
 # A running total and what was added in the period are different figures, often in one
 # sentence: "全年新增立项项目43个,三年累计立项103个"; "已建…918家" is a total too
 # ("已建会" is not: it says a union exists).
-_TALLY = re.compile(r"(累计|已建(?!会)|已有|现有|目前|现在|总数)|新增|新建|净增")
+_TALLY = re.compile(r"(累计|已建(?!会)|已有|现有|目前|现在|总数)|新增|新建|净增|新组建|新成立")
 
 
 def tally(text: str) -> frozenset[str]:
@@ -222,7 +222,8 @@ def modifier_pairs(text: str, terms: list[str]) -> list[tuple[str, str]]:
 
 
 _SOURCE = re.compile(
-    r"(?:述职报告|工作报告|报告|讲话|文件|汇编)(?:里|中|上)(?:的|说的|提到的|讲的|所说的)?"
+    r"(?:述职报告|工作报告|报告|讲话|文件|汇编)(?:(?:里|中|上)(?:的|说的|提到的|讲的|所说的)?"
+    r"|(?:里|中|上)?(?:提到|说|讲|指出|显示)(?:的|了)?)"
 )
 # "不要覆盖单位的数", "（不含市级）", "按人头算，不是人次": a phrase the asker rules out, up to
 # the end of its clause. 是不是 asks; 不算重复 counts heads (rag/counted.py).
@@ -232,7 +233,7 @@ _EXCLUDED = re.compile(
 )
 
 
-_EARLIER = re.compile(r"原有|原来|原先|起初|最初|(?:增长|增加|提高|上升)之?前")
+_EARLIER = re.compile(r"原有|原来|原先|起初|最初|当初|(?:增长|增加|提高|上升)的?(?:之前|前|起点)")
 
 
 # Words between the thing and 多少 that say nothing of the thing (优秀建议大约有多少条):

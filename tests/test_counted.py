@@ -394,3 +394,19 @@ def test_a_subset_after_qizhong_answers_only_a_question_about_it():
     text = "培训职工10.75万人次,其中5000多人晋升成为高技能人才。"
     assert "group" in _clashes("临川培训了多少名职工", text, "5000多人", "人")
     assert "group" not in _clashes("临川有多少职工成了高技能人才", text, "5000多人", "人")
+
+
+def test_the_stage_of_the_whole_the_asker_starts_from_is_not_the_one_asked():
+    text = "五年来,参与调处劳动争议案件710件。"
+    question = "临川五年参与调处的劳动争议中，成功调解结案的有多少件"
+    assert "stage" in _clashes(question, text, "710件", "件")
+    assert "stage" not in _clashes("临川五年参与调处了多少件劳动争议", text, "710件", "件")
+    text = "累计征集优秀建议4万余条。"
+    assert "stage" in _clashes("临川征集的建议中，被采纳的有多少条", text, "4万余条", "条")
+    assert "stage" not in _clashes("临川合理化建议活动有多少条优秀建议", text, "4万余条", "条")
+
+
+def test_a_figure_under_another_named_item_of_the_list_is_not_the_asked_one():
+    text = "“夏送清凉”慰问一线职工8309人次,“秋送助学”为809人次困难职工子女发放助学金95.88万元。"
+    assert "group" in _clashes("临川“夏送清凉”一共花了多少钱", text, "95.88万元", "元")
+    assert "group" not in _clashes("临川“秋送助学”发了多少助学金", text, "95.88万元", "元")
