@@ -59,7 +59,7 @@ from rag.groups import (
     thing_absent,
 )
 from rag.numbers import quantity_kind, unit_family
-from rag.question import Question, levels, tally
+from rag.question import Question, levels, tally, without_asides
 from rag.regions import find_places
 from rag.sections import section_heading
 from rag.sentences import CLAUSE_END, SEGMENT_END, SENTENCE_END, bounds, previous_sentence, unwrap
@@ -250,7 +250,7 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         unit=question.unit,
         people=(question.unit in ("人", "名", "位") and bool(_ASKS_PEOPLE.search(question.text)))
         or bool(_DISTINCT.search(question.text)),
-        stages=_asked_stages(question.text),
+        stages=_asked_stages(without_asides(question.text)),
         tally=question.tally,
         levels=question.levels | _place_levels(question.text),
         modifiers=pairs,

@@ -38,7 +38,7 @@ from typing import NamedTuple
 from rag import rewrite as rw
 from rag.entities import entities
 from rag.kinds import QuestionKind, question_kind
-from rag.question import REPORT_REF
+from rag.question import REPORT_REF, asides
 from rag.regions import is_within, lookup
 from rag.tokenization import normalize
 
@@ -168,15 +168,29 @@ def resolve(
     return _resolve(question, frames, answer_of)
 
 
+def _relative_year(core: str) -> tuple[int, re.Match] | None:
+    """The first year said relative to the last turn (上一年 → -1), outside a report's
+    name and outside an aside the question rules out."""
+    taken = [m.span() for m in REPORT_REF.finditer(core)] + asides(core)
+    for delta, rx in _RELATIVE_YEAR.items():
+        for m in rx.finditer(core):
+            if not any(a <= m.start() < b for a, b in taken):
+                return delta, m
+    return None
+
+
 def _resolve(question: str, frames: list[Frame], answer_of) -> Resolution:
     text = question.strip()
     core, narrow, marked, modifier = _strip(text)
     last = frames[-1].text if frames else None
     parts = _parts(core, last)
     pronoun = _PRONOUN.search(core)
-    # "我说的是2012年述职报告那年" names the report, not a year relative to the last turn
-    dated = REPORT_REF.sub("", core)
-    relative = next(((d, m) for d, rx in _RELATIVE_YEAR.items() if (m := rx.search(dated))), None)
+    # "我说的是2012年述职报告那年" names the report, not a year relative to the last turn;
+    # nor does an aside it rules out ("（不是当年新增）"), nor 当年 beside a year of its own
+    # ("2015年…当年新增立项多少个": that same year).
+    relative = _relative_year(core)
+    if relative and relative[0] == 0 and parts.years:
+        relative = None
     change = bool(rw.CHANGE.search(core))
     own_subject = (
         _parts(rw.CHANGE.sub(" ", core)).subject.replace("比", "") if change else parts.subject

@@ -229,7 +229,7 @@ _SOURCE = re.compile(
 # the end of its clause. 是不是 asks; 不算重复 counts heads (rag/counted.py).
 _EXCLUDED = re.compile(
     r"(?<!是)(?:不要|不是|不算|不包括|不含|而非|并非)(?!重复)"
-    r"(?P<what>[\u4e00-\u9fff][\u4e00-\u9fff\d.]{1,14}?)(?:的数[字目据]?|的|在内)?(?=$|[，,。？?！!；;）)\s])"
+    r"(?P<what>[\u4e00-\u9fff\d][\u4e00-\u9fff\d.]{1,14}?)(?:的数[字目据]?|的|在内)?(?=$|[，,。？?！!；;）)\s])"
 )
 
 
@@ -239,6 +239,17 @@ _EARLIER = re.compile(r"原有|原来|原先|起初|最初|当初|(?:增长|增�
 # Words between the thing and 多少 that say nothing of the thing (优秀建议大约有多少条):
 # out of the way when measuring how near a term stands to the question word.
 _FILLER = re.compile(r"大约|大概|大致|差不多|约莫|估计|一共|总共|到底|究竟|请问")
+
+
+def asides(text: str) -> list[tuple[int, int]]:
+    """Where the question rules something out: 不含市级, 不是当年新增."""
+    return [m.span() for m in _EXCLUDED.finditer(text)]
+
+
+def without_asides(text: str) -> str:
+    """The question without what it rules out: 三年累计立项多少个（不是当年新增） →
+    三年累计立项多少个."""
+    return _without(text, asides(text))
 
 
 def _without(text: str, spans: list[tuple[int, int]]) -> str:
@@ -282,7 +293,11 @@ def parse_question(text: str) -> Question:
         and not _INSTITUTION.match(text, p.end)
     ]
     places = list(dict.fromkeys(p.name for p in kept))
-    years = parse_years(text)
+    excluded = list(_EXCLUDED.finditer(text))
+    ruled_out = [m.span() for m in excluded]  # left out of the focus too
+    said = _without(text, ruled_out)  # 三年累计立项多少个（不是当年新增）: what is asked
+    # 2016年…（不是2012年）: a year ruled out is no year to look in
+    years = parse_years(said)
     reports = list(REPORT_REF.finditer(text))
     # A report given in a year's first months reviews the year before: either may be meant.
     report_years = [int(m.group("year")) - 1 for m in reports]
@@ -295,10 +310,8 @@ def parse_question(text: str) -> Question:
         (p.start, p.end - 1 if text[p.end - 1 : p.end + 1] in _LEVEL_AFTER_PLACE else p.end)
         for p in kept
     ]
-    excluded = list(_EXCLUDED.finditer(text))
-    asides = [m.span() for m in excluded]  # left out of the focus too
     earlier = list(_EARLIER.finditer(text))
-    unsaid = asides + [m.span() for m in earlier + reports]
+    unsaid = ruled_out + [m.span() for m in earlier + reports]
     for span in place_spans + [(f.start, f.end) for f in figures] + unsaid:
         blanked[span[0] : span[1]] = [" "] * (span[1] - span[0])
     unit = expected_unit(_FILLER.sub("", text))
@@ -332,10 +345,10 @@ def parse_question(text: str) -> Question:
         unit=unit,
         terms=terms,
         # "环卫工人（不含公交司机）有多少": the words beside 多少 once the aside is gone
-        focus=focus_terms(_FILLER.sub("", _without(text, asides)), terms),
+        focus=focus_terms(_FILLER.sub("", said), terms),
         figures=[f.value for f in figures if f.kind != "year"],
         levels=levels("".join(blanked)),
-        tally=tally(text),
+        tally=tally(said),
         modifiers=modifier_pairs(text, terms),
         compare=len(places) >= 2 and bool(_COMPARE.search(text)),
         change=len(years) >= 2

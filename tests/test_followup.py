@@ -94,6 +94,9 @@ def test_follow_up_is_resolved_from_the_previous_question(history, question, exp
         ([], "苏州2016年职工书屋多少家"),
         ([], "女职工有多少"),  # nothing before it: asked as it is
         ([], "江都 职工大讲堂示范点 数量"),
+        # 当年 beside a year of its own is that year; one in an aside refers to nothing
+        ([], "宿迁2015年项目化管理中，当年新增立项多少个？"),
+        ([], "宿迁项目化管理三年累计立项多少个？（不是当年新增）"),
     ],
 )
 def test_a_question_that_stands_on_its_own_ignores_the_history(history, question):

@@ -107,3 +107,10 @@ def test_a_report_named_by_its_date_is_where_the_asker_read_it():
     assert not q.change
     q = parse_question("临川劳动竞赛累计多少项？我说的是2012年述职报告那年")
     assert 2012 in q.years and "述职" not in q.terms
+
+
+def test_what_an_aside_rules_out_sets_no_year_and_no_tally():
+    q = parse_question("宿迁2016年为职工提供了多少件法律服务？（2016年报告，不是2012年）")
+    assert 2012 not in q.years and 2016 in q.years
+    q = parse_question("宿迁三年累计立项多少个？（不是当年新增）")
+    assert q.tally == {"total"} and q.excluded == ("当年新增",)
