@@ -203,6 +203,7 @@ class Asked(NamedTuple):
     excluded: tuple[str, ...] = ()  # what the asker rules out: 不含市级 → ("市级",)
     one_year: bool = False  # 2017年一年, 全年: not a sum over several years
     per_unit: bool = False  # 平均每户, 每人, 人均: a rate, not the total
+    subset: tuple[str, ...] = ()  # 会员中女职工有多少: the part of the whole asked
 
 
 class Verdict(NamedTuple):
@@ -223,7 +224,22 @@ def stages(text: str) -> frozenset[str]:
 
 # "五年征集的合理化建议中，被采纳的有多少": what comes before 中 is the whole the asker
 # starts from, and its stage is not the one asked.
-_PREMISE = re.compile(r"(?:当中|之中|中间|中|里面|里)[，,]?(?=[^，,]*(?:多少|几))")
+# (五年中, 五年里 say when, not of what.)
+_PREMISE = re.compile(r"(?<![年月天期])(?:当中|之中|中)[，,]?(?=[^，,]*(?:多少|几))")
+
+
+def _asked_subset(text: str) -> tuple[str, ...]:
+    """The thing asked within the premise's whole: 会员中女职工有多少 → (女职工,)."""
+    premises = list(_PREMISE.finditer(text))
+    ask = _ASK_WORD.search(text, premises[-1].end()) if premises else None
+    if ask is None:
+        return ()
+    words = [
+        w
+        for w in tokenize(text[premises[-1].end() : ask.start()])
+        if len(w) >= 2 and names_thing(w)
+    ]
+    return tuple(w for w in words if not any(w != o and w in o for o in words))
 
 
 def _asked_stages(text: str) -> frozenset[str]:
@@ -266,6 +282,7 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         # different periods (无锡全年调解的和昆山五年参与调处的).
         one_year=bool(_ONE_YEAR.search(question.text)) and not _YEARS_ASKED.search(question.text),
         per_unit=bool(_PER_UNIT.search(question.text)),
+        subset=_asked_subset(without_asides(question.text)),
     )
 
 
@@ -427,6 +444,8 @@ def judge(
         _PER_BEFORE.search(unwrap(text[clause.start : start])) or _PER_AFTER.match(after)
     ):
         clash("per_unit", PER_UNIT_CLASH)  # 平均每户多少钱 asked, 近3万户、投入资金4000万元
+    if want.subset and not any(v in sentence for w in want.subset for v in variants(w)):
+        clash("group", GROUP_CLASH)  # 会员中女职工有多少 asked, 会员由179584名增加到283958名
     if _subset_unasked(want.text, text[clause.start : start], text[end : clause.end]):
         clash("group", GROUP_CLASH)  # 培训了多少名职工 asked, 其中5000多人晋升成为高技能人才
     if _another_named_item(want.text, sentence, unwrap(text[clause.start : start])):
@@ -507,15 +526,24 @@ def _several_years(text: str, sent, clause, start: int) -> bool:
 
 
 def _names(phrase: str, excluded: str) -> bool:
-    """The figure's words name what the asker ruled out: the phrase itself, or each of its
-    words (涵盖单位那个9万多 → 涵盖, 单位)."""
+    """The figure's words name what the asker ruled out: the phrase itself, or all of it
+    word by word (涵盖单位那个9万多 → 涵盖, 单位); 全国模范职工小家 does not name
+    全国模范职工之家, whose 之家 is left over."""
     if any(v in phrase for v in variants(excluded)):
         return True
     words = [w for w in tokenize(excluded) if len(w) >= 2 and not _POINTER.match(w)]
-    return bool(words) and all(any(v in phrase for v in variants(w)) for w in words)
+    found = [w for w in words if any(v in phrase for v in variants(w))]
+    if not words or len(found) < len(words):
+        return False
+    leftover = excluded
+    for word in sorted(found, key=len, reverse=True):
+        leftover = leftover.replace(word, "")
+    return not _LEFTOVER.sub("", leftover)
 
 
 _POINTER = re.compile(r"^(?:那|这|哪)[个些种]?$|^[\d.]*[万亿千百]?[多余]?$")
+# What may stay of a ruled-out phrase once its words are found: pointers, 的, 数.
+_LEFTOVER = re.compile(r"(?:那|这|哪)[个些种]?|[\d.万亿千百多余]|的|数")
 
 
 def planned(text: str, start: int, clause_start: int) -> bool:

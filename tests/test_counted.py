@@ -410,3 +410,18 @@ def test_a_figure_under_another_named_item_of_the_list_is_not_the_asked_one():
     text = "“夏送清凉”慰问一线职工8309人次,“秋送助学”为809人次困难职工子女发放助学金95.88万元。"
     assert "group" in _clashes("临川“夏送清凉”一共花了多少钱", text, "95.88万元", "元")
     assert "group" not in _clashes("临川“秋送助学”发了多少助学金", text, "95.88万元", "元")
+
+
+def test_a_ruled_out_phrase_is_named_only_when_all_of_it_is_there():
+    text = "全市新增全国模范职工之家15个、全国模范职工小家14个。"
+    question = "临川新增的全国模范职工小家有多少个？（不是全国模范职工之家）"
+    assert "excluded" not in _clashes(question, text, "14个", "个")
+    assert "excluded" in _clashes(question, text, "15个", "个")
+
+
+def test_the_part_asked_within_a_whole_must_be_in_the_sentence():
+    text = "全区工会会员由179584名增加到283958名。"
+    assert "group" in _clashes("临川工会会员中女职工有多少名", text, "283958名", "名")
+    assert "group" not in _clashes("临川工会会员有多少名", text, "283958名", "名")
+    # 五年中 says when, not of what
+    assert "group" not in _clashes("五年中临川工会会员增加到多少名", text, "283958名", "名")
