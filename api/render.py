@@ -85,6 +85,11 @@ def answer_markdown(result: AnswerObject, link: Callable[[Citation], str] | None
             # The winner in words, then every side with its own figure.
             sides = "；".join(f"{escape(s.place)} {escape(s.text)}" for s in answer.compared)
             parts.append(f"**{escape(compare_line(answer))}**：{sides}")
+        elif answer.change is not None:
+            # 增加了多少 asked: the difference, then the figure it reached
+            grew = "增加" if answer.change >= 0 else "减少"
+            by = f"{abs(answer.change):g}{answer.unit or ''}"
+            parts.append(f"**{grew} {escape(by)}**（{escape(answer.text)}）{place}")
         else:
             post = f" · {escape(answer.post)}" if answer.post else ""
             parts.append(f"**{escape(answer.text)}**{post}{place}")

@@ -227,7 +227,13 @@ def answer_correct(item: GoldItem, answer: Any) -> bool:
     got = getattr(answer, "answer", None)
     if status != "answered" or got is None:
         return False
-    if not value_matches(got.value, item.answer_value):
+    # A question of by how much (增加了多少) is answered by the difference, where the
+    # answer gives one; its value is then where the change ended.
+    change = getattr(got, "change", None)
+    value = abs(change) if change is not None else got.value
+    if not value_matches(
+        value, abs(item.answer_value) if change is not None else item.answer_value
+    ):
         return False
     return item.type == CROSS_DOC or units_compatible(got.unit, item.unit)
 

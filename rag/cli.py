@@ -134,6 +134,11 @@ def _print_answer(result) -> None:
             console.print(f"  {n}. {escape(item.text)}", highlight=False)
     elif answer.kind.is_passage:
         console.print(f"[dim]相关原文{escape(where)}：[/dim]", highlight=False)
+    elif answer.change is not None:  # 增加了多少 asked: the difference, then what it reached
+        grew = "增加" if answer.change >= 0 else "减少"
+        by = f"{grew} {abs(answer.change):g}{answer.unit or ''}"
+        console.print(f"[bold]{escape(by)}[/bold]  {escape(where)}", highlight=False)
+        console.print(f"  达到 {escape(answer.text)}", highlight=False)
     else:
         post = f"（{answer.post}）" if answer.post else ""
         console.print(

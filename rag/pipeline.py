@@ -230,7 +230,7 @@ class Pipeline:
         best, hits = self._best(index, question, top_k, mode)
         if best is None:
             return self._not_found(index, text, question, hits, top_k, t0)
-        return self._answered(index, text, [best], best, t0)
+        return self._answered(index, text, [best], best, t0, question.amount)
 
     def _ask_span(self, index, text, question: Question, top_k, mode, t0) -> AnswerObject:
         """Every kind but figures: the best sentences, then the span of the asked kind."""
@@ -322,10 +322,17 @@ class Pipeline:
         ):
             latest.from_value = earliest.figure.value
             cited.append(earliest)
-        return self._answered(index, text, cited, latest, t0)
+        return self._answered(index, text, cited, latest, t0, question.amount)
 
-    def _answered(self, index, text, cited: list[Candidate], best: Candidate, t0) -> AnswerObject:
+    def _answered(
+        self, index, text, cited: list[Candidate], best: Candidate, t0, amount: bool = False
+    ) -> AnswerObject:
+        """``amount``: the question asks by how much (增加了多少), so where the figure has
+        the one it grew from the answer carries the difference too."""
         fig = best.figure
+        change = None
+        if amount and best.from_value is not None:
+            change = round(fig.value - best.from_value, 6)
         answer = Answer(
             kind=QuestionKind.FIGURE,
             text=fig.text,
@@ -333,6 +340,7 @@ class Pipeline:
             unit=fig.unit,
             qualifier=fig.qualifier,
             from_=best.from_value,
+            change=change,
             doc_id=best.doc.doc_id,
             start=fig.start,
             end=fig.end,

@@ -63,6 +63,11 @@ class Answer(BaseModel):
     from_: float | None = Field(
         None, alias="from", description="仅数字答案：“由 X 增加到 Y” 中的 X"
     )
+    change: float | None = Field(
+        None,
+        description="仅数字答案，问“增加了多少”“减少了多少”时：value − from，由原文的两个数字算出"
+        "（“由4081家增加到6299家” → 2218）",
+    )
     post: str | None = Field(None, description="人物答案：原文写在人名旁的职务，如 “主席”")
     items: list[AnswerItem] | None = Field(None, description="列举答案的各项，各带原文位置")
     compared: list[ComparedFigure] | None = Field(

@@ -179,6 +179,13 @@ def test_answer_correct_value_and_unit():
     assert not answer_correct(item, not_found())
 
 
+def test_answer_correct_by_how_much_is_the_difference():
+    grew = answered(6299.0, "家", "6299家")
+    grew.answer.change, grew.answer.from_ = 2218.0, 4081.0
+    assert answer_correct(gold(answer_value=2218.0, unit="家"), grew)
+    assert not answer_correct(gold(answer_value=6299.0, unit="家"), grew)  # the change asked
+
+
 def test_answer_correct_unanswerable():
     item = gold(
         answer_value=None, answer_text=None, unit=None, doc=None, evidence=None, type="unanswerable"

@@ -145,6 +145,13 @@ def test_change_in_sentence_reports_from(qa):
     assert result.answer.value > result.answer.from_
 
 
+def test_by_how_much_gets_the_difference_and_to_what_does_not(qa):
+    by = qa.ask("江都区基层工会数量增加了多少家？").answer
+    assert (by.value, by.from_, by.change) == (6299, 4081, 2218)
+    to = qa.ask("江都区基层工会数量增加到了多少家？").answer
+    assert (to.value, to.change) == (6299, None)
+
+
 def test_a_question_about_where_a_change_began_gets_the_earlier_figure(qa):
     # "由 X 增加到 Y": 有多少 is Y (with X as ``from``); 原来有多少 is X
     now = qa.ask("江都基层工会组织有多少家？").answer

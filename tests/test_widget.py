@@ -364,6 +364,16 @@ def test_not_found_shows_message_and_closest_passages(site, new_page):
     expect(reply.locator(".closest a.source").first).to_have_attribute("href", doc_link)
 
 
+def test_by_how_much_is_answered_by_the_difference_beside_where_it_ended(site, new_page):
+    page = new_page()
+    page.goto(site["api"] + "/")
+    open_widget(page)
+    reply = ask(page, "江都区基层工会数量增加了多少家？")
+    expect(reply.locator("strong.figure")).to_have_text("增加 2218 家")
+    expect(reply.locator(".figure-note")).to_contain_text("6299家")
+    expect(reply.locator(".figure-note")).to_contain_text("4081")
+
+
 def test_a_typo_is_answered_and_says_which_question_was_looked_up(site, new_page):
     page = new_page()
     page.goto(site["api"] + "/")

@@ -76,6 +76,8 @@
       return "共 " + n + " 项";
     },
     previously: "此前",
+    grew: "增加",
+    shrank: "减少",
     more: "更多",
     fewer: "更少",
     tied: "两地数字相同",
@@ -741,7 +743,14 @@
       var sides = Array.isArray(answer.compared) && answer.compared.length >= 2 ? answer.compared : null;
       addBot(function (card) {
         if (sides) card.appendChild(el("p", "compare-winner", compareLine(answer)));
-        card.appendChild(el("strong", "figure", answer.text));
+        var change = typeof answer.change === "number" ? answer.change : null;
+        // 增加了多少 asked: the difference heads the card, the figure it reached beside it.
+        if (change !== null) {
+          var by = (change < 0 ? TEXT.shrank : TEXT.grew) + " " + formatValue(Math.abs(change), answer.unit, answer.text);
+          card.appendChild(el("strong", "figure", by));
+        } else {
+          card.appendChild(el("strong", "figure", answer.text));
+        }
         if (sides) {
           // Both figures, each beside its place: what was compared, not only the winner.
           var table = el("ul", "compared");
@@ -759,6 +768,7 @@
         if (typeof answer.from === "number") {
           notes.push(TEXT.previously + "：" + formatValue(answer.from, answer.unit, answer.text));
         }
+        if (change !== null) notes.push(answer.text);
         if (notes.length) card.appendChild(el("span", "figure-note", notes.join(" ｜ ")));
         var fromNeedles = typeof answer.from === "number" ? numberNeedles(answer.from) : [];
         cites.slice(0, 2).forEach(function (c, i) {
