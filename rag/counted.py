@@ -434,7 +434,7 @@ def judge(
         clash("plan", PLAN_CLASH)  # 实际新建了多少 asked, 2017年主要任务: 新建…100个以上
     if want.scope and scope(text[clause.start : start]) not in (None, want.scope):
         clash("scope", SCOPE_CLASH)  # 全市（含各县级市） asked, 市区…57412人 counts the core
-    if any(x == unit or _names(phrase, x) for x in want.excluded):
+    if any(x in (unit, f"{unit}数") or _names(phrase, x) for x in want.excluded):
         clash("excluded", EXCLUDED_CLASH)  # 省级（不含市级） asked, 省市级“模范职工之家”48家
     if counts_another_thing(want.text, unwrap(text[end : clause.end])):
         clash("thing", OTHER_HEAD)  # 多少个职工服务点 asked, 两个区域性…职工服务中心
@@ -444,8 +444,12 @@ def judge(
         _PER_BEFORE.search(unwrap(text[clause.start : start])) or _PER_AFTER.match(after)
     ):
         clash("per_unit", PER_UNIT_CLASH)  # 平均每户多少钱 asked, 近3万户、投入资金4000万元
-    if want.subset and not any(v in sentence for w in want.subset for v in variants(w)):
-        clash("group", GROUP_CLASH)  # 会员中女职工有多少 asked, 会员由179584名增加到283958名
+    own = before + "|" + unwrap(text[end : clause.end])
+    if want.subset and not any(v in own for w in want.subset for v in variants(w)):
+        # 会员中女职工有多少 asked, 会员由179584名增加到283958名; 调解组织中企业调解组织有
+        # 多少 asked, 已建各类调解组织16908个,其中企业调解组织15258个: the figure's own words.
+        # Not a clash of the sentence's key figure: the part asked is often its neighbour.
+        clash("part", GROUP_CLASH)
     if _subset_unasked(want.text, text[clause.start : start], text[end : clause.end]):
         clash("group", GROUP_CLASH)  # 培训了多少名职工 asked, 其中5000多人晋升成为高技能人才
     if _another_named_item(want.text, sentence, unwrap(text[clause.start : start])):
@@ -575,6 +579,8 @@ def _level_clash(
         found = _leading_level(text, start)
     if found and want < found and _JOINED_LEVELS.search(near):
         return COMBINED_LEVELS  # 全国及省市“五一劳动奖章”, 省市级: several levels together
+    if "all" in found and "all" not in want:
+        return COMBINED_LEVELS  # 全国劳动模范 asked, 涌现各级劳模和先进工作者270名
     if not found and want & {"national", "province"}:
         # 有几家是全国级的 asked, 建成劳模创新工作室43家 names no level: the city's own count
         return LEVEL_UNSTATED

@@ -421,7 +421,18 @@ def test_a_ruled_out_phrase_is_named_only_when_all_of_it_is_there():
 
 def test_the_part_asked_within_a_whole_must_be_in_the_sentence():
     text = "全区工会会员由179584名增加到283958名。"
-    assert "group" in _clashes("临川工会会员中女职工有多少名", text, "283958名", "名")
-    assert "group" not in _clashes("临川工会会员有多少名", text, "283958名", "名")
+    assert "part" in _clashes("临川工会会员中女职工有多少名", text, "283958名", "名")
+    assert "part" not in _clashes("临川工会会员有多少名", text, "283958名", "名")
     # 五年中 says when, not of what
-    assert "group" not in _clashes("五年中临川工会会员增加到多少名", text, "283958名", "名")
+    assert "part" not in _clashes("五年中临川工会会员增加到多少名", text, "283958名", "名")
+    # the figure's own words, not only its sentence's, must name the part
+    text = "全市已建各类调解组织16908个,其中企业调解组织15258个。"
+    question = "临川已建的各类调解组织中，企业调解组织有多少个"
+    assert "part" in _clashes(question, text, "16908个", "个")
+    assert "part" not in _clashes(question, text, "15258个", "个")
+
+
+def test_a_count_in_the_unit_ruled_out_and_every_level_together_are_not_the_answer():
+    text = "五年来,走访慰问困难职工家庭10643户,涌现各级劳模和先进工作者270名。"
+    assert "excluded" in _clashes("临川走访的困难职工多少人 不要户数要人数", text, "10643户", "户")
+    assert "level" in _clashes("临川五年涌现的全国劳动模范有多少名", text, "270名", "名")
