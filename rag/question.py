@@ -75,7 +75,7 @@ class Question(NamedTuple):
 
 
 # 增加了多少 / 多了多少 / 下降了几个: the size of a change; 增加到多少 asks where it ended.
-_AMOUNT = re.compile(r"(?:增加|增长|提高|上升|扩大|减少|下降|降低|涨|多|少)了?(?:多少|几)")
+_AMOUNT = re.compile(r"(?:增加|增长|净增|提高|上升|扩大|减少|下降|降低|涨|多|少)了?(?:多少|几)")
 _TO = re.compile(r"(?:增加|增长|提高|上升|扩大|发展|减少|下降|降低|涨)(?:到|至)")
 
 
@@ -275,6 +275,16 @@ REPORT_REF = re.compile(
 )
 
 
+# A period named by a congress (十四大以来, 第十四次代表大会到第十五次代表大会期间): when,
+# like a year, not what is asked about. 第十二次党代会确定了… (no 以来/期间) is a subject.
+_CONGRESS = r"第?[一二三四五六七八九十]{1,3}次?(?:代表大会|工代会|党代会|大)"
+EVENT_PERIOD = re.compile(
+    rf"(?:从|自)?(?:[区市县]?工会)?{_CONGRESS}(?:召开)?"
+    rf"(?:(?:到|至)(?:{_CONGRESS}(?:召开)?|现在|目前|如今)(?:期间|以来|为止)?"
+    rf"|以来|期间|之后|召开时|时)"
+)
+
+
 def _from_asked(text: str) -> bool:
     """由多少名增加到283958名 asks the start; 由多少家增加到多少家 asks the change whole."""
     m = re.search(r"[由从]多少", text)
@@ -319,7 +329,8 @@ def parse_question(text: str) -> Question:
         for p in kept
     ]
     earlier = list(_EARLIER.finditer(text))
-    unsaid = ruled_out + [m.span() for m in earlier + reports]
+    periods = list(EVENT_PERIOD.finditer(text))
+    unsaid = ruled_out + [m.span() for m in earlier + reports + periods]
     for span in place_spans + [(f.start, f.end) for f in figures] + unsaid:
         blanked[span[0] : span[1]] = [" "] * (span[1] - span[0])
     unit = expected_unit(_FILLER.sub("", text))

@@ -114,3 +114,20 @@ def test_what_an_aside_rules_out_sets_no_year_and_no_tally():
     assert 2012 not in q.years and 2016 in q.years
     q = parse_question("宿迁三年累计立项多少个？（不是当年新增）")
     assert q.tally == {"total"} and q.excluded == ("当年新增",)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "宿迁区工会第十四次代表大会到第十五次代表大会期间，基层工会增加了多少家？",
+        "宿迁工会十四大以来基层工会增加了多少家",
+        "宿迁基层工会从十四大到现在增加了多少家",
+    ],
+)
+def test_a_period_named_by_a_congress_is_when_not_what(question):
+    q = parse_question(question)
+    assert q.terms == ["基层", "工会"] and q.amount
+
+
+def test_a_congress_that_did_something_is_the_subject():
+    assert "党代会" in parse_question("宿迁第十二次党代会确定了几个方面的战略举措").terms
