@@ -21,7 +21,7 @@ from rag.regions import is_within
 from rag.retrieval import year_match
 from rag.sections import section_years
 from rag.synonyms import variants
-from rag.tokenization import is_thing_word
+from rag.tokenization import MEASURES, is_thing_word
 
 KEY_COMMON = 0.3  # a word in more than this share of passages tells sentences apart poorly
 KEY_COMMON_MIN = 10  # passages; in a tiny corpus every word is in a third of them
@@ -54,13 +54,6 @@ def bigram_coverage(grams: set[str], text: str) -> float:
 def document_frequency(index: CorpusIndex, term: str) -> int:
     """Chunks holding the term or its commonest synonym."""
     return max(index.df.get(v, 0) for v in variants(term))
-
-
-# Words for the figure's own quantity (多少金额, 人数是多少): the figure answers them, the
-# sentence need not say them.
-MEASURES = frozenset(
-    "数量 数目 人数 总数 总量 金额 数额 比例 比率 占比 次数 户数 人次 规模".split()
-)
 
 
 def key_term(index: CorpusIndex, question: Question) -> str | None:

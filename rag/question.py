@@ -16,7 +16,7 @@ from rag.kinds import QuestionKind, plain_question_words, question_kind
 from rag.numbers import find_figures
 from rag.regions import find_places, is_within
 from rag.script import normalize_script
-from rag.tokenization import adjacent_words, is_thing_word, normalize, tokenize
+from rag.tokenization import MEASURES, adjacent_words, is_thing_word, normalize, tokenize
 
 MEASURE_WORDS = "人次|家次|户次|批次|万元|亿元|元|个|家|名|人|位|项|场|次|条|份|件|所|户|册|本|支|批|期|天|小时|届|篇|座|处|套|台|辆|间|张|块|门|种|类|对|起|例|首|部|幅|万|亿"
 _ASK_UNIT = re.compile(rf"(?:多少|几|若干)(?:万|千|百|十)?({MEASURE_WORDS})")
@@ -225,7 +225,12 @@ def modifier_pairs(text: str, terms: list[str]) -> list[tuple[str, str]]:
     return [
         (a, b)
         for a, b in adjacent_words(text)
-        if a in terms and b in terms and len(a) >= 2 and len(b) >= 2 and is_thing_word(a)
+        if a in terms
+        and b in terms
+        and len(a) >= 2
+        and len(b) >= 2
+        and is_thing_word(a)
+        and b not in MEASURES
     ]
 
 
@@ -234,7 +239,8 @@ _SOURCE = re.compile(
     r"|(?:里|中|上)?(?:提到|说|讲|指出|显示)(?:的|了)?)"
 )
 # "不要覆盖单位的数", "（不含市级）", "按人头算，不是人次": a phrase the asker rules out, up to
-# the end of its clause or to what is wanted instead (不要户数要人数). 是不是 asks; 不算重复 counts heads (rag/counted.py).
+# the end of its clause or to what is wanted instead (不要户数要人数). 是不是 asks; 不算重复
+# counts heads (rag/counted.py).
 _EXCLUDED = re.compile(
     r"(?<!是)(?:不要|不是|不算|不包括|不含|而非|并非)(?!重复)"
     r"(?P<what>[\u4e00-\u9fff\d][\u4e00-\u9fff\d.]{1,14}?)(?:的数[字目据]?|的|在内)?(?=$|[，,。？?！!；;）)\s]|要|而是)"

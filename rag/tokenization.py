@@ -80,6 +80,13 @@ def part_of_speech(word: str) -> str:
     return jieba.posseg.dt.word_tag_tab.get(word, "")
 
 
+# Words for the figure's own quantity (多少金额, 人数是多少, 助学金总额): the figure answers
+# them, the sentence need not say them, and they qualify nothing.
+MEASURES = frozenset(
+    "数量 数目 人数 总数 总量 总额 金额 数额 比例 比率 占比 次数 户数 人次 规模".split()
+)
+
+
 def is_thing_word(word: str) -> bool:
     """A dictionary noun naming a thing (妈妈, 委员会, 咨询): not a person's or place name."""
     tag = part_of_speech(word)
