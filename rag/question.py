@@ -120,7 +120,10 @@ _LEVEL_NAMES = {
 # A running total and what was added in the period are different figures, often in one
 # sentence: "全年新增立项项目43个,三年累计立项103个"; "已建…918家" is a total too
 # ("已建会" is not: it says a union exists).
-_TALLY = re.compile(r"(累计|已建(?!会)|已有|现有|目前|现在|总数)|新增|新建|净增|新组建|新成立")
+_TALLY = re.compile(
+    r"(累计|已建(?!会)|已有|现有|目前|现在|总数)|新增|新建|净增|新组建|新成立"
+    r"|(?:全年|年内|当年|今年)(?:共)?(?:建成|建立|组建|发展)"
+)
 
 
 def tally(text: str) -> frozenset[str]:

@@ -436,3 +436,11 @@ def test_a_count_in_the_unit_ruled_out_and_every_level_together_are_not_the_answ
     text = "五年来,走访慰问困难职工家庭10643户,涌现各级劳模和先进工作者270名。"
     assert "excluded" in _clashes("临川走访的困难职工多少人 不要户数要人数", text, "10643户", "户")
     assert "level" in _clashes("临川五年涌现的全国劳动模范有多少名", text, "270名", "名")
+
+
+def test_what_a_year_built_is_no_running_total():
+    text = "全年建成环卫职工爱心驿站55家、“爱心母婴休息室”21个。"
+    assert "tally" in _clashes(
+        "截至2015年临川累计建成的“爱心母婴休息室”有多少个", text, "21个", "个"
+    )
+    assert "tally" not in _clashes("临川全年建成了多少个“爱心母婴休息室”", text, "21个", "个")
