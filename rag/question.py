@@ -294,6 +294,15 @@ EVENT_PERIOD = re.compile(
 )
 
 
+# "据苏州市总工会2017年1月的工作报告，…", "苏州市总工会2017年1月的报告提到，…": a lead
+# naming where the asker read it. Its year is kept (REPORT_REF); searching with it would
+# look for the report's date rather than for what is asked.
+_SOURCE_LEAD = re.compile(
+    r"^(?:据|根据|按照)?[^，,。？?]{0,24}?(?:述职报告|工作报告|报告|讲话)(?:里|中|上)?"
+    r"(?:提到|说|讲|指出|显示)?(?:的|了)?[，,：:]\s*"
+)
+
+
 def _from_asked(text: str) -> bool:
     """由多少名增加到283958名 asks the start; 由多少家增加到多少家 asks the change whole."""
     m = re.search(r"[由从]多少", text)
@@ -367,7 +376,7 @@ def parse_question(text: str) -> Question:
         terms += [f.text.replace(" ", "") for f in figures if f.kind not in ("year",)]
     terms = list(dict.fromkeys(terms))
     return Question(
-        text=text,
+        text=_SOURCE_LEAD.sub("", text) or text,
         kind=kind,
         places=places,
         unit=unit,

@@ -131,3 +131,11 @@ def test_a_period_named_by_a_congress_is_when_not_what(question):
 
 def test_a_congress_that_did_something_is_the_subject():
     assert "党代会" in parse_question("宿迁第十二次党代会确定了几个方面的战略举措").terms
+
+
+def test_a_lead_naming_the_report_read_is_not_searched_for():
+    q = parse_question(
+        "据宿迁市总工会2017年1月的工作报告，宿迁第十二次党代会确定了几个方面的战略举措？"
+    )
+    assert q.text.startswith("宿迁第十二次党代会") and 2016 in q.years
+    assert q.places == ["宿迁"]
