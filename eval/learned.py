@@ -3,16 +3,20 @@
 For every figure question of a gold-schema file, the answerer's ranked candidates (the
 figures of the top passages, rag/answer.py) are collected with their explicit features —
 the coverage and meaning parts the hand scorer multiplies, and one flag per clash of
-rag/counted.py (another stage, group, level, year span …). A logistic regression on those
-features, trained on gold with grouped cross-validation (one report held out at a time),
+rag/counted.py (another stage, group, level, year span …). A logistic regression (or
+gradient boosting, ``--model boosting``) on those features, trained on gold with grouped cross-validation (one report held out at a time),
 then decides as the hand scorer does: the most probable candidate is the answer when its
 probability clears a threshold chosen on the training folds, and "not found" otherwise.
 
 Both deciders are scored on the same candidates (the figure answerer alone: comparisons
 and changes are left out, as are questions of other kinds), and the learned one is also
 trained on all of gold and tried on blind sets. Ablations drop one feature group at a time.
+With ``--train``, the model is also tried as a verifier that only withdraws the hand
+scorer's answer when it doubts it, trained on every tuned set named.
 
-    $ .venv/bin/python -m eval.learned --test eval/blind/b12.jsonl eval/blind/b13.jsonl
+    $ .venv/bin/python -m eval.learned --test eval/blind/b12.jsonl eval/blind/b14.jsonl
+    $ .venv/bin/python -m eval.learned --model boosting --train eval/traps.jsonl \\
+          eval/blind/b15.jsonl --test eval/blind/b12.jsonl     # as a verifier of today's picks
 
 scikit-learn comes with sentence-transformers, which setup installs.
 """
@@ -161,6 +165,17 @@ def _probs(model, q: Asked, cols: list[int]) -> np.ndarray:
     return model.predict_proba(q.features[:, cols])[:, 1]
 
 
+def verified(model, items: list[Asked], cols: list[int], floor: float) -> list[int | None]:
+    """The hand scorer's pick, withdrawn when the model doubts it (probability < ``floor``):
+    the learned model as a verifier of today's answers rather than their chooser."""
+    picks = decide([q.hand for q in items], ANSWER_THRESHOLD)
+    out = []
+    for q, pick in zip(items, picks, strict=True):
+        doubt = pick is not None and _probs(model, q, cols)[pick] < floor
+        out.append(None if doubt else pick)
+    return out
+
+
 def cross_validated(items: list[Asked], cols: list[int]) -> tuple[float, float]:
     """Leave one report out: train on the others, decide on its questions."""
     picks: dict[str, int | None] = {}
@@ -178,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gold", default="eval/gold.jsonl")
     parser.add_argument("--test", nargs="*", default=[], help="blind sets to try it on")
     parser.add_argument("--model", choices=("logistic", "boosting"), default="logistic")
+    parser.add_argument(
+        "--train", nargs="*", default=[], help="more tuned sets to train the verifier on"
+    )
     args = parser.parse_args(argv)
     global MODEL
     MODEL = args.model
@@ -204,6 +222,21 @@ def main(argv: list[str] | None = None) -> int:
             f"\n{path} ({len(items)} figure questions): hand {h[0]:.1%} (not found {h[1]:.1%}),"
             f" learned on all of gold {m[0]:.1%} (not found {m[1]:.1%}), threshold {threshold:.2f}"
         )
+    if args.train:
+        # The verifier: trained on every tuned set, its floor the one that decides best
+        # there, tried on the blind sets it never saw.
+        pool = gold + [q for path in args.train for q in collect(qa, Path(path))]
+        model, _ = train(pool, everything)
+        floor = max(
+            (accuracy(pool, verified(model, pool, everything, f))[0], -f, f)
+            for f in np.linspace(0.0, 0.9, 46)
+        )[2]
+        print(f"\nverifier trained on {len(pool)} questions, floor {floor:.2f}")
+        for path in args.test:
+            items = collect(qa, Path(path))
+            h = accuracy(items, decide([q.hand for q in items], ANSWER_THRESHOLD))
+            v = accuracy(items, verified(model, items, everything, floor))
+            print(f"{path}: hand {h[0]:.1%} ({h[1]:.1%}), hand + verifier {v[0]:.1%} ({v[1]:.1%})")
     if not math.isfinite(threshold):
         return 1
     return 0
