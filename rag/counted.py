@@ -59,6 +59,8 @@ from rag.groups import (
     thing_absent,
 )
 from rag.numbers import quantity_kind, unit_family
+from rag.parts import after_premise, another_named_item, asked_part, subset_unasked
+from rag.periods import asks_one_year, asks_per_unit, states_per_unit, sums_several_years
 from rag.question import Question, levels, tally, without_asides
 from rag.regions import find_places
 from rag.sections import section_heading
@@ -166,18 +168,6 @@ _INTENT = re.compile(r"意向|意愿")
 _PLAN_HEADING = re.compile(r"任务|安排|计划|思路|目标|打算|展望")
 # Heads, not visits: 按人头, 按人数, 不算重复.
 _DISTINCT = re.compile(r"按人头|按人数|不算重复|不重复|去重")
-# One year asked ("2017年一年", "全年", "当年"), and the words that make a figure a sum
-# over several years; 全年累计 and 去年累计 are still one year's.
-_ONE_YEAR = re.compile(r"(?<![几多两三四五六七八九十百\d])一年(?![来多半以])|全年|当年|单年|那一年")
-_SEVERAL_YEARS = re.compile(
-    r"[两三四五六七八九十几多\d]+年(?:来|以来|间|中|里|累计|共)|以来|累计|历年|届内|任期内"
-)
-_YEARS_ASKED = re.compile(r"[两三四五六七八九十几多]+年|以来|累计|历年")
-_THIS_YEAR = re.compile(r"全年|去年|今年|当年|本年|[一二〇零\d]{4}年(?![来以间])")
-# So much per household, head, month …: the figure must say so (每人1000元, 人均, /月).
-_PER_UNIT = re.compile(r"平均|人均|户均|每(?:户|人|名|位|个|家|所|次|月|年|天|场|期|届)")
-_PER_BEFORE = re.compile(r"(?:平均|人均|户均|均|每[^\d，,。；;]{0,4}|标准[^\d，,。；;]{0,4})$")
-_PER_AFTER = re.compile(r"^\s*(?:/|每|一[户人次])")
 _ASKS_PEOPLE = re.compile(r"(?:多少|几)个?(?:人|名|位)(?!次)|人数")
 
 
@@ -222,33 +212,6 @@ def stages(text: str) -> frozenset[str]:
     return frozenset(m.lastgroup for m in _STAGE.finditer(text))
 
 
-# "五年征集的合理化建议中，被采纳的有多少": what comes before 中 is the whole the asker
-# starts from, and its stage is not the one asked.
-# (五年中, 五年里 say when, not of what.)
-_PREMISE = re.compile(r"(?<![年月天期])(?:当中|之中|中)[，,]?(?=[^，,]*(?:多少|几))")
-
-
-def _asked_subset(text: str) -> tuple[str, ...]:
-    """The thing asked within the premise's whole: 会员中女职工有多少 → (女职工,)."""
-    premises = list(_PREMISE.finditer(text))
-    ask = _ASK_WORD.search(text, premises[-1].end()) if premises else None
-    if ask is None:
-        return ()
-    words = [
-        w
-        for w in tokenize(text[premises[-1].end() : ask.start()])
-        if len(w) >= 2 and names_thing(w)
-    ]
-    return tuple(w for w in words if not any(w != o and w in o for o in words))
-
-
-def _asked_stages(text: str) -> frozenset[str]:
-    premises = list(_PREMISE.finditer(text))
-    if premises and (after := stages(text[premises[-1].end() :])):
-        return after
-    return stages(text)
-
-
 def asked(question: Question, known: Callable[[str], bool] | None = None) -> Asked:
     """The question's counted phrase; ``known`` (whether the corpus has a word) keeps only
     the qualifiers documents could state at all — a word no report uses tells nothing."""
@@ -266,7 +229,7 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         unit=question.unit,
         people=(question.unit in ("人", "名", "位") and bool(_ASKS_PEOPLE.search(question.text)))
         or bool(_DISTINCT.search(question.text)),
-        stages=_asked_stages(without_asides(question.text)),
+        stages=after_premise(without_asides(question.text), stages),
         tally=question.tally,
         levels=question.levels | _place_levels(question.text),
         modifiers=pairs,
@@ -278,11 +241,9 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         scope=scope(question.text),
         text=question.text,
         excluded=question.excluded,
-        # Not when it names several years too: in a comparison the sides may span
-        # different periods (无锡全年调解的和昆山五年参与调处的).
-        one_year=bool(_ONE_YEAR.search(question.text)) and not _YEARS_ASKED.search(question.text),
-        per_unit=bool(_PER_UNIT.search(question.text)),
-        subset=_asked_subset(without_asides(question.text)),
+        one_year=asks_one_year(question.text),
+        per_unit=asks_per_unit(question.text),
+        subset=asked_part(without_asides(question.text)),
     )
 
 
@@ -438,22 +399,8 @@ def judge(
         clash("excluded", EXCLUDED_CLASH)  # 省级（不含市级） asked, 省市级“模范职工之家”48家
     if counts_another_thing(want.text, unwrap(text[end : clause.end])):
         clash("thing", OTHER_HEAD)  # 多少个职工服务点 asked, 两个区域性…职工服务中心
-    if want.one_year and _several_years(text, sent, clause, start):
-        clash("span", SPAN_CLASH)  # 2017年一年 asked, 五年来,走访慰问…10643户
-    if want.per_unit and not (
-        _PER_BEFORE.search(unwrap(text[clause.start : start])) or _PER_AFTER.match(after)
-    ):
-        clash("per_unit", PER_UNIT_CLASH)  # 平均每户多少钱 asked, 近3万户、投入资金4000万元
-    own = before + "|" + unwrap(text[end : clause.end])
-    if want.subset and not any(v in own for w in want.subset for v in variants(w)):
-        # 会员中女职工有多少 asked, 会员由179584名增加到283958名; 调解组织中企业调解组织有
-        # 多少 asked, 已建各类调解组织16908个,其中企业调解组织15258个: the figure's own words.
-        # Not a clash of the sentence's key figure: the part asked is often its neighbour.
-        clash("part", GROUP_CLASH)
-    if _subset_unasked(want.text, text[clause.start : start], text[end : clause.end]):
-        clash("group", GROUP_CLASH)  # 培训了多少名职工 asked, 其中5000多人晋升成为高技能人才
-    if _another_named_item(want.text, sentence, unwrap(text[clause.start : start])):
-        clash("group", GROUP_CLASH)  # “夏送清凉”花了多少钱 asked, “秋送助学”为…发放95.88万元
+    for name, by in _span_and_part(want, text, sent, clause, start, end, before, after):
+        clash(name, by)
     if want.alone and joined_groups(text[clause.start : start]):
         clash("group", ALONE_CLASH)  # 只算劳模 asked, 组织劳模和一线职工疗休养190人次
     asked_kind, kind = quantity_kind(want.unit), quantity_kind(unit)
@@ -491,42 +438,26 @@ def _near_clauses(text: str, sent, clause) -> str:
     return unwrap(text[sent.start + previous : clause.end])
 
 
-_QUOTED = re.compile(r"[“\"]([^”\"]{2,12})[”\"]")
-
-
-def _another_named_item(question: str, sentence: str, lead: str) -> bool:
-    """A sentence lists named items (“春送岗位”…,“夏送清凉”…,“秋送助学”…) and the question
-    names one of them: a figure whose clause opens under another name belongs to that one."""
-    asked_names = [n for n in _QUOTED.findall(sentence) if n in question]
-    if not asked_names:
-        return False
-    own = _QUOTED.findall(lead)
-    return bool(own) and not any(n in question for n in own)
-
-
-def _subset_unasked(question: str, lead: str, rest: str) -> bool:
-    """A figure after 其中 counts those of the whole that did what the rest of its clause
-    says (其中1162项获得国家专利); a question that says none of it asks the whole."""
-    if "其中" not in lead:
-        return False
-    words = [w for w in tokenize(unwrap(rest)) if len(w) >= 2]
-    return bool(words) and sum(w in question for w in words) < len(words) / 2
-
-
-def _several_years(text: str, sent, clause, start: int) -> bool:
-    """The figure is a sum over several years, said in its own clause before it, else in
-    the clause before, else in the sentence's opening clause (五年来,走访慰问…). The
-    nearest that names a span decides: 全年累计 and 去年累计 are one year's."""
-    lead = text[sent.start : clause.start].rstrip(CLAUSE_END)
-    previous = max(lead.rfind(mark) for mark in CLAUSE_END) + 1
-    opening = re.split(f"[{CLAUSE_END}]", lead, maxsplit=1)[0]
-    for piece in (text[clause.start : start], lead[previous:], opening):
-        piece = unwrap(piece)
-        if _SEVERAL_YEARS.search(piece):
-            return not _THIS_YEAR.search(piece)
-        if _THIS_YEAR.search(piece):
-            return False
-    return False
+def _span_and_part(want: Asked, text: str, sent, clause, start: int, end: int, before, after):
+    """Clashes of the span a figure covers and the part of a whole it counts (rag/periods.py,
+    rag/parts.py): (name, factor) pairs."""
+    lead = unwrap(text[clause.start : start])
+    rest = unwrap(text[end : clause.end])
+    if want.one_year and sums_several_years(text, sent, clause, start):
+        yield "span", SPAN_CLASH  # 2017年一年 asked, 五年来,走访慰问…10643户
+    if want.per_unit and not states_per_unit(lead, after):
+        yield "per_unit", PER_UNIT_CLASH  # 平均每户多少钱 asked, 近3万户、投入资金4000万元
+    own = before + "|" + rest
+    if want.subset and not any(v in own for w in want.subset for v in variants(w)):
+        # 会员中女职工有多少 asked, 会员由179584名增加到283958名; 调解组织中企业调解组织有
+        # 多少 asked, 已建各类调解组织16908个,其中企业调解组织15258个: the figure's own words.
+        # Not a clash of the sentence's key figure: the part asked is often its neighbour.
+        yield "part", GROUP_CLASH
+    if subset_unasked(want.text, lead, rest):
+        yield "group", GROUP_CLASH  # 培训了多少名职工 asked, 其中5000多人晋升成为高技能人才
+    sentence = unwrap(text[sent.start : sent.end])
+    if another_named_item(want.text, sentence, lead):
+        yield "group", GROUP_CLASH  # “夏送清凉”花了多少钱 asked, “秋送助学”为…发放95.88万元
 
 
 def _names(phrase: str, excluded: str) -> bool:

@@ -1,0 +1,80 @@
+"""The part of a whole that a question or a figure speaks of.
+
+Three ways a report or a question narrows a whole down to a part:
+
+* the question starts from a whole and asks a part of it: "五年征集的合理化建议中，被采纳的
+  有多少" (the stage after 中 is the one asked), "会员中女职工有多少" (the thing after 中
+  must be what the figure counts);
+* a figure after 其中 counts those of the whole that did what its clause says
+  (其中1162项获得国家专利), which answers only a question that says so;
+* a sentence lists named items (“春送岗位”…,“夏送清凉”…,“秋送助学”…): a figure under one
+  name does not answer for another.
+
+Example::
+
+    >>> asked_part("会员中女职工有多少名"), asked_part("五年中会员增加到多少名")
+    (('女职工',), ())
+    >>> subset_unasked("培训了多少名职工", "其中", "晋升成为高技能人才")
+    True
+    >>> sentence = "“夏送清凉”慰问一线职工8309人次,“秋送助学”为809人次困难职工子女发放助学金"
+    >>> another_named_item("“夏送清凉”花了多少钱", sentence, "“秋送助学”为809人次困难职工子女发放助学金")
+    True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from rag.groups import names_thing
+from rag.sentences import unwrap
+from rag.tokenization import tokenize
+
+__all__ = ["after_premise", "another_named_item", "asked_part", "subset_unasked"]
+
+# "…中，" before the question word: what comes before is the whole the asker starts from.
+# (五年中, 五年里 say when, not of what.)
+_PREMISE = re.compile(r"(?<![年月天期])(?:当中|之中|中)[，,]?(?=[^，,]*(?:多少|几))")
+_ASK_WORD = re.compile(r"多少|几")
+_QUOTED = re.compile(r"[“\"]([^”\"]{2,12})[”\"]")
+
+
+def after_premise(text: str, read: Callable[[str], frozenset[str]]) -> frozenset[str]:
+    """``read`` (e.g. the stages named) of what the question asks after its premise, or of
+    the whole question when the part after the premise names none."""
+    premises = list(_PREMISE.finditer(text))
+    if premises and (after := read(text[premises[-1].end() :])):
+        return after
+    return read(text)
+
+
+def asked_part(text: str) -> tuple[str, ...]:
+    """The thing asked within the premise's whole: 会员中女职工有多少 → (女职工,)."""
+    premises = list(_PREMISE.finditer(text))
+    ask = _ASK_WORD.search(text, premises[-1].end()) if premises else None
+    if ask is None:
+        return ()
+    words = [
+        w
+        for w in tokenize(text[premises[-1].end() : ask.start()])
+        if len(w) >= 2 and names_thing(w)
+    ]
+    return tuple(w for w in words if not any(w != o and w in o for o in words))
+
+
+def subset_unasked(question: str, lead: str, rest: str) -> bool:
+    """A figure after 其中 counts those of the whole that did what the rest of its clause
+    says (其中1162项获得国家专利); a question that says little of it asks the whole."""
+    if "其中" not in lead:
+        return False
+    words = [w for w in tokenize(unwrap(rest)) if len(w) >= 2]
+    return bool(words) and sum(w in question for w in words) < len(words) / 2
+
+
+def another_named_item(question: str, sentence: str, lead: str) -> bool:
+    """The question names one of the sentence's quoted items, and the figure's clause opens
+    under another name: the figure belongs to that one."""
+    if not any(n in question for n in _QUOTED.findall(sentence)):
+        return False
+    own = _QUOTED.findall(lead)
+    return bool(own) and not any(n in question for n in own)
