@@ -6,6 +6,7 @@ On disk, ``index/`` holds numbered generations and a ``CURRENT`` pointer::
     index/gen-…/manifest.json  model, dimension, corpus hash, chunking, versions, file checksums
     index/gen-…/docs.json      documents with metadata and full text
     index/gen-…/chunks.json    chunk offsets
+    index/gen-…/llm_tokens.json  cl100k token count of each chunk (Passage.tokens)
     index/gen-…/vectors.npy    chunk embeddings (reused when a document is unchanged)
     index/gen-…/dense.faiss
     index/gen-…/bm25/
