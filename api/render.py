@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import quote
 
-from rag.messages import compare_line
+from rag.messages import change_line, compare_line
 from rag.schema import AnswerObject, Citation
 
 _SPECIAL = re.compile(r"([\\`*\[\]<>])")
@@ -87,9 +87,8 @@ def answer_markdown(result: AnswerObject, link: Callable[[Citation], str] | None
             parts.append(f"**{escape(compare_line(answer))}**：{sides}")
         elif answer.change is not None:
             # 增加了多少 asked: the difference, then the figure it reached
-            grew = "增加" if answer.change >= 0 else "减少"
-            by = f"{abs(answer.change):g}{answer.unit or ''}"
-            parts.append(f"**{grew} {escape(by)}**（{escape(answer.text)}）{place}")
+            by = escape(change_line(answer))
+            parts.append(f"**{by}**（{escape(answer.text)}）{place}")
         else:
             post = f" · {escape(answer.post)}" if answer.post else ""
             parts.append(f"**{escape(answer.text)}**{post}{place}")

@@ -18,7 +18,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from rag.messages import compare_line
+from rag.messages import change_line, compare_line
 from rag.settings import RetrievalMode, get_settings
 
 # Piped or redirected output is not wrapped: a copied quote keeps its sentences whole.
@@ -135,8 +135,7 @@ def _print_answer(result) -> None:
     elif answer.kind.is_passage:
         console.print(f"[dim]相关原文{escape(where)}：[/dim]", highlight=False)
     elif answer.change is not None:  # 增加了多少 asked: the difference, then what it reached
-        grew = "增加" if answer.change >= 0 else "减少"
-        by = f"{grew} {abs(answer.change):g}{answer.unit or ''}"
+        by = change_line(answer)
         console.print(f"[bold]{escape(by)}[/bold]  {escape(where)}", highlight=False)
         console.print(f"  达到 {escape(answer.text)}", highlight=False)
     else:

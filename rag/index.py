@@ -408,7 +408,12 @@ def _assemble(
     for tokens in chunk_tokens:
         for t in set(tokens):
             df[t] = df.get(t, 0) + 1
-    llm_tokens = [count_tokens(c.text) for c in chunks]
+    # A reused vector is an unchanged chunk: its count is reused too (no tiktoken needed).
+    counted = getattr(previous, "llm_tokens", None)
+    llm_tokens = [
+        counted[o] if o >= 0 and counted is not None else count_tokens(c.text)
+        for c, o in zip(chunks, origin, strict=True)
+    ]
     return CorpusIndex(
         docs,
         chunks,

@@ -75,3 +75,9 @@ def compare_line(answer) -> str:
     if answer.winner is None:
         return "两地数字相同"
     return f"{answer.winner}{'更多' if first.value > second.value else '更少'}"
+
+
+def change_line(answer) -> str:
+    """By how much, in words, for a question of 增加了多少: "增加 2218家", "减少 103件"."""
+    grew = "增加" if answer.change >= 0 else "减少"
+    return f"{grew} {abs(answer.change):g}{answer.unit or ''}"

@@ -287,7 +287,7 @@ REPORT_REF = re.compile(
 # A period named by a congress (十四大以来, 第十四次代表大会到第十五次代表大会期间): when,
 # like a year, not what is asked about. 第十二次党代会确定了… (no 以来/期间) is a subject.
 _CONGRESS = r"第?[一二三四五六七八九十]{1,3}次?(?:代表大会|工代会|党代会|大)"
-EVENT_PERIOD = re.compile(
+_EVENT_PERIOD = re.compile(
     rf"(?:从|自)?(?:[区市县]?工会)?{_CONGRESS}(?:召开)?"
     rf"(?:(?:到|至)(?:{_CONGRESS}(?:召开)?|现在|目前|如今)(?:期间|以来|为止)?"
     rf"|以来|期间|之后|召开时|时)"
@@ -347,7 +347,7 @@ def parse_question(text: str) -> Question:
         for p in kept
     ]
     earlier = list(_EARLIER.finditer(text))
-    periods = list(EVENT_PERIOD.finditer(text))
+    periods = list(_EVENT_PERIOD.finditer(text))
     unsaid = ruled_out + [m.span() for m in earlier + reports + periods]
     for span in place_spans + [(f.start, f.end) for f in figures] + unsaid:
         blanked[span[0] : span[1]] = [" "] * (span[1] - span[0])

@@ -211,6 +211,18 @@ def test_search_returns_passages_with_token_counts(qa):
     assert [p.tokens for p in result.passages] == [count_tokens(p.text) for p in result.passages]
 
 
+def test_unchanged_chunks_keep_their_counts_when_the_index_is_rebuilt(qa, tmp_path, monkeypatch):
+    import rag.index
+    from rag.settings import Settings
+
+    def no_counting(text):
+        raise AssertionError("an unchanged chunk was counted again")
+
+    monkeypatch.setattr(rag.index, "count_tokens", no_counting)
+    again = rag.index.build_index([], qa.embedder, Settings(index_dir=tmp_path), previous=qa.index)
+    assert again.llm_tokens == qa.index.llm_tokens
+
+
 def test_an_index_without_stored_token_counts_counts_them_on_demand(qa):
     import dataclasses
 
