@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import quote
 
-from rag.messages import change_line, compare_line
+from rag.messages import change_line, compare_line, rest_line, whole_line
 from rag.schema import AnswerObject, Citation
 
 _SPECIAL = re.compile(r"([\\`*\[\]<>])")
@@ -85,6 +85,9 @@ def answer_markdown(result: AnswerObject, link: Callable[[Citation], str] | None
             # The winner in words, then every side with its own figure.
             sides = "；".join(f"{escape(s.place)} {escape(s.text)}" for s in answer.compared)
             parts.append(f"**{escape(compare_line(answer))}**：{sides}")
+        elif answer.rest is not None:
+            # 没有…的有多少 asked: the rest, then the whole and the part
+            parts.append(f"**{escape(rest_line(answer))}**（{escape(whole_line(answer))}）{place}")
         elif answer.change is not None:
             # 增加了多少 asked: the difference, then the figure it reached
             by = escape(change_line(answer))

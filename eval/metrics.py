@@ -229,7 +229,10 @@ def answer_correct(item: GoldItem, answer: Any) -> bool:
         return False
     # A question of by how much (增加了多少) is answered by the difference, where the
     # answer gives one; its value is then where the change ended.
+    # 没有…的有多少 is answered by the rest of the whole, likewise.
     change = getattr(got, "change", None)
+    if getattr(got, "rest", None) is not None:
+        change = got.rest
     value = abs(change) if change is not None else got.value
     if not value_matches(
         value, abs(item.answer_value) if change is not None else item.answer_value

@@ -172,7 +172,7 @@ def candidates(
             gate = 0.4 + 0.6 * coverage(focus, weights, sent_text) if focus else 1.0
             unit = unit_agreement(want, local.unit)
             where = place_factor(doc, sent_text, chunk_text, question.places) * year_factor(
-                doc, sent_text, chunk_text, question.years, start
+                doc, sent_text, chunk_text, question.years, start, question.thread_years
             )
             retrieval = 1.0 / (1.0 + 0.15 * rank)
             verdict = judge(want, text, start, end, local.unit, seg)

@@ -18,7 +18,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from rag.messages import change_line, compare_line
+from rag.messages import change_line, compare_line, rest_line, whole_line
 from rag.settings import RetrievalMode, get_settings
 
 # Piped or redirected output is not wrapped: a copied quote keeps its sentences whole.
@@ -134,6 +134,9 @@ def _print_answer(result) -> None:
             console.print(f"  {n}. {escape(item.text)}", highlight=False)
     elif answer.kind.is_passage:
         console.print(f"[dim]相关原文{escape(where)}：[/dim]", highlight=False)
+    elif answer.rest is not None:  # 没有…的有多少 asked: the rest, then the whole and part
+        console.print(f"[bold]{escape(rest_line(answer))}[/bold]  {escape(where)}", highlight=False)
+        console.print(f"  {escape(whole_line(answer))}", highlight=False)
     elif answer.change is not None:  # 增加了多少 asked: the difference, then what it reached
         by = change_line(answer)
         console.print(f"[bold]{escape(by)}[/bold]  {escape(where)}", highlight=False)
@@ -143,7 +146,7 @@ def _print_answer(result) -> None:
         console.print(
             f"[bold]{escape(answer.text)}[/bold]{escape(post)}  {escape(where)}", highlight=False
         )
-    if answer.from_ is not None:
+    if answer.from_ is not None and answer.rest is None:
         console.print(f"  此前为 {answer.from_:g}", highlight=False)
     if answer.compared:
         console.print(escape(compare_line(answer)), highlight=False)

@@ -48,10 +48,12 @@ from typing import NamedTuple
 from rag.groups import (
     ACTORS,
     all_kinds,
+    asked_head,
     counts_another_thing,
     group_clash,
     head_swapped,
     joined_groups,
+    named_before_another,
     names_thing,
     narrowed_by_clause,
     other_kind,
@@ -194,6 +196,8 @@ class Asked(NamedTuple):
     one_year: bool = False  # 2017年一年, 全年: not a sum over several years
     per_unit: bool = False  # 平均每户, 每人, 人均: a rate, not the total
     subset: tuple[str, ...] = ()  # 会员中女职工有多少: the part of the whole asked
+    head: str | None = None  # the head noun of what is counted: 班组
+    amount: bool = False  # 净增了多少: by how much, which a 由X增加到Y answers
 
 
 class Verdict(NamedTuple):
@@ -244,6 +248,8 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         one_year=asks_one_year(question.text),
         per_unit=asks_per_unit(question.text),
         subset=asked_part(without_asides(question.text)),
+        head=asked_head(question.text),
+        amount=question.amount,
     )
 
 
@@ -368,9 +374,11 @@ def judge(
         # 提出 and 征集 are how suggestions come to be (提出合理化建议13.9万条 is what was
         # made): a stage only against a later one (提出了多少条建议 asked, 11条建议被采纳).
         clash("stage", APPLY_UNASKED)
-    if want.tally:
+    changed_to = bool(_CHANGE_TO.search(text[max(clause.start, start - 6) : start]))
+    if want.tally and not (want.amount and changed_to):
+        # 净增了多少 asked: "由179584名增加到283958名" gives the change, whatever its tally.
         found = tally(text[max(clause.start, start - TALLY_REACH) : start])
-        if _CHANGE_TO.search(text[max(clause.start, start - 6) : start]):
+        if changed_to:
             # "会员由179584名增加到283958名": the figure is where a change ended, the
             # whole membership now; a question about 新增/净增 asks the change.
             found |= {"total"}
@@ -399,6 +407,10 @@ def judge(
         clash("excluded", EXCLUDED_CLASH)  # 省级（不含市级） asked, 省市级“模范职工之家”48家
     if counts_another_thing(want.text, unwrap(text[end : clause.end])):
         clash("thing", OTHER_HEAD)  # 多少个职工服务点 asked, 两个区域性…职工服务中心
+    elif quantity_kind(want.unit) in (None, "count") and named_before_another(
+        want.head, before, phrase
+    ):
+        clash("thing", OTHER_HEAD)  # 参赛的班组有多少个 asked, 全市参赛企业11707家
     for name, by in _span_and_part(want, text, sent, clause, start, end, before, after):
         clash(name, by)
     if want.alone and joined_groups(text[clause.start : start]):

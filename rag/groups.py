@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 
 from rag.matching import mentions
+from rag.numbers import UNIT_PATTERN
 from rag.synonyms import variants
-from rag.tokenization import adjacent_words, is_thing_word, part_of_speech, tokenize
+from rag.tokenization import MEASURES, adjacent_words, is_thing_word, part_of_speech, tokenize
 
 # Nouns that name the count or share rather than the thing: 件数, 人数, 数量, 总量, 比例.
 _COUNT_NOUN = re.compile(r"[数量]$|比例|比率|占比|率$")
@@ -130,10 +131,12 @@ def _head(text: str) -> str | None:
     from rag.entities import tag  # LAC, loaded on first use
 
     head = None
-    for token in tag(text):
+    for k, token in enumerate(tag(text)):
         # 的 and 、 join modifiers to the head (困难职工的孩子, 区域性、行业性职工服务中心)
         if token.word in ("的", "、") and head is not None:
             continue
+        if k == 0 and token.tag == "LOC":
+            continue  # 苏州市劳动模范: the place qualifies the honour
         if token.tag not in _PHRASE_TAGS:
             break
         head = token.word if token.tag in _HEAD_TAGS else head
@@ -142,7 +145,10 @@ def _head(text: str) -> str | None:
 
 # Nouns that count people or bodies in general: what they are comes after (301名同志
 # 被评为无锡市劳动模范), so their head says nothing of the thing.
-_GENERIC_HEADS = frozenset({"同志", "人员", "个人", "人", "人次", "对象"})
+_GENERIC_HEADS = frozenset({"同志", "人员", "个人", "人", "人次", "对象", "人选"})
+# Before a figure, workers name whom a count is about more often than what it counts:
+# 困难职工3000户 counts households, 入会职工 members, 劳模和一线职工 both.
+_ANY_WORKER = frozenset({"职工", "员工", "工人", "会员"})
 _NAMED_AS = re.compile(r"被评为|被授予|被命名为|荣获|获得|获评|成为|当选")
 
 
@@ -158,11 +164,78 @@ def counts_another_thing(question: str, after: str) -> bool:
     want, found = _head(asked.group("noun")), _head(phrase)
     if want is None or found is None or found in _GENERIC_HEADS or _same_head(want, found):
         return False
+    if "、" in phrase and any(_same_head(want, _head(item) or "") for item in phrase.split("、")):
+        return False  # 115名江苏省劳动模范、先进工作者: the asked one is in the list
     if _NAMED_AS.match(phrase[phrase.index(found) + len(found) :]):
         return False  # 301名同志被评为劳动模范: counted as what they became
     # 127项主题鲜明、内容丰富、健康向上的职工文化系列活动: the head after the last 的
     last = _head(phrase[phrase.rindex("的") + 1 :]) if "的" in phrase else None
     return not (last and _same_head(want, last))
+
+
+# Words between a noun and its figure (参赛企业达11707家) or before the question word
+# (班组一共有多少个): they link, they name nothing.
+_LINK_TO_FIGURE = re.compile(
+    r"(?:共计?|总计|累计|合计|已达|多达|达到?|为|有|约|近|超过?|逾|计|突破)+$"
+)
+_LINK_TO_ASK = re.compile(
+    r"(?:一共|总共|共计?|总计|累计|合计)?(?:有|是|达到?|为)?(?:大概|大约|约)?$"
+)
+# Nouns that name where or when, not what: 全市1200家 counts no 全市.
+_WHERE_WHEN = re.compile(r"^(?:全|各|本|当|今|去|明|上|下)|[市区县省镇乡村年月日底初末]$")
+
+
+def _last_noun(text: str) -> str | None:
+    """The noun ``text`` ends with, past a count noun (会员总数 → 会员) and a pronoun
+    (基层工会本身 → 工会); None when it ends with a verb or a number."""
+    from rag.entities import tag  # LAC, loaded on first use
+
+    tokens = [t for t in tag(text) if t.word.strip()]
+    while tokens and (
+        tokens[-1].tag == "r" or tokens[-1].word in MEASURES or _COUNT_NOUN.search(tokens[-1].word)
+    ):
+        tokens.pop()
+    if not tokens or tokens[-1].tag not in _HEAD_TAGS:
+        return None
+    word = tokens[-1].word
+    if len(word) == 1 and len(tokens) > 1 and tokens[-2].tag in _HEAD_TAGS:
+        word = tokens[-2].word + word  # 图书室 read as 图书 + 室
+    return None if _WHERE_WHEN.search(word) or word in _GENERIC_HEADS else word
+
+
+# The last question word with its measure word: 这几年…多少人次 asks 人次.
+_ASK_MEASURE = re.compile(rf"(?:多少|几)(?:万|千|百)?(?:{UNIT_PATTERN})?")
+
+
+def asked_head(question: str) -> str | None:
+    """The head noun of what the question counts: after the question word (多少个职工服务点
+    → 服务点), else the noun before it (参赛的班组有多少个 → 班组)."""
+    asks = list(_ASK_MEASURE.finditer(question))
+    if not asks:
+        return None
+    ask = asks[-1]
+    after = re.match(r"[\u4e00-\u9fff、]{2,16}", question[ask.end() :])
+    if after and not after.group().startswith(tuple(MEASURES)):
+        head = _head(after.group())
+        if head:
+            return None if head in _GENERIC_HEADS else head
+    return _last_noun(_LINK_TO_ASK.sub("", question[: ask.start()]))
+
+
+# A sum asked (多少加班费, 补了多少社保费): what stands before a money figure names its
+# purpose in too many ways (补发加班工资, 为职工补缴) to judge by its head.
+_MONEY_HEAD = re.compile(r"[费金款钱资]$|收入|支出")
+
+
+def named_before_another(want: str | None, before: str, phrase: str) -> bool:
+    """The noun right before the figure (全市参赛企业11707家) has another head than the one
+    asked (班组), and the asked one is nowhere in the figure's words (``phrase``)."""
+    if want is None or _MONEY_HEAD.search(want):
+        return False
+    found = _last_noun(_LINK_TO_FIGURE.sub("", before.rstrip()))
+    if found is None or found in _ANY_WORKER or _same_head(want, found):
+        return False
+    return not any(v in phrase for v in variants(want))
 
 
 def _same_head(a: str, b: str) -> bool:

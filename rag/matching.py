@@ -152,14 +152,37 @@ def _names_place(sentence: str, place: str) -> bool:
     )
 
 
-def year_factor(doc: DocRecord, sentence: str, chunk: str, years: list[int], pos: int = 0) -> float:
+def _inside_span(doc: DocRecord, year: int) -> bool:
+    """A report of several years (2013-2017) says nothing of one year before its last:
+    its undated figures are sums over the span or stocks at its end."""
+    start, end = doc.meta.period_start, doc.meta.period_end
+    return start is not None and end is not None and start < end and year < end
+
+
+def year_factor(
+    doc: DocRecord,
+    sentence: str,
+    chunk: str,
+    years: list[int],
+    pos: int = 0,
+    lenient: frozenset[int] | None = None,
+) -> float:
+    """How far the passage at ``pos`` speaks of the asked years. A figure's undated
+    passage in a report of several years answers no year before its last unless the year
+    is in ``lenient`` (taken from the conversation, not typed); ``None`` leaves every year
+    lenient, for passages that are not figures."""
     if not years:
         return 1.0
     section = section_years(doc.text, pos)
     best = 0.0
     for year in years:
-        if str(year) in sentence or year in section or not section and year_match(doc, "", year):
+        if str(year) in sentence or year in section:
             f = 1.0
+        elif lenient and year in lenient and section and min(section) < year < max(section):
+            f = 1.0  # a section of 2016年—2020年 for a year the conversation set
+        elif not section and year_match(doc, "", year):
+            inside = lenient is not None and year not in lenient and _inside_span(doc, year)
+            f = 0.0 if inside else 1.0
         elif str(year) in chunk:
             f = 0.7
         elif doc.meta.period_start is None:

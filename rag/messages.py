@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from rag.kinds import QuestionKind
+from rag.numbers import format_figure
 from rag.question import Question
 
 FIGURE = "未在文档中找到该数字。请换个说法，或确认地区和年份是否在已收录的文档范围内。"
@@ -75,6 +76,16 @@ def compare_line(answer) -> str:
     if answer.winner is None:
         return "两地数字相同"
     return f"{answer.winner}{'更多' if first.value > second.value else '更少'}"
+
+
+def rest_line(answer) -> str:
+    """The rest of a whole, in words, for a question of 没有…的有多少: "其余 103件"."""
+    return f"其余 {answer.rest:g}{answer.unit or ''}"
+
+
+def whole_line(answer) -> str:
+    """The whole and the part the rest was taken from: "共 1424件，其中 1321件"."""
+    return f"共 {format_figure(answer.from_, answer.unit)}，其中 {answer.text}"
 
 
 def change_line(answer) -> str:

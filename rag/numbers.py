@@ -183,6 +183,7 @@ def _unit_pattern() -> str:
 
 
 _UNIT = _unit_pattern()
+UNIT_PATTERN = _UNIT  # for other modules that read a measure word after 多少
 # Extra measure words that only make sense after 第 ("第三轮", "第二阶段").
 _ORD_UNIT = f"(?:{_UNIT}|轮|季度|阶段|代|章|款|节|层|批)"
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import faiss
 
 from rag.answer import Candidate, candidates, rerank
+from rag.complement import positive, rest_of, says_verb, states_unmet
 from rag.embedder import Embedder, load_embedder
 from rag.followup import RESTATE, Turn, resolve
 from rag.index import CorpusIndex
@@ -30,7 +31,7 @@ from rag.messages import EMPTY, IN_CHINESE, corrected, not_found_message
 from rag.metadata import period_covers
 from rag.numbers import unit_family
 from rag.pages import page_of
-from rag.question import Question, asks_fewer, parse_question, years_near
+from rag.question import Question, asks_fewer, parse_question, parse_years, years_near
 from rag.retrieval import Hit, retrieve
 from rag.schema import (
     Answer,
@@ -43,7 +44,9 @@ from rag.schema import (
     Status,
 )
 from rag.scope import outside, outside_message
+from rag.script import simplified
 from rag.sentence_rank import Ranked, focus_span, rank_sentences
+from rag.sentences import CLAUSE_END, SENTENCE_END, bounds, unwrap
 from rag.settings import RetrievalMode, Settings, get_settings
 from rag.span_answer import Extracted, Quoted, extract
 from rag.store import load_store
@@ -139,10 +142,13 @@ class Pipeline:
         top_k: int | None = None,
         mode: RetrievalMode | None = None,
         history: Sequence[str | Turn] | None = None,
+        *,
+        thread_years: frozenset[int] = frozenset(),
     ) -> AnswerObject:
         """Answer ``text``; with ``history`` (earlier turns, oldest first) a follow-up such
         as "那2012年呢" is answered as the standalone question it stands for, given back
-        in ``resolved_question`` (rag/followup.py)."""
+        in ``resolved_question`` (rag/followup.py). ``thread_years`` are the years of
+        ``text`` that a follow-up took from the conversation."""
         t0 = time.perf_counter()
         if not any(c.isalnum() for c in text):  # "？？？": nothing to look for, or to resolve
             return _nothing_to_ask(text, EMPTY, t0)
@@ -152,18 +158,25 @@ class Pipeline:
                 question=text, status=Status.NOT_FOUND, message=RESTATE, took_ms=_ms(t0)
             )
         if resolution.carried:
-            result = self.ask(resolution.text, top_k, mode)
+            taken = frozenset(parse_years(resolution.text)) - frozenset(parse_years(text))
+            result = self.ask(resolution.text, top_k, mode, thread_years=taken)
             standalone = result.resolved_question or resolution.text  # typo corrected too
             return result.model_copy(
                 update={"question": text, "resolved_question": standalone, "took_ms": _ms(t0)}
             )
         index = self.index  # one consistent index for the whole question
-        key = (text, top_k or self.settings.top_k, mode or self.settings.mode, id(index))
+        key = (
+            text,
+            top_k or self.settings.top_k,
+            mode or self.settings.mode,
+            id(index),
+            thread_years,
+        )
         cached = self._answers.get(key)
         if cached is not None:
             return cached.model_copy(update={"took_ms": _ms(t0)})
-        result = self._corrected(index, text, top_k, mode, t0) or self._ask(
-            index, text, top_k, mode, t0
+        result = self._corrected(index, text, top_k, mode, t0, thread_years) or self._ask(
+            index, text, top_k, mode, t0, thread_years
         )
         with self._answers_lock:
             self._answers[key] = result
@@ -176,7 +189,9 @@ class Pipeline:
         answer = self.ask(question).answer
         return answer.text if answer else None
 
-    def _corrected(self, index: CorpusIndex, text: str, top_k, mode, t0) -> AnswerObject | None:
+    def _corrected(
+        self, index: CorpusIndex, text: str, top_k, mode, t0, thread_years=frozenset()
+    ) -> AnswerObject | None:
         """The answer to the question with a likely typo corrected (职工数屋 → 职工书屋,
         rag/typos.py), given back in ``resolved_question``; None when there is no typo or
         the corrected question is not answered either, so the question is asked as typed.
@@ -187,7 +202,7 @@ class Pipeline:
         fix = correct(text, corpus, index.df, places)
         if fix is None:
             return None
-        result = self._ask(index, fix.question, top_k, mode, t0)
+        result = self._ask(index, fix.question, top_k, mode, t0, thread_years)
         if result.status is not Status.ANSWERED:
             return None
         return result.model_copy(
@@ -208,10 +223,12 @@ class Pipeline:
             self._corpus = (index, text, places)
         return self._corpus[1], self._corpus[2]
 
-    def _ask(self, index: CorpusIndex, text: str, top_k, mode, t0: float) -> AnswerObject:
+    def _ask(
+        self, index: CorpusIndex, text: str, top_k, mode, t0: float, thread_years=frozenset()
+    ) -> AnswerObject:
         if _LATIN.search(text) and not _HAN.search(text):
             return _nothing_to_ask(text, IN_CHINESE, t0)
-        question = parse_question(text)
+        question = parse_question(text)._replace(thread_years=thread_years)
         top_k = top_k or self.settings.top_k
         metas = [d.meta for d in index.docs.values()]
         if outside(question, metas):
@@ -228,6 +245,8 @@ class Pipeline:
         if question.change and question.years:  # "增加了多少" with no year: one sentence's 由X到Y
             return self._change(index, text, question, top_k, mode, t0)
         best, hits = self._best(index, question, top_k, mode)
+        if question.unmet and not (best and self._states_unmet(index, question, best)):
+            return self._rest(index, text, question, top_k, mode, t0)
         if best is None:
             return self._not_found(index, text, question, hits, top_k, t0)
         return self._answered(index, text, [best], best, t0, question.amount)
@@ -302,6 +321,33 @@ class Pipeline:
             if best is not None and place_of(best) == place:
                 found.append(best)
         return found
+
+    def _states_unmet(self, index, question: Question, best: Candidate) -> bool:
+        """The best figure's own clause counts those that did not (尚有2家未开展)."""
+        text = simplified(best.doc.text)
+        clause = bounds(text, best.figure.start, best.figure.end, CLAUSE_END)
+        return states_unmet(question.unmet, unwrap(text[clause.start : clause.end]))
+
+    def _rest(self, index, text, question, top_k, mode, t0) -> AnswerObject:
+        """没有调解成功的有多少: those that did, and the whole right before them in the
+        same sentence; the answer carries the rest (rag/complement.py)."""
+        did = parse_question(positive(question.text))._replace(thread_years=question.thread_years)
+        met, hits = self._best(index, did, top_k, mode)
+        whole = None
+        if met is not None:
+            doc_text = simplified(met.doc.text)
+            fig = met.figure
+            clause = bounds(doc_text, fig.start, fig.end, CLAUSE_END)
+            sent = bounds(doc_text, fig.start, fig.end, SENTENCE_END)
+            if says_verb(question.unmet, unwrap(doc_text[clause.start : clause.end])):
+                sentence = doc_text[sent.start : sent.end]
+                whole = rest_of(sentence, fig.start - sent.start, fig, question.unmet)
+        if whole is None:
+            return self._not_found(index, text, question, hits, top_k, t0)
+        reply = self._answered(index, text, [met], met, t0)
+        reply.answer.from_ = whole.value
+        reply.answer.rest = round(whole.value - met.figure.value, 6)
+        return reply
 
     def _change(self, index, text, question, top_k, mode, t0) -> AnswerObject:
         years = sorted(question.years)

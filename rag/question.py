@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from rag.complement import unmet
 from rag.kinds import QuestionKind, plain_question_words, question_kind
 from rag.numbers import find_figures
 from rag.regions import find_places, is_within
@@ -37,7 +38,7 @@ QUESTION_WORDS = frozenset(
     """多少 几 几个 几家 若干 哪边 哪个 哪里 哪家 谁 什么 怎么 怎样 如何 是否 一共 总共 共 共计 合计 总计 累计 有 有没有
     哪些 哪几 哪位 哪一位 哪年 哪一年 哪天 何时 时候 什么时候 为什么 为何 怎么样 是不是 有无 能否 吗 么 哪儿 在哪 何处 呢
     数量 数目 总数 情况 全市 全区 全县 全省 今年 去年 当年 同期 一年 年 年度 年来 更多 更 较 还是 呢 吗 请问 告诉 我 你 其中
-    多 少 达到 达 约 大约 大概 大致 差不多 左右 共有 到底 获得 得 了 请 问 查询 一下 是 的 个 地 和 与 及 或 钱 人数 变化 增长 增加 到 涨 上涨 减少 下降 现在 如今 目前 至今 迄今""".split()
+    多 少 达到 达 约 大约 大概 大致 差不多 左右 共有 到底 获得 得 了 请 问 查询 一下 是 的 个 地 和 与 及 或 钱 人数 变化 增长 增加 净增 到 涨 上涨 减少 下降 现在 如今 目前 至今 迄今""".split()
 )
 
 
@@ -72,6 +73,11 @@ class Question(NamedTuple):
     # Asks by how much (增加了多少, 涨了多少, 减少了多少), not to what (增加到多少): where
     # both figures are found the answer reports the difference too.
     amount: bool = False
+    # Years a follow-up took from the conversation ("昆山呢" after 苏州2016年…): the asker
+    # did not type them, so a report of several years still answers for them.
+    thread_years: frozenset[int] = frozenset()
+    # The act a question of the rest negates: 没有调解成功的有多少 → 调解成功 (rag/complement.py).
+    unmet: str | None = None
 
 
 # 增加了多少 / 多了多少 / 下降了几个: the size of a change; 增加到多少 asks where it ended.
@@ -395,6 +401,7 @@ def parse_question(text: str) -> Question:
         excluded=tuple(m.group("what") for m in excluded),
         earlier=bool(earlier) or _from_asked(text),
         amount=bool(_AMOUNT.search(said)) and not _TO.search(said),
+        unmet=unmet(said),
     )
 
 

@@ -68,6 +68,11 @@ class Answer(BaseModel):
         description="仅数字答案，问“增加了多少”“减少了多少”时：value − from，由原文的两个数字算出"
         "（“由4081家增加到6299家” → 2218）",
     )
+    rest: float | None = Field(
+        None,
+        description="仅数字答案，问“没有…的有多少”时：from − value，即总数中其余的部分，由原文的两个"
+        "数字算出（“受理1424件，成功调解1321件” → 103）",
+    )
     post: str | None = Field(None, description="人物答案：原文写在人名旁的职务，如 “主席”")
     items: list[AnswerItem] | None = Field(None, description="列举答案的各项，各带原文位置")
     compared: list[ComparedFigure] | None = Field(

@@ -78,6 +78,10 @@
     previously: "此前",
     grew: "增加",
     shrank: "减少",
+    rest: "其余",
+    whole: function (whole, part) {
+      return "共 " + whole + "，其中 " + part;
+    },
     more: "更多",
     fewer: "更少",
     tied: "两地数字相同",
@@ -744,8 +748,12 @@
       addBot(function (card) {
         if (sides) card.appendChild(el("p", "compare-winner", compareLine(answer)));
         var change = typeof answer.change === "number" ? answer.change : null;
-        // 增加了多少 asked: the difference heads the card, the figure it reached beside it.
-        if (change !== null) {
+        var rest = typeof answer.rest === "number" ? answer.rest : null;
+        // 增加了多少 asked: the difference heads the card, the figure it reached beside it;
+        // 没有…的有多少: the rest of the whole, the whole and the part beside it.
+        if (rest !== null) {
+          card.appendChild(el("strong", "figure", TEXT.rest + " " + formatValue(rest, answer.unit, answer.text)));
+        } else if (change !== null) {
           var by = (change < 0 ? TEXT.shrank : TEXT.grew) + " " + formatValue(Math.abs(change), answer.unit, answer.text);
           card.appendChild(el("strong", "figure", by));
         } else {
@@ -765,7 +773,9 @@
         var first = cites[0];
         var notes = [];
         if (first && sourceLabel(first)) notes.push(sourceLabel(first));
-        if (typeof answer.from === "number") {
+        if (rest !== null) {
+          notes.push(TEXT.whole(formatValue(answer.from, answer.unit, answer.text), answer.text));
+        } else if (typeof answer.from === "number") {
           notes.push(TEXT.previously + "：" + formatValue(answer.from, answer.unit, answer.text));
         }
         if (change !== null) notes.push(answer.text);

@@ -1,0 +1,129 @@
+"""The rest of a whole (rag/complement.py), the noun before a figure (rag/groups.py) and
+the years a report of several years speaks for (rag/matching.py), on made-up reports."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.complement import positive, rest_of, says_verb, states_unmet, unmet
+from rag.groups import asked_head, named_before_another
+from rag.numbers import find_figures
+from rag.schema import Status
+
+FIVE_YEARS = """# 淮安市总工会第五次代表大会以来工作报告
+
+（2016年—2020年）
+
+五年来，各级工会劳调组织受理劳动争议1800件，成功调解1650件。
+在淮安投资的60家外资企业,已有57家开展工资集体协商。
+全市已有 120 个“爱心驿站”通过验收并投入使用。
+深化“安康杯”竞赛活动,全市参赛企业5200家、职工18万人。
+五年来开展“五比五创”劳动竞赛24次。
+"""
+
+ONE_YEAR = """# 宿迁市总工会2018年工作报告
+
+2018年，宿迁全市工会深化“安康杯”竞赛活动,全市参赛企业3100家。
+"""
+
+
+@pytest.fixture(scope="module")
+def made_qa(tmp_path_factory):
+    from rag.ingest import ingest
+    from rag.pipeline import Pipeline
+    from rag.settings import Settings
+
+    docs = tmp_path_factory.mktemp("reports")
+    (docs / "huaian-2016-2020.md").write_text(FIVE_YEARS, encoding="utf-8")
+    (docs / "suqian-2018.md").write_text(ONE_YEAR, encoding="utf-8")
+    settings = Settings(index_dir=tmp_path_factory.mktemp("index"))
+    assert not ingest([docs], settings).failed
+    return Pipeline.load(settings)
+
+
+@pytest.mark.parametrize(
+    ("question", "verb"),
+    [
+        ("受理的劳动争议中，没有调解成功的有多少件？", "调解成功"),
+        ("还有多少个驿站尚未通过验收", "通过验收"),
+        ("还没有开展工资集体协商的企业有几家", "开展工资集体协商"),
+        ("淮安有没有开展职工读书月活动", None),  # yes or no, not the rest
+        ("未来五年计划建多少个驿站", None),
+    ],
+)
+def test_the_negated_act_is_read_from_the_question(question, verb):
+    assert unmet(question) == verb
+
+
+def test_the_positive_question_drops_the_negation():
+    assert positive("没有调解成功的有多少件") == "调解成功的有多少件"
+
+
+def test_the_whole_is_the_larger_figure_before_in_the_same_unit():
+    sentence = "在淮安投资的60家外资企业,已有57家开展工资集体协商。"
+    met = [f for f in find_figures(sentence) if f.value == 57][0]
+    whole = rest_of(sentence, met.start, met, "开展工资集体协商")
+    assert whole is not None and whole.value == 60
+    # A whole that says the act too is no whole of it.
+    sentence = "开展工资集体协商的企业60家,已有57家开展工资集体协商。"
+    met = [f for f in find_figures(sentence) if f.value == 57][0]
+    assert rest_of(sentence, met.start, met, "开展工资集体协商") is None
+
+
+def test_the_act_may_be_said_in_another_order():
+    assert says_verb("调解成功", "成功调解1650件")
+    assert not says_verb("调解成功", "受理劳动争议1800件")
+    assert states_unmet("开展", "尚有3家未开展")
+
+
+def test_those_that_did_not_are_the_whole_less_those_that_did(made_qa):
+    answer = made_qa.ask("淮安受理的劳动争议中，没有调解成功的有多少件？").answer
+    assert (answer.rest, answer.from_, answer.value) == (150, 1800, 1650)
+    answer = made_qa.ask("在淮安投资的外资企业中，还没有开展工资集体协商的有几家").answer
+    assert answer.rest == 3
+
+
+def test_no_whole_stated_means_no_rest(made_qa):
+    result = made_qa.ask("淮安还有多少个爱心驿站尚未通过验收？")
+    assert result.status is Status.NOT_FOUND, result.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "head"),
+    [
+        ("参赛的班组有多少个", "班组"),
+        ("多少个职工服务点", "服务点"),
+        ("江都培训工会干部多少人次", "干部"),
+        ("这几年看望过多少户困难职工家庭", "家庭"),
+    ],
+)
+def test_the_asked_head_noun(question, head):
+    assert asked_head(question).endswith(head[-1]) and head.endswith(asked_head(question))
+
+
+def test_a_figure_named_by_another_noun_does_not_count_the_asked_one():
+    assert named_before_another("班组", "全市参赛企业", "全市参赛企业|家")
+    assert not named_before_another("企业", "全市参赛企业", "全市参赛企业|家")
+    # Workers before a figure say whom it is about (困难职工3000户 counts households).
+    assert not named_before_another("家庭", "走访困难职工", "走访困难职工|户")
+
+
+def test_the_noun_before_the_figure_rules_out_another_thing(made_qa):
+    assert made_qa.ask("淮安参赛企业有多少家").answer.value == 5200
+    assert made_qa.ask("淮安参赛的班组有多少个").status is Status.NOT_FOUND
+
+
+def test_a_year_inside_a_report_of_several_is_not_answered_by_its_undated_figures(made_qa):
+    assert made_qa.ask("淮安五年来开展了多少次劳动竞赛").answer.value == 24
+    result = made_qa.ask("淮安2018年开展了多少次劳动竞赛")
+    assert result.status is Status.NOT_FOUND, result.answer
+
+
+def test_a_year_taken_from_the_conversation_still_finds_a_report_of_several(made_qa):
+    history = ["宿迁2018年参赛企业有多少家"]
+    assert made_qa.ask(history[0]).answer.value == 3100
+    follow = made_qa.ask("淮安呢", history=history)
+    assert follow.resolved_question and "2018" in follow.resolved_question
+    assert follow.answer is not None and follow.answer.value == 5200
+    # Typed by the asker, the same year is not in the report of 2016–2020.
+    assert made_qa.ask("淮安2018年参赛企业有多少家").status is Status.NOT_FOUND
