@@ -110,7 +110,10 @@ _NOUN_ASK = re.compile(
 
 # Honours, model units and plans come at a level: 全国/省/市/区 劳模, 国家级示范点.
 # "全市"/"全省" mean "across the city", not a level, and are left out.
-_LEVEL = re.compile(r"(全国|国家级|各级|(?<!全)(?:省|市|区|县)(?:级)?)(?=[\u4e00-\u9fff“\"])")
+# 区域性, 社区, 园区, 市场 and 市民 name no level.
+_LEVEL = re.compile(
+    r"(全国|国家级|各级|(?<!全)(?:省|市|(?<![社园城景片街])区|县)(?:级)?)(?![域场民])(?=[\u4e00-\u9fff“\"])"
+)
 _LEVEL_AFTER_PLACE = {"省级", "市级", "区级", "县级"}
 _LEVEL_NAMES = {
     "全": "national",

@@ -55,5 +55,9 @@ def _index() -> dict[str, frozenset[str]]:
 
 
 def variants(word: str) -> frozenset[str]:
-    """The word and every word interchangeable with it."""
-    return _index().get(word, frozenset((word,)))
+    """The word and every word interchangeable with it; a qualifier in 性 (行业性) is also
+    written without it (区域、行业签订195份)."""
+    found = _index().get(word, frozenset((word,)))
+    if len(word) >= 3 and word.endswith("性"):
+        found = found | {word[:-1]}
+    return found
