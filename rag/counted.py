@@ -377,7 +377,9 @@ def judge(
     changed_to = bool(_CHANGE_TO.search(text[max(clause.start, start - 6) : start]))
     if want.tally and not (want.amount and changed_to):
         # 净增了多少 asked: "由179584名增加到283958名" gives the change, whatever its tally.
-        found = tally(text[max(clause.start, start - TALLY_REACH) : start])
+        # "目前全市…9.19万家，其中基层工会2.53万家": a part shares its whole's tally.
+        part = unwrap(text[clause.start : start]).lstrip(CLAUSE_END).startswith("其中")
+        found = tally(text[max(sent.start if part else clause.start, start - TALLY_REACH) : start])
         if changed_to:
             # "会员由179584名增加到283958名": the figure is where a change ended, the
             # whole membership now; a question about 新增/净增 asks the change.
