@@ -104,8 +104,21 @@ _STATED_RATE = re.compile(
 _QUANTITY_WORD = re.compile(r"(?:建制面|覆盖面|人次|总额|规模)$")
 
 
-# Spoken question words, read as the written ones the kind patterns know.
+# Spoken question words, read as the written ones the kind patterns know; Cantonese
+# written forms too (幾多家, 唔係, 設立咗), once the script is simplified.
 _COLLOQUIAL = [
+    ("几多", "多少"),
+    ("系唔系", "是不是"),
+    ("唔系", "不是"),
+    ("唔计", "不计"),
+    ("唔", "不"),
+    ("嘅", "的"),
+    ("咗", "了"),
+    ("冇", "没有"),
+    ("喺", "在"),
+    ("边个", "谁"),
+    ("乜嘢", "什么"),
+    ("点样", "怎样"),
     ("多会儿", "什么时候"),
     ("啥", "什么"),
     ("咋样", "怎么样"),
