@@ -50,6 +50,7 @@ from rag.groups import (
     all_kinds,
     asked_head,
     counts_another_thing,
+    defining_verb,
     group_clash,
     head_swapped,
     joined_groups,
@@ -121,6 +122,7 @@ STAGE_CLASH = 0.1
 APPLY_UNASKED = 0.1  # no stage asked, the figure counts applications
 STAGE_UNSTATED = 0.85  # a stage asked (调解成功), none stated beside the figure: weaker
 TALLY_CLASH = 0.1
+VERB_ELSEWHERE = 0.5  # the act defining the asked thing is the sentence's, not the figure's
 TALLY_UNSTATED = 0.2  # an addition asked, the sentence says nothing was added
 # What says an addition besides 新增/新建/净增 (rag/question.py's tally words).
 _ADDED = re.compile(
@@ -198,6 +200,7 @@ class Asked(NamedTuple):
     subset: tuple[str, ...] = ()  # 会员中女职工有多少: the part of the whole asked
     head: str | None = None  # the head noun of what is counted: 班组
     amount: bool = False  # 净增了多少: by how much, which a 由X增加到Y answers
+    verb: str | None = None  # the act that defines the counted thing: 要约覆盖的企业 → 覆盖
 
 
 class Verdict(NamedTuple):
@@ -250,6 +253,7 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         subset=asked_part(without_asides(question.text)),
         head=asked_head(question.text),
         amount=question.amount,
+        verb=defining_verb(question.text),
     )
 
 
@@ -413,6 +417,11 @@ def judge(
         want.head, before, phrase
     ):
         clash("thing", OTHER_HEAD)  # 参赛的班组有多少个 asked, 全市参赛企业11707家
+    own = phrase + "|" + unwrap(text[clause.start : start])  # a list's leading verb governs it
+    if want.verb and want.verb in sentence and not any(v in own for v in variants(want.verb)):
+        # 要约覆盖的企业 asked: 上级工会为1868家企业代行要约 is another act's count than
+        # 覆盖50156家企业 beside it.
+        clash("verb", VERB_ELSEWHERE)
     for name, by in _span_and_part(want, text, sent, clause, start, end, before, after):
         clash(name, by)
     if want.alone and joined_groups(text[clause.start : start]):

@@ -227,6 +227,19 @@ def asked_head(question: str) -> str | None:
 _MONEY_HEAD = re.compile(r"[费金款钱资]$|收入|支出")
 
 
+def defining_verb(question: str) -> str | None:
+    """The verb of the clause that defines what is counted: 要约覆盖的企业有多少家 → 覆盖."""
+    from rag.entities import tag  # LAC, loaded on first use
+
+    tokens = [t for t in tag(question) if t.word.strip()]
+    for k in range(1, len(tokens) - 1):
+        if tokens[k].word == "的" and tokens[k - 1].tag == "v" and len(tokens[k - 1].word) >= 2:
+            rest = "".join(t.word for t in tokens[k + 1 :])
+            if re.match(r"[\u4e00-\u9fff]{1,8}?(?:有|是|共|一共|总共)?(?:多少|几)", rest):
+                return tokens[k - 1].word
+    return None
+
+
 def named_before_another(want: str | None, before: str, phrase: str) -> bool:
     """The noun right before the figure (全市参赛企业11707家) has another head than the one
     asked (班组), and the asked one is nowhere in the figure's words (``phrase``)."""

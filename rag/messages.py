@@ -89,6 +89,10 @@ def whole_line(answer) -> str:
 
 
 def change_line(answer) -> str:
-    """By how much, in words, for a question of 增加了多少: "增加 2218家", "减少 103件"."""
-    grew = "增加" if answer.change >= 0 else "减少"
+    """By how much, in words, for a question of 增加了多少: "增加 2218家", "减少 103件";
+    of 比…多多少: "比应约企业多 652家"."""
+    if answer.compared_to:
+        grew = f"比{answer.compared_to}{'多' if answer.change >= 0 else '少'}"
+    else:
+        grew = "增加" if answer.change >= 0 else "减少"
     return f"{grew} {abs(answer.change):g}{answer.unit or ''}"

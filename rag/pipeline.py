@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import faiss
 
 from rag.answer import Candidate, candidates, rerank
-from rag.complement import positive, rest_of, says_verb, states_unmet
+from rag.derived import rest_answer, states_unmet_at, than_answer
 from rag.embedder import Embedder, load_embedder
 from rag.followup import RESTATE, Turn, resolve
 from rag.index import CorpusIndex
@@ -44,9 +44,7 @@ from rag.schema import (
     Status,
 )
 from rag.scope import outside, outside_message
-from rag.script import simplified
 from rag.sentence_rank import Ranked, focus_span, rank_sentences
-from rag.sentences import CLAUSE_END, SENTENCE_END, bounds, unwrap
 from rag.settings import RetrievalMode, Settings, get_settings
 from rag.span_answer import Extracted, Quoted, extract
 from rag.store import load_store
@@ -244,9 +242,11 @@ class Pipeline:
             return self._compare(index, text, question, top_k, mode, t0)
         if question.change and question.years:  # "增加了多少" with no year: one sentence's 由X到Y
             return self._change(index, text, question, top_k, mode, t0)
+        if question.than:  # 覆盖的企业比应约企业多多少家
+            return than_answer(self, index, text, question, top_k, mode, t0)
         best, hits = self._best(index, question, top_k, mode)
-        if question.unmet and not (best and self._states_unmet(index, question, best)):
-            return self._rest(index, text, question, top_k, mode, t0)
+        if question.unmet and not (best and states_unmet_at(best, question.unmet)):
+            return rest_answer(self, index, text, question, top_k, mode, t0)
         if best is None:
             return self._not_found(index, text, question, hits, top_k, t0)
         return self._answered(index, text, [best], best, t0, question.amount)
@@ -321,33 +321,6 @@ class Pipeline:
             if best is not None and place_of(best) == place:
                 found.append(best)
         return found
-
-    def _states_unmet(self, index, question: Question, best: Candidate) -> bool:
-        """The best figure's own clause counts those that did not (尚有2家未开展)."""
-        text = simplified(best.doc.text)
-        clause = bounds(text, best.figure.start, best.figure.end, CLAUSE_END)
-        return states_unmet(question.unmet, unwrap(text[clause.start : clause.end]))
-
-    def _rest(self, index, text, question, top_k, mode, t0) -> AnswerObject:
-        """没有调解成功的有多少: those that did, and the whole right before them in the
-        same sentence; the answer carries the rest (rag/complement.py)."""
-        did = parse_question(positive(question.text))._replace(thread_years=question.thread_years)
-        met, hits = self._best(index, did, top_k, mode)
-        whole = None
-        if met is not None:
-            doc_text = simplified(met.doc.text)
-            fig = met.figure
-            clause = bounds(doc_text, fig.start, fig.end, CLAUSE_END)
-            sent = bounds(doc_text, fig.start, fig.end, SENTENCE_END)
-            if says_verb(question.unmet, unwrap(doc_text[clause.start : clause.end])):
-                sentence = doc_text[sent.start : sent.end]
-                whole = rest_of(sentence, fig.start - sent.start, fig, question.unmet)
-        if whole is None:
-            return self._not_found(index, text, question, hits, top_k, t0)
-        reply = self._answered(index, text, [met], met, t0)
-        reply.answer.from_ = whole.value
-        reply.answer.rest = round(whole.value - met.figure.value, 6)
-        return reply
 
     def _change(self, index, text, question, top_k, mode, t0) -> AnswerObject:
         years = sorted(question.years)

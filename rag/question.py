@@ -17,6 +17,7 @@ from rag.kinds import QuestionKind, plain_question_words, question_kind
 from rag.numbers import find_figures
 from rag.regions import find_places, is_within
 from rag.script import normalize_script
+from rag.than import than
 from rag.tokenization import MEASURES, adjacent_words, is_thing_word, normalize, tokenize
 
 MEASURE_WORDS = "人次|家次|户次|批次|万元|亿元|元|个|家|名|人|位|项|场|次|条|份|件|所|户|册|本|支|批|期|天|小时|届|篇|座|处|套|台|辆|间|张|块|门|种|类|对|起|例|首|部|幅|万|亿"
@@ -78,6 +79,8 @@ class Question(NamedTuple):
     thread_years: frozenset[int] = frozenset()
     # The act a question of the rest negates: 没有调解成功的有多少 → 调解成功 (rag/complement.py).
     unmet: str | None = None
+    # The other side of 比…多多少: 覆盖的企业比应约企业多多少家 → 应约企业 (rag/than.py).
+    than: str | None = None
 
 
 # 增加了多少 / 多了多少 / 下降了几个: the size of a change; 增加到多少 asks where it ended.
@@ -405,6 +408,7 @@ def parse_question(text: str) -> Question:
         earlier=bool(earlier) or _from_asked(text),
         amount=bool(_AMOUNT.search(said)) and not _TO.search(said),
         unmet=unmet(said),
+        than=than(said),
     )
 
 

@@ -65,8 +65,12 @@ class Answer(BaseModel):
     )
     change: float | None = Field(
         None,
-        description="仅数字答案，问“增加了多少”“减少了多少”时：value − from，由原文的两个数字算出"
-        "（“由4081家增加到6299家” → 2218）",
+        description="仅数字答案，问“增加了多少”“减少了多少”“比…多多少”时：value − from，由原文的两个数字"
+        "算出（“由4081家增加到6299家” → 2218）",
+    )
+    compared_to: str | None = Field(
+        None,
+        description="仅数字答案，问“比…多多少”时：问题里比较的另一方（“应约企业”）；change 即两数之差",
     )
     rest: float | None = Field(
         None,

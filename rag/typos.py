@@ -35,7 +35,7 @@ _HAN = re.compile(r"[\u4e00-\u9fff]+")
 MIN_CONTEXT = 2
 # jieba joins a verb or a measure with the grammar of a question (建了, 面是, 几人) into
 # words no dictionary holds; a changed particle is grammar, not a slip, so leave them.
-_GRAMMAR = frozenset("了是的吗呢吧着过几么")
+_GRAMMAR = frozenset("了是的吗呢吧着过几么比")  # 比市劳模: a comparison, not a mistyped 州市
 _ASPECT = frozenset({"了", "过", "着"})
 
 

@@ -754,7 +754,12 @@
         if (rest !== null) {
           card.appendChild(el("strong", "figure", TEXT.rest + " " + formatValue(rest, answer.unit, answer.text)));
         } else if (change !== null) {
-          var by = (change < 0 ? TEXT.shrank : TEXT.grew) + " " + formatValue(Math.abs(change), answer.unit, answer.text);
+          var word = answer.compared_to
+            ? "比" + answer.compared_to + (change < 0 ? "少" : "多")
+            : change < 0
+              ? TEXT.shrank
+              : TEXT.grew;
+          var by = word + " " + formatValue(Math.abs(change), answer.unit, answer.text);
           card.appendChild(el("strong", "figure", by));
         } else {
           card.appendChild(el("strong", "figure", answer.text));

@@ -1,0 +1,87 @@
+"""Figures the report states only through two others: the rest of a whole
+("没有调解成功的有多少", rag/complement.py) and the difference of two ("覆盖的企业比应约企业
+多多少家", rag/than.py). Both quote the report's own figures and carry the result in
+``Answer.rest`` / ``Answer.change``; where either figure is missing, nothing answers.
+
+Example::
+
+    >>> from rag.pipeline import Pipeline
+    >>> qa = Pipeline.load()
+    >>> qa.ask("2012年苏州受理的劳动争议中，没有调解成功的有多少件？").answer.rest
+    103.0
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rag.answer import Candidate
+from rag.complement import positive, rest_of, says_verb, states_unmet
+from rag.question import Question, parse_question
+from rag.schema import AnswerObject
+from rag.script import simplified
+from rag.sentences import CLAUSE_END, SENTENCE_END, bounds, quote_span, unwrap
+from rag.than import other_side, other_words, without_than
+
+if TYPE_CHECKING:
+    from rag.pipeline import Pipeline
+
+__all__ = ["rest_answer", "states_unmet_at", "than_answer"]
+
+
+def states_unmet_at(best: Candidate, verb: str) -> bool:
+    """The figure's own clause counts those that did not (尚有2家未开展)."""
+    text = simplified(best.doc.text)
+    clause = bounds(text, best.figure.start, best.figure.end, CLAUSE_END)
+    return states_unmet(verb, unwrap(text[clause.start : clause.end]))
+
+
+def _asked_as(question: Question, text: str) -> Question:
+    return parse_question(text)._replace(thread_years=question.thread_years)
+
+
+def rest_answer(qa: Pipeline, index, text, question: Question, top_k, mode, t0) -> AnswerObject:
+    """没有调解成功的有多少: those that did, and the whole right before them in the same
+    sentence; the answer carries the rest."""
+    met, hits = qa._best(index, _asked_as(question, positive(question.text)), top_k, mode)
+    whole = None
+    if met is not None:
+        doc_text = simplified(met.doc.text)
+        fig = met.figure
+        clause = bounds(doc_text, fig.start, fig.end, CLAUSE_END)
+        sent = bounds(doc_text, fig.start, fig.end, SENTENCE_END)
+        if says_verb(question.unmet, unwrap(doc_text[clause.start : clause.end])):
+            sentence = doc_text[sent.start : sent.end]
+            whole = rest_of(sentence, fig.start - sent.start, fig, question.unmet)
+    if whole is None:
+        return qa._not_found(index, text, question, hits, top_k, t0)
+    reply = qa._answered(index, text, [met], met, t0)
+    reply.answer.from_ = whole.value
+    reply.answer.rest = round(whole.value - met.figure.value, 6)
+    return reply
+
+
+def than_answer(qa: Pipeline, index, text, question: Question, top_k, mode, t0) -> AnswerObject:
+    """A比B多多少: A asked alone, B the figure beside it (its sentence, the one before or
+    after) that names B's words; the answer carries A − B, and cites both."""
+    first, hits = qa._best(index, _asked_as(question, without_than(question.text)), top_k, mode)
+    other = None
+    if first is not None:
+        doc_text = simplified(first.doc.text)
+        fig = first.figure
+        sent = bounds(doc_text, fig.start, fig.end, SENTENCE_END)
+        following = bounds(doc_text, sent.end, sent.end, SENTENCE_END)
+        before = bounds(doc_text, max(0, sent.start - 2), max(0, sent.start - 2), SENTENCE_END)
+        window = (min(before.start, sent.start), max(sent.end, following.end))
+        other = other_side(doc_text, window, fig, other_words(question.than))
+    if other is None:
+        return qa._not_found(index, text, question, hits, top_k, t0)
+    cited = [first]
+    quote = quote_span(doc_text, other.start, other.end)
+    if quote != first.quote:
+        cited.append(Candidate(other, first.doc, first.hit, first.rank, first.score, quote))
+    reply = qa._answered(index, text, cited, first, t0)
+    reply.answer.from_ = other.value
+    reply.answer.change = round(first.figure.value - other.value, 6)
+    reply.answer.compared_to = question.than
+    return reply
