@@ -51,8 +51,15 @@ def rest_answer(qa: Pipeline, index, text, question: Question, top_k, mode, t0) 
         clause = bounds(doc_text, fig.start, fig.end, CLAUSE_END)
         sent = bounds(doc_text, fig.start, fig.end, SENTENCE_END)
         if says_verb(question.unmet, unwrap(doc_text[clause.start : clause.end])):
-            sentence = doc_text[sent.start : sent.end]
-            whole = rest_of(sentence, fig.start - sent.start, fig, question.unmet)
+            begin = sent.start
+            if doc_text[sent.start : fig.start].lstrip().startswith("其中"):
+                # "…建立基层工会组织18034家。其中独立基层工会组织4631家": the whole is
+                # the sentence before.
+                begin = bounds(
+                    doc_text, max(0, sent.start - 2), max(0, sent.start - 2), SENTENCE_END
+                ).start
+            sentence = doc_text[begin : sent.end]
+            whole = rest_of(sentence, fig.start - begin, fig, question.unmet)
     if whole is None:
         return qa._not_found(index, text, question, hits, top_k, t0)
     reply = qa._answered(index, text, [met], met, t0)

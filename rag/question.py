@@ -25,7 +25,7 @@ _ASK_UNIT = re.compile(rf"(?:多少|几|若干)(?:万|千|百|十)?({MEASURE_WOR
 # "有多少万元" leaves the token 万元: once the asked unit is known, a unit word is not a
 # subject word to look for (in "参与职工 人次" it is all the question says of the unit).
 _UNIT_WORD = re.compile(rf"(?:万|千|百|十|亿)?(?:{MEASURE_WORDS})")
-_MONEY = re.compile(r"多少钱|金额|资金|经费|多少元|花了|花费|投入了?多少|募集|筹集|款")
+_MONEY = re.compile(r"多少钱|金额|总额|资金|经费|多少元|花了|花费|投入了?多少|募集|筹集|款")
 _PERCENT = re.compile(r"比例|比率|百分之|百分比|占比|[^效]率(?:是|为|有|达)?|多少%|几成")
 _COMPARE = re.compile(r"哪[边个里方家]|谁|更多|更少|较多|较少|多还是|少还是|比较")
 # "哪边更少": the smaller figure wins the comparison.
@@ -39,7 +39,7 @@ QUESTION_WORDS = frozenset(
     """多少 几 几个 几家 若干 哪边 哪个 哪里 哪家 谁 什么 怎么 怎样 如何 是否 一共 总共 共 共计 合计 总计 累计 有 有没有
     哪些 哪几 哪位 哪一位 哪年 哪一年 哪天 何时 时候 什么时候 为什么 为何 怎么样 是不是 有无 能否 吗 么 哪儿 在哪 何处 呢
     数量 数目 总数 情况 全市 全区 全县 全省 今年 去年 当年 同期 一年 年 年度 年来 更多 更 较 还是 呢 吗 请问 告诉 我 你 其中
-    多 少 达到 达 约 大约 大概 大致 差不多 左右 共有 到底 获得 得 了 请 问 查询 一下 是 的 个 地 和 与 及 或 钱 人数 变化 增长 增加 净增 到 涨 上涨 减少 下降 现在 如今 目前 至今 迄今""".split()
+    多 少 达到 达 约 大约 大概 大致 差不多 左右 共有 到底 获得 得 了 请 问 查询 一下 是 的 个 地 和 与 及 或 钱 人数 变化 增长 增加 净增 到 涨 上涨 减少 下降 现在 如今 目前 至今 迄今 还有 尚有 仍有""".split()
 )
 
 
@@ -107,7 +107,7 @@ _ASK_NOUN = re.compile(
 _NOUN_ASK = re.compile(
     "("
     + "|".join(sorted({n for ns in NOUN_UNITS.values() for n in ns}, key=len, reverse=True))
-    + r")(?:数|人数|总数)?(?:有|是|共|一共|总共)?(?:多少|几)"
+    + r")(?:数|人数|总数|总额)?(?:有|是|共|一共|总共)?(?:多少|几)"
 )
 
 
@@ -161,6 +161,10 @@ def _names_a_thing(rest: str) -> bool:
     return word is not None and is_thing_word(word.word)
 
 
+_PERSON_NOUN = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:员|者|师|劳模)(?![\u4e00-\u9fff])")
+_PERSON_DONE = re.compile("(?:" + "|".join(NOUN_UNITS["人"]) + r")[\u4e00-\u9fff]了(?:多少|几)个$")
+
+
 def expected_unit(text: str) -> str | None:
     """The measure word the answer should carry, if the question reveals it."""
     if re.search(r"(?:多少|几)个人", text):
@@ -175,6 +179,12 @@ def expected_unit(text: str) -> str | None:
         and (not _names_a_thing(text[noun.end(1) :]) or _person_follows(text[noun.end(1) :]))
     ):
         match = None  # "多少个职工" counts people: the noun decides, not 个
+    if (
+        match
+        and match.group(1) == "个"
+        and (_PERSON_NOUN.match(text, match.end()) or _PERSON_DONE.search(text, 0, match.end()))
+    ):
+        return "人"  # 几个工会劳动法律监督员, 省劳模评了几个: people
     before = _NOUN_ASK.search(text)
     if (
         match
@@ -309,6 +319,8 @@ _EVENT_PERIOD = re.compile(
 # "据苏州市总工会2017年1月的工作报告，…", "苏州市总工会2017年1月的报告提到，…": a lead
 # naming where the asker read it. Its year is kept (REPORT_REF); searching with it would
 # look for the report's date rather than for what is asked.
+# "…多少人？请照报告的约数表述作答。": how to answer, after the question itself.
+_INSTRUCTION = re.compile(r"(?<=[？?。！!])\s*请[^？?]*(?:作答|回答|答复|表述|说明|给出)[^？?]*$")
 _SOURCE_LEAD = re.compile(
     r"^(?:据|根据|按照)?[^，,。？?]{0,24}?(?:述职报告|工作报告|报告|讲话)(?:里|中|上)?"
     r"(?:提到|说|讲|指出|显示)?(?:的|了)?[，,：:]\s*"
@@ -330,6 +342,7 @@ def parse_question(text: str) -> Question:
     # the patterns here speak simplified characters, and retrieval embeds and tokenizes
     # ``Question.text``. Quotes and offsets come from the documents, never from here.
     text = plain_question_words(normalize(normalize_script(text)).strip())
+    text = _INSTRUCTION.sub("", text) or text
     mentions = find_places(text)
     # "苏州…江苏省文明职工": a province named beside one of its cities qualifies a title
     # rather than setting the place, so it stays a subject word.
