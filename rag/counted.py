@@ -162,6 +162,7 @@ _LOOSE = [
 # "多少人"/"几名"/"人数" asks for people, which a count of person-times (人次) is not;
 # "多少农民工" leaves the unit to the noun and takes either.
 _ASK_WORD = re.compile(r"多少|几")
+_STOCK = re.compile(r"(?:一共|总共|总计|合计|现|现在|目前)有(?:多少|几)|总数|共有|拥有")
 # One group counted apart from others the reports count with it.
 _ALONE = re.compile(r"不含|不包括|不算(?!重复)|只算|只统计|单独|单列|仅[算指]")
 # Asked for what was done: a plan's figure (力争年内新建100个) does not answer.
@@ -237,7 +238,9 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         people=(question.unit in ("人", "名", "位") and bool(_ASKS_PEOPLE.search(question.text)))
         or bool(_DISTINCT.search(question.text)),
         stages=after_premise(without_asides(question.text), stages),
-        tally=question.tally,
+        # 一共有多少 asks how many there are, which an addition (新增17个) does not say.
+        tally=question.tally
+        or (frozenset({"total"}) if _STOCK.search(question.text) else frozenset()),
         levels=question.levels | _place_levels(question.text),
         modifiers=pairs,
         counted=counted,
