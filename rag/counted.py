@@ -130,7 +130,7 @@ _ADDED = re.compile(
 )
 LEVEL_CLASH = 0.1
 SCOPE_CLASH = 0.1  # the whole city asked, its core counted (全市 vs 市区), or back
-LEVEL_UNSTATED = 0.15  # a national or provincial level asked, the figure's words name none
+LEVEL_UNSTATED = 0.1  # a national or provincial level asked, the figure's words name none
 COMBINED_LEVELS = 0.1  # 全国及省市 counted together, one of them asked
 KIND_CLASH = 0.3  # a rate asked, a count or a sum of money found (or back)
 OTHER_KIND = 0.3  # the sentence counts another kind of the thing: 爱心驿站 for 妈妈驿站
@@ -162,6 +162,8 @@ _LOOSE = [
 # "多少人"/"几名"/"人数" asks for people, which a count of person-times (人次) is not;
 # "多少农民工" leaves the unit to the noun and takes either.
 _ASK_WORD = re.compile(r"多少|几")
+# A sum asked: a rate (每年组织超200场, 每人1000元) is no answer.
+_TOTAL_ASKED = re.compile(r"一共|总共|共计|合计|总计|累计|总额|总数|加起来")
 _STOCK = re.compile(r"(?:一共|总共|总计|合计|现|现在|目前)有(?:多少|几)|总数|共有|拥有")
 # One group counted apart from others the reports count with it.
 _ALONE = re.compile(r"不含|不包括|不算(?!重复)|只算|只统计|单独|单列|仅[算指]")
@@ -215,6 +217,16 @@ class Verdict(NamedTuple):
         return any(c in thing for c in self.clashes)
 
 
+_ORDER = ("apply", "accept", "done")
+
+
+def _latest(found: frozenset[str]) -> frozenset[str]:
+    """调处成功了多少件 asks those settled: of the stages asked, the furthest along
+    (申报, then 受理, then 成功) is what is counted; 参加 stands apart."""
+    steps = [s for s in _ORDER if s in found]
+    return found - frozenset(steps[:-1])
+
+
 def stages(text: str) -> frozenset[str]:
     """The stages of work that ``text`` names: "申报" → {"apply"}, "调解成功" → {"done"}."""
     return frozenset(m.lastgroup for m in _STAGE.finditer(text))
@@ -237,7 +249,7 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         unit=question.unit,
         people=(question.unit in ("人", "名", "位") and bool(_ASKS_PEOPLE.search(question.text)))
         or bool(_DISTINCT.search(question.text)),
-        stages=after_premise(without_asides(question.text), stages),
+        stages=_latest(after_premise(without_asides(question.text), stages)),
         # 一共有多少 asks how many there are, which an addition (新增17个) does not say.
         tally=question.tally
         or (frozenset({"total"}) if _STOCK.search(question.text) else frozenset()),
@@ -473,6 +485,8 @@ def _span_and_part(want: Asked, text: str, sent, clause, start: int, end: int, b
         yield "span", SPAN_CLASH  # 2017年一年 asked, 五年来,走访慰问…10643户
     if want.per_unit and not states_per_unit(lead, after):
         yield "per_unit", PER_UNIT_CLASH  # 平均每户多少钱 asked, 近3万户、投入资金4000万元
+    elif not want.per_unit and _TOTAL_ASKED.search(want.text) and states_per_unit(lead, after):
+        yield "per_unit", PER_UNIT_CLASH  # 一共搞了多少场 asked, 坚持每年组织超200场
     own = before + "|" + rest
     if want.subset and not any(v in own for w in want.subset for v in variants(w)):
         # 会员中女职工有多少 asked, 会员由179584名增加到283958名; 调解组织中企业调解组织有
