@@ -31,9 +31,14 @@ STOPWORDS = frozenset(
 )
 
 
+# Corner quotes (「工会学院」, written in Hong Kong and Taiwan) as the reports' “”.
+_QUOTES = str.maketrans("「」『』", "“”“”")
+
+
 def normalize(text: str) -> str:
-    """Full-width digits and letters to half-width, so "２０１６" and "2016" meet."""
-    return unicodedata.normalize("NFKC", text)
+    """Full-width digits and letters to half-width, so "２０１６" and "2016" meet; corner
+    quotes as “”. Lengths are kept."""
+    return unicodedata.normalize("NFKC", text).translate(_QUOTES)
 
 
 def tokenize(text: str, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
