@@ -432,8 +432,10 @@ def judge(
         want.head, before, phrase
     ):
         clash("thing", OTHER_HEAD)  # 参赛的班组有多少个 asked, 全市参赛企业11707家
-    own = phrase + "|" + unwrap(text[clause.start : start])  # a list's leading verb governs it
-    if want.verb and want.verb in sentence and not any(v in own for v in variants(want.verb)):
+    # The figure's own words, and its clause's lead: a list's leading verb governs it.
+    own = before + "|" + rest + "|" + unwrap(text[clause.start : start])
+    said = want.verb and any(v in sentence for v in variants(want.verb))
+    if said and not any(v in own for v in variants(want.verb)):
         # 要约覆盖的企业 asked: 上级工会为1868家企业代行要约 is another act's count than
         # 覆盖50156家企业 beside it.
         clash("verb", VERB_ELSEWHERE)

@@ -233,10 +233,17 @@ def defining_verb(question: str) -> str | None:
 
     tokens = [t for t in tag(question) if t.word.strip()]
     for k in range(1, len(tokens) - 1):
-        if tokens[k].word == "的" and tokens[k - 1].tag == "v" and len(tokens[k - 1].word) >= 2:
-            rest = "".join(t.word for t in tokens[k + 1 :])
-            if re.match(r"[\u4e00-\u9fff]{1,8}?(?:有|是|共|一共|总共)?(?:多少|几)", rest):
-                return tokens[k - 1].word
+        if tokens[k].word != "的":
+            continue
+        rest = "".join(t.word for t in tokens[k + 1 :])
+        if not re.match(r"[\u4e00-\u9fff]{1,8}?(?:有|是|共|一共|总共)?(?:多少|几)", rest):
+            continue
+        # The clause's last verb: 被摘掉“…”称号的企业 → 摘掉, 要约覆盖的企业 → 覆盖.
+        for j in range(k - 1, max(-1, k - 12), -1):
+            if tokens[j].word in "，,。；;":
+                break
+            if tokens[j].tag == "v" and len(tokens[j].word) >= 2:
+                return tokens[j].word
     return None
 
 
