@@ -48,6 +48,7 @@ from typing import NamedTuple
 from rag.groups import (
     ACTORS,
     all_kinds,
+    acts_apart,
     asked_head,
     counts_another_thing,
     defining_verb,
@@ -370,6 +371,7 @@ def judge(
     after = unwrap(text[end : min(seg_end, end + AFTER_CHARS)])
     phrase = before + "|" + after
     sentence = unwrap(text[sent.start : sent.end])
+    clause_text = unwrap(text[clause.start : clause.end])
     rest = unwrap(text[end:seg_end])  # the figure's segment after it
     factor, clashes = 1.0, []
 
@@ -435,7 +437,7 @@ def judge(
     # The figure's own words, and its clause's lead: a list's leading verb governs it.
     own = before + "|" + rest + "|" + unwrap(text[clause.start : start])
     said = want.verb and any(v in sentence for v in variants(want.verb))
-    if said and not any(v in own for v in variants(want.verb)):
+    if said and not any(v in own for v in variants(want.verb)) and acts_apart(clause_text):
         # 要约覆盖的企业 asked: 上级工会为1868家企业代行要约 is another act's count than
         # 覆盖50156家企业 beside it.
         clash("verb", VERB_ELSEWHERE)

@@ -71,7 +71,8 @@ def rest_answer(qa: Pipeline, index, text, question: Question, top_k, mode, t0) 
 def than_answer(qa: Pipeline, index, text, question: Question, top_k, mode, t0) -> AnswerObject:
     """A比B多多少: A asked alone, B the figure beside it (its sentence, the one before or
     after) that names B's words; the answer carries A − B, and cites both."""
-    first, hits = qa._best(index, _asked_as(question, without_than(question.text)), top_k, mode)
+    first_text = without_than(question.text)
+    first, hits = qa._best(index, _asked_as(question, first_text), top_k, mode)
     other = None
     if first is not None:
         doc_text = simplified(first.doc.text)
@@ -80,7 +81,7 @@ def than_answer(qa: Pipeline, index, text, question: Question, top_k, mode, t0) 
         following = bounds(doc_text, sent.end, sent.end, SENTENCE_END)
         before = bounds(doc_text, max(0, sent.start - 2), max(0, sent.start - 2), SENTENCE_END)
         window = (min(before.start, sent.start), max(sent.end, following.end))
-        other = other_side(doc_text, window, fig, other_words(question.than))
+        other = other_side(doc_text, window, fig, other_words(question.than, first_text))
     if other is None:
         return qa._not_found(index, text, question, hits, top_k, t0)
     cited = [first]

@@ -247,6 +247,17 @@ def defining_verb(question: str) -> str | None:
     return None
 
 
+_LINK_VERBS = frozenset({"有", "是", "为", "达", "达到", "共有", "计", "占"})
+
+
+def acts_apart(clause: str) -> bool:
+    """The clause has a verb of its own ("上级工会为1868家企业代行要约"), so a verb earlier
+    in the sentence does not govern it ("录入特困职工938人，困难职工3040人" does)."""
+    from rag.entities import tag  # LAC, loaded on first use
+
+    return any(t.tag == "v" and len(t.word) >= 2 and t.word not in _LINK_VERBS for t in tag(clause))
+
+
 def named_before_another(want: str | None, before: str, phrase: str) -> bool:
     """The noun right before the figure (全市参赛企业11707家) has another head than the one
     asked (班组), and the asked one is nowhere in the figure's words (``phrase``)."""

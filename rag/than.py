@@ -43,9 +43,12 @@ def without_than(question: str) -> str:
     return question if m is None else question[: m.start()] + question[m.end() :]
 
 
-def other_words(other: str) -> list[str]:
-    """The words that name the other side: 市劳模“三金” → 市, 劳模, 三金."""
-    return [w for w in tokenize(other) if w.strip() and w not in _FILLER]
+def other_words(other: str, first: str = "") -> list[str]:
+    """The words that name the other side (市劳模“三金” → 市, 劳模, 三, 金), less those
+    the first side's question says too (省部劳模“三金” leaves 市), unless none is left."""
+    words = [w for w in tokenize(other) if w.strip() and w not in _FILLER]
+    said = set(tokenize(first))
+    return [w for w in words if w not in said] or words
 
 
 def other_side(

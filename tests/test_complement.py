@@ -1,5 +1,6 @@
-"""The rest of a whole (rag/complement.py), the noun before a figure (rag/groups.py) and
-the years a report of several years speaks for (rag/matching.py), on made-up reports."""
+"""Figures derived from two stated ones (rag/derived.py: the rest of a whole, the
+difference of two), the noun before a figure (rag/groups.py) and the years a report of
+several years speaks for (rag/matching.py), on made-up reports."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import pytest
 from rag.complement import positive, rest_of, says_verb, states_unmet, unmet
 from rag.groups import asked_head, named_before_another
 from rag.numbers import find_figures
+from rag.question import expected_unit, parse_question
 from rag.schema import Status
+from rag.than import other_words, than, without_than
 
 FIVE_YEARS = """# 淮安市总工会第五次代表大会以来工作报告
 
@@ -19,6 +22,7 @@ FIVE_YEARS = """# 淮安市总工会第五次代表大会以来工作报告
 全市已有 120 个“爱心驿站”通过验收并投入使用。
 深化“安康杯”竞赛活动,全市参赛企业5200家、职工18万人。
 五年来开展“五比五创”劳动竞赛24次。
+五年来，各级工会发出书面要约3000份，覆盖2400家企业，应约企业2280家。
 """
 
 ONE_YEAR = """# 宿迁市总工会2018年工作报告
@@ -127,3 +131,45 @@ def test_a_year_taken_from_the_conversation_still_finds_a_report_of_several(made
     assert follow.answer is not None and follow.answer.value == 5200
     # Typed by the asker, the same year is not in the report of 2016–2020.
     assert made_qa.ask("淮安2018年参赛企业有多少家").status is Status.NOT_FOUND
+
+
+def test_a_comparison_of_two_things_is_read_from_the_question():
+    question = "要约覆盖的企业比应约企业多多少家？"
+    assert than(question) == "应约企业"
+    assert without_than(question) == "要约覆盖的企业多少家？"
+    assert than("淮安2018年比2016年增加了多少") is None  # a change in time, not a comparison
+    assert other_words("市劳模“三金”") == ["市", "劳模", "三", "金"]
+
+
+def test_by_how_much_one_stated_figure_exceeds_another(made_qa):
+    answer = made_qa.ask("淮安五年来要约覆盖的企业比应约企业多多少家？").answer
+    assert (answer.value, answer.from_, answer.change) == (2400, 2280, 120)
+    assert answer.compared_to == "应约企业"
+    # The other side must be stated: 结对企业 is nowhere.
+    result = made_qa.ask("淮安五年来要约覆盖的企业比结对企业多多少家？")
+    assert result.status is Status.NOT_FOUND, result.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("发的助学金总额是多少", "元"),
+        ("五年新增了几个工会劳动法律监督员", "人"),
+        ("省劳模评了几个", "人"),
+        ("建了几个职工服务点", "个"),
+    ],
+)
+def test_the_unit_asked(question, unit):
+    assert expected_unit(question) == unit
+
+
+def test_how_to_answer_after_the_question_is_not_asked():
+    question = parse_question("淮安会员总数大约有多少人？请照报告的约数表述作答。")
+    assert "作答" not in question.text and "表述" not in question.terms
+
+
+def test_every_few_years_asks_a_figure():
+    from rag.kinds import QuestionKind
+
+    assert parse_question("文化艺术节隔几年举办一次").kind is QuestionKind.FIGURE
+    assert parse_question("淮安这几年开展了哪些活动").kind is not QuestionKind.FIGURE

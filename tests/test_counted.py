@@ -444,3 +444,30 @@ def test_what_a_year_built_is_no_running_total():
         "截至2015年临川累计建成的“爱心母婴休息室”有多少个", text, "21个", "个"
     )
     assert "tally" not in _clashes("临川全年建成了多少个“爱心母婴休息室”", text, "21个", "个")
+
+
+def test_how_many_there_are_is_not_answered_by_an_addition():
+    # 一共有 asks the stock; 全年新建职工之家26家 is what was added
+    assert verdict("全市职工之家一共有多少家", "26家").ruled_out
+    assert not verdict("全市职工之家一共有多少家", "300家").ruled_out
+
+
+def test_the_furthest_stage_asked_is_the_one_counted():
+    # 受理的劳动争议中调解成功了多少件: those settled, not those accepted
+    assert verdict("受理的劳动争议中调解成功了多少件", "500件").ruled_out
+    assert not verdict("受理的劳动争议中调解成功了多少件", "450件").ruled_out
+
+
+def test_a_rate_does_not_answer_a_sum():
+    text = "坚持每年组织超200场安全生产宣传培训进企业活动。"
+    assert judge_at("五年一共组织了多少场宣传培训", text, "200场", "场").ruled_out
+    assert not judge_at("每年组织多少场宣传培训", text, "200场", "场").ruled_out
+
+
+def test_the_verb_that_defines_the_thing_must_govern_the_figure():
+    text = "发出书面要约11753份，覆盖50156家企业，上级工会为1868家企业代行要约。"
+    question = "要约覆盖的企业有多少家"
+    assert (
+        judge_at(question, text, "1868家", "家").factor
+        < judge_at(question, text, "50156家", "家").factor
+    )

@@ -10,6 +10,8 @@ from rag.schema import Status
 
 PAIRS = [
     ("蘇州２０１６年職工書屋多少家？", "苏州2016年职工书屋多少家？"),
+    # Cantonese written forms and corner quotes, as a Hong Kong asker types them
+    ("崑山嘅職工書屋有幾多家？（唔計「示範點」）", "昆山的职工书屋有多少家？（不计“示范点”）"),
     ("崑山會員有幾人", "昆山会员有几人"),
     ("無錫建了幾家職工之家", "无锡建了几家职工之家"),
     ("江都２０１２年培訓了多少人次", "江都2012年培训了多少人次"),
