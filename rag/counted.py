@@ -47,8 +47,8 @@ from typing import NamedTuple
 
 from rag.groups import (
     ACTORS,
-    all_kinds,
     acts_apart,
+    all_kinds,
     asked_head,
     counts_another_thing,
     defining_verb,
