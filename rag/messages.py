@@ -62,6 +62,14 @@ def not_found_message(question: Question) -> str:
     return f"文档中没有找到“{subject(text)}”的{_THING[kind]}。{RESTATE}"
 
 
+def year_not_broken_out(region: str | None, start: int, end: int, year: int) -> str:
+    """The not-found note for a year a report of several years does not break out."""
+    return (
+        f"{region or ''}的报告涵盖{start}–{end}年，没有单列{year}年的数字；"
+        f"下面是最接近的原文，可去掉年份再问。"
+    )
+
+
 def corrected(wrong: str, right: str) -> str:
     """The note on an answer to a question with a likely typo corrected (rag/typos.py)."""
     return f"文档中没有“{wrong}”一词，已按“{right}”查找。"

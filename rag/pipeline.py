@@ -27,7 +27,7 @@ from rag.embedder import Embedder, load_embedder
 from rag.followup import RESTATE, Turn, resolve
 from rag.index import CorpusIndex
 from rag.kinds import QuestionKind
-from rag.messages import EMPTY, IN_CHINESE, corrected, not_found_message
+from rag.messages import EMPTY, IN_CHINESE, corrected, not_found_message, year_not_broken_out
 from rag.metadata import period_covers
 from rag.numbers import unit_family
 from rag.pages import page_of
@@ -431,9 +431,29 @@ class Pipeline:
             kind=question.kind,
             status=Status.NOT_FOUND,
             citations=closest,
-            message=not_found_message(question),
+            message=_unbroken_year(index, question) or not_found_message(question),
             took_ms=_ms(t0),
         )
+
+
+def _unbroken_year(index, question: Question) -> str | None:
+    """ "昆山的报告涵盖2013–2017年，没有单列2016年的数字": the figure asked of a year inside
+    a report of several, which gives none for that year (rag/matching.year_factor)."""
+    if question.kind is not QuestionKind.FIGURE:
+        return None
+    for year in question.years:
+        if year in question.thread_years:
+            continue
+        for doc in index.docs.values():
+            meta = doc.meta
+            if question.places and meta.region not in question.places:
+                continue
+            if meta.period_start is not None and meta.period_end is not None:
+                if meta.period_start <= year < meta.period_end:
+                    return year_not_broken_out(
+                        meta.region, meta.period_start, meta.period_end, year
+                    )
+    return None
 
 
 def _speaks_for(doc, question: Question) -> bool:
