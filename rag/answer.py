@@ -49,6 +49,7 @@ from rag.sentences import (
 )
 
 SKIP_KINDS = {"year", "date", "ordinal"}
+_ORDINAL_ASKED = re.compile(r"第几")
 TOUCH_CHARS = 6  # "示范点 918 家": the counted noun sits within a few characters
 # The rarest thing the question names (妈妈 of 妈妈驿站, 委员会 of 女职工委员会) is
 # missing from the figure's sentence: likely a figure about a neighbouring thing.
@@ -91,6 +92,8 @@ def candidates(
     around each figure, which catches paraphrases ("劳动纠纷" for "劳动争议案件").
     """
     terms = question.terms
+    # 第几届 asks an ordinal (第四届); otherwise session numbers are never the answer.
+    skip = SKIP_KINDS - {"ordinal"} if _ORDINAL_ASKED.search(question.text) else SKIP_KINDS
     weights = term_weights(index, question)
     key_word = key_term(index, question)
     parts_of_key = key_parts(key_word, terms)
@@ -115,7 +118,7 @@ def candidates(
         # question); the same length, so every offset is the document's.
         text = simplified(doc.text)
         chunk_text = text[chunk.start : chunk.end]
-        figures = [f for f in find_figures(chunk.text) if f.kind not in SKIP_KINDS]
+        figures = [f for f in find_figures(chunk.text) if f.kind not in skip]
         for i, local in enumerate(figures):
             start, end = chunk.start + local.start, chunk.start + local.end
             key = (doc.doc_id, start)

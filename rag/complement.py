@@ -31,7 +31,7 @@ __all__ = ["positive", "rest_of", "says_verb", "states_unmet", "unmet"]
 # act, and 有没有 asks yes or no.
 _UNMET = re.compile(
     r"(?:还|尚|仍)?(?<!有)(?:没有|没能|未能|未曾|没|未|不属于)(?!来|成年|满|知|定|必|免)"
-    r"(?P<verb>[\u4e00-\u9fff]{2,10}?)(?=的|[、，,？?。]|$)"
+    r"(?P<verb>[\u4e00-\u9fff]{2,10}?)(?=的|[、，,？?。\s]|$)"
 )
 _NEGATION = re.compile(r"没有|没能|未能|尚未|未曾|未|没|不属于")
 

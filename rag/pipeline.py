@@ -448,11 +448,9 @@ def _unbroken_year(index, question: Question) -> str | None:
             meta = doc.meta
             if question.places and meta.region not in question.places:
                 continue
-            if meta.period_start is not None and meta.period_end is not None:
-                if meta.period_start <= year < meta.period_end:
-                    return year_not_broken_out(
-                        meta.region, meta.period_start, meta.period_end, year
-                    )
+            start, end = meta.period_start, meta.period_end
+            if start is not None and end is not None and start <= year < end:
+                return year_not_broken_out(meta.region, start, end, year)
     return None
 
 

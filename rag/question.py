@@ -39,7 +39,7 @@ QUESTION_WORDS = frozenset(
     """多少 几 几个 几家 若干 哪边 哪个 哪里 哪家 谁 什么 怎么 怎样 如何 是否 一共 总共 共 共计 合计 总计 累计 有 有没有
     哪些 哪几 哪位 哪一位 哪年 哪一年 哪天 何时 时候 什么时候 为什么 为何 怎么样 是不是 有无 能否 吗 么 哪儿 在哪 何处 呢
     数量 数目 总数 情况 全市 全区 全县 全省 今年 去年 当年 同期 一年 年 年度 年来 更多 更 较 还是 呢 吗 请问 告诉 我 你 其中
-    多 少 达到 达 约 大约 大概 大致 差不多 左右 共有 到底 获得 得 了 请 问 查询 一下 是 的 个 地 和 与 及 或 钱 人数 变化 增长 增加 净增 到 涨 上涨 减少 下降 现在 如今 目前 至今 迄今 还有 尚有 仍有 之中 当中 属于 者 数目""".split()
+    多 少 达到 达 约 大约 大概 大致 差不多 左右 共有 到底 获得 得 了 请 问 查询 一下 是 的 个 地 和 与 及 或 钱 人数 变化 增长 增加 净增 到 涨 上涨 减少 下降 现在 如今 目前 至今 迄今 还有 尚有 仍有 之中 当中 属于 者 数目 一届 本届 这一届 期间 任期""".split()
 )
 
 
@@ -104,6 +104,11 @@ _ASK_NOUN = re.compile(
 
 
 # "会员多少", "会员有多少": the noun can also come just before the question word.
+_ASK_NOUN_AT = re.compile(
+    "("
+    + "|".join(sorted({n for ns in NOUN_UNITS.values() for n in ns}, key=len, reverse=True))
+    + ")"
+)
 _NOUN_ASK = re.compile(
     "("
     + "|".join(sorted({n for ns in NOUN_UNITS.values() for n in ns}, key=len, reverse=True))
@@ -153,6 +158,20 @@ def _person_follows(rest: str) -> bool:
     return bool(re.match(r"(?:子女|孩子|家属|代表|骨干)", rest.strip()))
 
 
+def _noun_follows(rest: str) -> bool:
+    """Another noun continues the phrase (劳模三金, 会员服务卡): it is what is counted, not
+    the noun before it; a verb (参赛) does not."""
+    from rag.entities import tag  # LAC, loaded on first use
+
+    tokens = [t for t in tag(rest.strip()[:8]) if t.word.strip()] if rest.strip() else []
+    nouns = ("n", "nz", "nw")
+    if not tokens:
+        return False
+    return tokens[0].tag in nouns or (
+        tokens[0].tag == "vn" and len(tokens) > 1 and tokens[1].tag in nouns
+    )
+
+
 def _names_a_thing(rest: str) -> bool:
     """Whether a noun continues: "几个职工书屋" counts 书屋, "几个职工参加" counts 职工."""
     import jieba.posseg
@@ -199,6 +218,10 @@ def expected_unit(text: str) -> str | None:
         if unit in ("万元", "亿元", "万", "亿"):
             return "元" if "元" in unit else None
         return unit
+    if noun and _noun_follows(text[noun.end(1) :]) and not _person_follows(text[noun.end(1) :]):
+        # 多少市劳模三金: the money, not the people, is counted; 农民工会员 are people still
+        after = _ASK_NOUN_AT.match(text, noun.end(1))
+        noun = after if after else None
     noun = noun or before
     if noun:
         return next(unit for unit, nouns in NOUN_UNITS.items() if noun.group(1) in nouns)
