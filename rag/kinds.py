@@ -101,7 +101,12 @@ _IDENTIFIER = re.compile(r"(?:号码|电话|热线|编号|代码|邮编|账号|�
 _STATED_RATE = re.compile(
     r"(?:率|比例|比重)?(?:是不是|是否|有没有|已经|已|都)*(?:达到了?|达|为|是|超过|提高到|上升到)?[\d.]+\s*[%％]"
 )
-_QUANTITY_WORD = re.compile(r"(?:建制面|覆盖面|人次|总额|规模)$")
+# What a query of keywords ends with when it asks a figure: 件数, 企业数, 建制数, 家次,
+# 慰问资金 (a year may follow: 建制数 2016).
+_QUANTITY_WORD = re.compile(
+    r"(?:建制面|覆盖面|人次|家次|场次|总额|规模|[\u4e00-\u9fff]数|资金|经费|金额|比例|占比|[^效]率)"
+    r"\s*(?:\d{2,4}年?)?\s*$"
+)
 
 
 # Spoken question words, read as the written ones the kind patterns know; Cantonese

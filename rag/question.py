@@ -231,7 +231,22 @@ def expected_unit(text: str) -> str | None:
         return "%"
     if "人数" in text:
         return "人"
+    # A query of keywords ends with what it counts: 件数, 项数, 企业数, 企业家次.
+    tail = _COUNT_TAIL.search(text)
+    if tail:
+        return (
+            tail.group("unit")
+            or tail.group("visits")
+            or NOUN_TAIL_UNITS.get(tail.group("noun") or "")
+        )
     return None
+
+
+NOUN_TAIL_UNITS = {"企业": "家", "单位": "家", "职工": "人", "会员": "人"}
+_COUNT_TAIL = re.compile(
+    r"(?:(?P<unit>[件项户个家场人名所])数|(?P<visits>家次|人次|场次)|(?P<noun>企业|单位|职工|会员)数)"
+    r"\s*(?:\d{2,4}年?)?\s*$"
+)
 
 
 def parse_years(text: str) -> list[int]:

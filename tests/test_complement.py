@@ -173,3 +173,21 @@ def test_every_few_years_asks_a_figure():
 
     assert parse_question("文化艺术节隔几年举办一次").kind is QuestionKind.FIGURE
     assert parse_question("淮安这几年开展了哪些活动").kind is not QuestionKind.FIGURE
+
+
+@pytest.mark.parametrize(
+    ("query", "unit"),
+    [
+        ("淮安 劳动争议 调解成功 件数", "件"),
+        ("淮安 工资集体协商 签订合同 企业数", "家"),
+        ("淮安 隐患排查 企业家次", "家次"),
+        ("淮安 爱心驿站 投入资金", "元"),
+    ],
+)
+def test_a_query_of_keywords_asks_the_figure_it_ends_with(query, unit):
+    from rag.kinds import QuestionKind
+
+    question = parse_question(query)
+    assert question.kind is QuestionKind.FIGURE and question.unit == unit
+    # 案件 ends in 件 but counts nothing by itself
+    assert parse_question("淮安办了多少宗法律援助案件").unit != "件"
