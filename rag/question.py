@@ -416,13 +416,16 @@ def parse_question(text: str) -> Question:
     for span in place_spans + [(f.start, f.end) for f in figures] + unsaid:
         blanked[span[0] : span[1]] = [" "] * (span[1] - span[0])
     unit = expected_unit(_FILLER.sub("", text))
+    # With no 多少 to attach it to ("参与职工 人次"), the unit word is all the question
+    # says of the unit: it stays a subject word.
+    asks = unit if re.search(r"多少|几|若干", text) else None
     terms = [
         t
         for t in tokenize("".join(blanked))
         if t not in QUESTION_WORDS
-        and t != unit
+        and t != asks
         and not _ASK_UNIT.fullmatch(t)
-        and not (unit and _UNIT_WORD.fullmatch(t))
+        and not (asks and _UNIT_WORD.fullmatch(t))
         and not t.isdigit()
     ]
     # 述职报告里的“双满意工会”: where the asker read it, not what is asked about.
