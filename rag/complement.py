@@ -33,18 +33,20 @@ _UNMET = re.compile(
     r"(?:还|尚|仍)?(?<!有)(?:没有|没能|未能|未曾|没|未|不属于)(?!来|成年|满|知|定|必|免)"
     r"(?P<verb>[\u4e00-\u9fff]{2,10}?)(?=的|[、，,？?。\s]|$)"
 )
+# 不是企业调解组织的有多少: the rest of the whole, as 没有…的 is.
+_NOT_ONE = re.compile(r"不是(?P<verb>[\u4e00-\u9fff]{2,12}?)的(?=有?(?:多少|几))")
 _NEGATION = re.compile(r"没有|没能|未能|尚未|未曾|未|没|不属于")
 
 
 def unmet(question: str) -> str | None:
     """The act the question negates, if it asks how many did not do it."""
-    m = _UNMET.search(question)
+    m = _UNMET.search(question) or _NOT_ONE.search(question)
     return m.group("verb") if m else None
 
 
 def positive(question: str) -> str:
     """The question asked of those that did: 没有调解成功的 → 调解成功的."""
-    m = _UNMET.search(question)
+    m = _UNMET.search(question) or _NOT_ONE.search(question)
     return question if m is None else question[: m.start()] + question[m.start("verb") :]
 
 
@@ -71,5 +73,7 @@ def rest_of(sentence: str, met_start: int, met: Figure, verb: str) -> Figure | N
     whole = before[same[-1]]
     if whole.value <= met.value:
         return None
-    own = sentence[before[same[-1] - 1].end if same[-1] else 0 : whole.end]
+    # Its own words: from its clause's start (or the figure before) to it.
+    lead = sentence[before[same[-1] - 1].end if same[-1] else 0 : whole.start]
+    own = re.split(r"[，,；;。]", lead)[-1] + whole.text
     return None if says_verb(verb, own) else whole

@@ -232,7 +232,7 @@ def defining_verb(question: str) -> str | None:
     from rag.entities import tag  # LAC, loaded on first use
 
     tokens = [t for t in tag(question) if t.word.strip()]
-    for k in range(1, len(tokens) - 1):
+    for k in range(len(tokens) - 2, 0, -1):  # the 的 nearest the question word
         if tokens[k].word != "的":
             continue
         rest = "".join(t.word for t in tokens[k + 1 :])

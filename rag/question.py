@@ -462,7 +462,7 @@ def parse_question(text: str) -> Question:
         excluded=tuple(m.group("what") for m in excluded),
         earlier=bool(earlier) or _from_asked(text),
         amount=bool(_AMOUNT.search(said)) and not _TO.search(said),
-        unmet=unmet(said),
+        unmet=unmet(said) or unmet(text),
         than=than(said),
     )
 
