@@ -63,7 +63,13 @@ from rag.groups import (
     thing_absent,
 )
 from rag.numbers import quantity_kind, unit_family
-from rag.parts import after_premise, another_named_item, asked_part, subset_unasked
+from rag.parts import (
+    after_premise,
+    another_named_item,
+    asked_part,
+    one_of_joined,
+    subset_unasked,
+)
 from rag.periods import asks_one_year, asks_per_unit, states_per_unit, sums_several_years
 from rag.question import Question, levels, tally, without_asides
 from rag.regions import find_places
@@ -500,6 +506,9 @@ def _span_and_part(want: Asked, text: str, sent, clause, start: int, end: int, b
     if subset_unasked(want.text, lead, rest):
         yield "group", GROUP_CLASH  # 培训了多少名职工 asked, 其中5000多人晋升成为高技能人才
     sentence = unwrap(text[sent.start : sent.end])
+    if one_of_joined(want.text, lead):
+        # “温情年夜饭”花了多少 asked, “春节大礼包”、“温情年夜饭”和“爱心购物卡”累计560万元
+        yield "group", EXCLUDED_CLASH
     if another_named_item(want.text, sentence, lead):
         yield "group", GROUP_CLASH  # “夏送清凉”花了多少钱 asked, “秋送助学”为…发放95.88万元
 

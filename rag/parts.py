@@ -71,6 +71,27 @@ def subset_unasked(question: str, lead: str, rest: str) -> bool:
     return bool(words) and sum(w in question for w in words) < len(words) / 2
 
 
+# Quoted names side by side, joined by nothing, 、, 和, 及 or 与 only: “扬州工匠”“龙川工匠”.
+_JOINED_NAMES = re.compile(
+    r"[“\"][^”\"]{2,12}[”\"](?:\s*(?:、|和|及|与)?\s*[“\"][^”\"]{2,12}[”\"])+"
+)
+
+
+_LINK = re.compile(r"(?:累计|合计|共计|总计|共|计|达|等)*")
+
+
+def one_of_joined(question: str, lead: str) -> bool:
+    """The question asks one of several quoted items the figure counts together
+    ("“春节大礼包”、“温情年夜饭”和“爱心购物卡”累计560万元" for 温情年夜饭 alone)."""
+    for m in _JOINED_NAMES.finditer(lead):
+        names = _QUOTED.findall(m.group())
+        asked = [n for n in names if n in question]
+        between = lead[m.end() :].strip("，,；; 、|")
+        if asked and len(asked) < len(names) and _LINK.fullmatch(between):
+            return True
+    return False
+
+
 def another_named_item(question: str, sentence: str, lead: str) -> bool:
     """The question names one of the sentence's quoted items, and the figure's clause opens
     under another name: the figure belongs to that one."""

@@ -471,3 +471,11 @@ def test_the_verb_that_defines_the_thing_must_govern_the_figure():
         judge_at(question, text, "1868家", "家").factor
         < judge_at(question, text, "50156家", "家").factor
     )
+
+
+def test_one_of_several_named_items_counted_together_is_not_answered():
+    text = "为2081人次困难职工发放“春节大礼包”、“温情年夜饭”和“爱心购物卡”累计560万元。"
+    assert judge_at("“温情年夜饭”花了多少钱", text, "560万元", "元").ruled_out
+    assert not judge_at(
+        "“春节大礼包”“温情年夜饭”“爱心购物卡”一共多少钱", text, "560万元", "元"
+    ).ruled_out
