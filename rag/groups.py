@@ -227,10 +227,15 @@ def asked_head(question: str) -> str | None:
 _MONEY_HEAD = re.compile(r"[费金款钱资]$|收入|支出")
 
 
+_DE_ASK = re.compile(r"的[\u4e00-\u9fff“”\"]{0,8}?(?:有|是|共|一共|总共)?(?:多少|几)")
+
+
 def defining_verb(question: str) -> str | None:
     """The verb of the clause that defines what is counted: 要约覆盖的企业有多少家 → 覆盖."""
     from rag.entities import tag  # LAC, loaded on first use
 
+    if not _DE_ASK.search(question):
+        return None  # no "…的N有多少": no LAC pass
     tokens = [t for t in tag(question) if t.word.strip()]
     for k in range(len(tokens) - 2, 0, -1):  # the 的 nearest the question word
         if tokens[k].word != "的":
@@ -261,12 +266,10 @@ def acts_apart(clause: str) -> bool:
 def named_before_another(want: str | None, before: str, phrase: str) -> bool:
     """The noun right before the figure (全市参赛企业11707家) has another head than the one
     asked (班组), and the asked one is nowhere in the figure's words (``phrase``)."""
-    if want is None or _MONEY_HEAD.search(want):
+    if want is None or _MONEY_HEAD.search(want) or any(v in phrase for v in variants(want)):
         return False
     found = _last_noun(_LINK_TO_FIGURE.sub("", before.rstrip()))
-    if found is None or found in _ANY_WORKER or _same_head(want, found):
-        return False
-    return not any(v in phrase for v in variants(want))
+    return not (found is None or found in _ANY_WORKER or _same_head(want, found))
 
 
 def _same_head(a: str, b: str) -> bool:

@@ -57,6 +57,7 @@ def _index() -> dict[str, frozenset[str]]:
     return table
 
 
+@lru_cache(maxsize=65536)
 def variants(word: str) -> frozenset[str]:
     """The word and every word interchangeable with it; a qualifier in 性 (行业性) is also
     written without it (区域、行业签订195份)."""
