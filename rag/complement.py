@@ -33,21 +33,31 @@ _UNMET = re.compile(
     r"(?:还|尚|仍)?(?<!有)(?:没有|没能|未能|未曾|没|未|不属于)(?!来|成年|满|知|定|必|免)"
     r"(?P<verb>[\u4e00-\u9fff]{2,10}?)(?=的|[、，,？?。\s]|$)"
 )
-# 不是企业调解组织的有多少: the rest of the whole, as 没有…的 is.
-_NOT_ONE = re.compile(r"不是(?P<verb>[\u4e00-\u9fff]{2,12}?)的(?=有?(?:多少|几))")
+# 不是企业调解组织的有多少, 企业调解组织以外的, 除独立基层工会组织以外的其余部分: the rest
+# of the whole, as 没有…的 is.
+_NOT_ONE = re.compile(
+    r"(?:不是|除了?)(?P<verb>[\u4e00-\u9fff“”]{2,14}?)(?:以外|之外)?的(?=[\u4e00-\u9fff]{0,6}?有?(?:多少|几))"
+    r"|(?<=[，,中里])(?P<other>[\u4e00-\u9fff“”]{2,14}?)(?:以外|之外)的(?=[\u4e00-\u9fff]{0,6}?有?(?:多少|几))"
+)
 _NEGATION = re.compile(r"没有|没能|未能|尚未|未曾|未|没|不属于")
 
 
 def unmet(question: str) -> str | None:
     """The act the question negates, if it asks how many did not do it."""
     m = _UNMET.search(question) or _NOT_ONE.search(question)
-    return m.group("verb") if m else None
+    return (m.group("verb") or m.group("other")) if m else None
 
 
 def positive(question: str) -> str:
     """The question asked of those that did: 没有调解成功的 → 调解成功的."""
     m = _UNMET.search(question) or _NOT_ONE.search(question)
-    return question if m is None else question[: m.start()] + question[m.start("verb") :]
+    if m is None:
+        return question
+    group = "verb" if m.group("verb") else "other"
+    rest = re.sub(
+        r"^(?:以外|之外)?的(?:其余|其他|剩下)?(?:部分|的)?", "的", question[m.end(group) :]
+    )
+    return question[: m.start()] + m.group(group) + rest
 
 
 def says_verb(verb: str, text: str) -> bool:

@@ -145,7 +145,7 @@ def _head(text: str) -> str | None:
 
 # Nouns that count people or bodies in general: what they are comes after (301名同志
 # 被评为无锡市劳动模范), so their head says nothing of the thing.
-_GENERIC_HEADS = frozenset({"同志", "人员", "个人", "人", "人次", "对象", "人选", "者"})
+_GENERIC_HEADS = frozenset({"同志", "人员", "个人", "人", "人次", "对象", "人选", "者", "集体"})
 # Before a figure, workers name whom a count is about more often than what it counts:
 # 困难职工3000户 counts households, 入会职工 members, 劳模和一线职工 both.
 _ANY_WORKER = frozenset({"职工", "员工", "工人", "会员"})

@@ -112,7 +112,7 @@ _ASK_NOUN_AT = re.compile(
 _NOUN_ASK = re.compile(
     "("
     + "|".join(sorted({n for ns in NOUN_UNITS.values() for n in ns}, key=len, reverse=True))
-    + r")(?:数|人数|总数|总额)?(?:有|是|共|一共|总共)?(?:多少|几)"
+    + r")(?:数|人数|总数|总额)?的?(?:有|是|共|一共|总共)?(?:多少|几)"
 )
 
 
