@@ -48,6 +48,7 @@ from typing import NamedTuple
 from rag.groups import (
     ACTORS,
     acts_apart,
+    asking_verb,
     all_kinds,
     asked_head,
     counts_another_thing,
@@ -275,7 +276,7 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         subset=asked_part(without_asides(question.text)),
         head=asked_head(question.text),
         amount=question.amount,
-        verb=defining_verb(question.text),
+        verb=defining_verb(question.text) or asking_verb(question.text),
     )
 
 

@@ -252,6 +252,22 @@ def defining_verb(question: str) -> str | None:
     return None
 
 
+def asking_verb(question: str) -> str | None:
+    """The verb right before the question word: 一共覆盖了多少家企业 → 覆盖."""
+    from rag.entities import tag  # LAC, loaded on first use
+
+    if not _VERB_ASK.search(question):
+        return None
+    tokens = [t for t in tag(question) if t.word.strip()]
+    for k, token in enumerate(tokens):
+        if token.word.startswith(("多少", "几")) and k:
+            j = k - 1 if tokens[k - 1].word != "了" else k - 2
+            if j >= 0 and tokens[j].tag == "v" and len(tokens[j].word) >= 2:
+                return None if tokens[j].word in _LINK_VERBS else tokens[j].word
+    return None
+
+
+_VERB_ASK = re.compile(r"[\u4e00-\u9fff]{2}了?(?:多少|几)")
 _LINK_VERBS = frozenset({"有", "是", "为", "达", "达到", "共有", "计", "占"})
 
 
