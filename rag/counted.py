@@ -48,9 +48,9 @@ from typing import NamedTuple
 from rag.groups import (
     ACTORS,
     acts_apart,
-    asking_verb,
     all_kinds,
     asked_head,
+    asking_verb,
     counts_another_thing,
     defining_verb,
     group_clash,
