@@ -48,6 +48,8 @@ from typing import NamedTuple
 from rag.groups import (
     ACTORS,
     acts_apart,
+    names_the_whole,
+    whole_head,
     all_kinds,
     asked_head,
     asking_verb,
@@ -69,6 +71,7 @@ from rag.parts import (
     another_named_item,
     asked_part,
     one_of_joined,
+    premise_whole,
     subset_unasked,
 )
 from rag.periods import asks_one_year, asks_per_unit, states_per_unit, sums_several_years
@@ -209,6 +212,7 @@ class Asked(NamedTuple):
     one_year: bool = False  # 2017年一年, 全年: not a sum over several years
     per_unit: bool = False  # 平均每户, 每人, 人均: a rate, not the total
     subset: tuple[str, ...] = ()  # 会员中女职工有多少: the part of the whole asked
+    whole: str | None = None  # the head of that whole: 涵盖的单位中，基层工会本身… → 单位
     head: str | None = None  # the head noun of what is counted: 班组
     amount: bool = False  # 净增了多少: by how much, which a 由X增加到Y answers
     verb: str | None = None  # the act that defines the counted thing: 要约覆盖的企业 → 覆盖
@@ -274,6 +278,7 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         one_year=asks_one_year(question.text),
         per_unit=asks_per_unit(question.text),
         subset=asked_part(without_asides(question.text)),
+        whole=whole_head(premise_whole(without_asides(question.text))),
         head=asked_head(question.text),
         amount=question.amount,
         verb=defining_verb(question.text) or asking_verb(question.text),
@@ -499,6 +504,8 @@ def _span_and_part(want: Asked, text: str, sent, clause, start: int, end: int, b
     elif not want.per_unit and _TOTAL_ASKED.search(want.text) and states_per_unit(lead, after):
         yield "per_unit", PER_UNIT_CLASH  # 一共搞了多少场 asked, 坚持每年组织超200场
     own = before + "|" + rest
+    if want.whole and names_the_whole(want.whole, before):
+        yield "part", GROUP_CLASH  # 涵盖的单位中，基层工会本身 asked, 基层工会涵盖单位9.19万家
     if want.subset and not any(v in own for w in want.subset for v in variants(w)):
         # 会员中女职工有多少 asked, 会员由179584名增加到283958名; 调解组织中企业调解组织有
         # 多少 asked, 已建各类调解组织16908个,其中企业调解组织15258个: the figure's own words.

@@ -252,6 +252,18 @@ def defining_verb(question: str) -> str | None:
     return None
 
 
+def whole_head(premise: str) -> str | None:
+    """The head noun of a question's premise (…涵盖的单位 → 单位)."""
+    return _last_noun(premise) if premise else None
+
+
+def names_the_whole(whole: str, before: str) -> bool:
+    """The noun right before the figure is the premise's whole (涵盖单位9.19万家), not the
+    part asked of it."""
+    found = _last_noun(_LINK_TO_FIGURE.sub("", before.rstrip()))
+    return found is not None and _same_head(whole, found)
+
+
 def asking_verb(question: str) -> str | None:
     """The verb right before the question word: 一共覆盖了多少家企业 → 覆盖."""
     from rag.entities import tag  # LAC, loaded on first use

@@ -62,6 +62,15 @@ def asked_part(text: str) -> tuple[str, ...]:
     return tuple(w for w in words if not any(w != o and w in o for o in words))
 
 
+def premise_whole(text: str) -> str:
+    """The premise's words (…涵盖的单位中，基层工会本身有多少 → …涵盖的单位): the whole the
+    asked part is taken from; "" without a premise or a part asked after it."""
+    premises = list(_PREMISE.finditer(text))
+    if not premises or not asked_part(text):
+        return ""
+    return re.split(r"[，,。；;]", text[: premises[-1].start()])[-1]
+
+
 def subset_unasked(question: str, lead: str, rest: str) -> bool:
     """A figure after 其中 counts those of the whole that did what the rest of its clause
     says (其中1162项获得国家专利); a question that says little of it asks the whole."""

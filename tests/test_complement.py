@@ -191,3 +191,23 @@ def test_a_query_of_keywords_asks_the_figure_it_ends_with(query, unit):
     assert question.kind is QuestionKind.FIGURE and question.unit == unit
     # 案件 ends in 件 but counts nothing by itself
     assert parse_question("淮安办了多少宗法律援助案件").unit != "件"
+
+
+def test_the_rest_may_be_asked_as_what_lies_outside_a_part():
+    assert unmet("调解组织中，企业调解组织以外的有多少个") == "企业调解组织"
+    assert positive("组织里，除独立基层工会组织以外的其余部分有多少家") == (
+        "组织里，独立基层工会组织的有多少家"
+    )
+
+
+def test_the_whole_a_question_starts_from_is_not_its_part():
+    from rag.counted import asked, judge
+
+    text = "目前全市基层工会涵盖单位 9.19 万家，其中基层工会 2.53 万家。"
+    want = asked(parse_question("基层工会涵盖的单位中，基层工会本身有多少家"))
+
+    def factor(figure: str) -> float:
+        start = text.index(figure)
+        return judge(want, text, start, start + len(figure), "家").factor
+
+    assert factor("9.19 万家") < 0.5 and factor("2.53 万家") == 1.0
