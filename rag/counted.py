@@ -48,8 +48,6 @@ from typing import NamedTuple
 from rag.groups import (
     ACTORS,
     acts_apart,
-    names_the_whole,
-    whole_head,
     all_kinds,
     asked_head,
     asking_verb,
@@ -59,11 +57,13 @@ from rag.groups import (
     head_swapped,
     joined_groups,
     named_before_another,
+    names_the_whole,
     names_thing,
     narrowed_by_clause,
     other_kind,
     qualified_unasked,
     thing_absent,
+    whole_head,
 )
 from rag.numbers import quantity_kind, unit_family
 from rag.parts import (
