@@ -36,6 +36,17 @@ def states_unmet_at(best: Candidate, verb: str) -> bool:
     return states_unmet(verb, unwrap(text[clause.start : clause.end]))
 
 
+def _chunk_at(index, doc_id: str, pos: int, default: int) -> int:
+    """The index of the chunk of ``doc_id`` that holds ``pos`` (``default`` if none)."""
+    held = index.chunks[default]
+    if held.doc_id == doc_id and held.start <= pos < held.end:
+        return default
+    return next(
+        (i for i, c in enumerate(index.chunks) if c.doc_id == doc_id and c.start <= pos < c.end),
+        default,
+    )
+
+
 def _asked_as(question: Question, text: str) -> Question:
     return parse_question(text)._replace(thread_years=question.thread_years)
 
@@ -87,7 +98,11 @@ def than_answer(qa: Pipeline, index, text, question: Question, top_k, mode, t0) 
     cited = [first]
     quote = quote_span(doc_text, other.start, other.end)
     if quote != first.quote:
-        cited.append(Candidate(other, first.doc, first.hit, first.rank, first.score, quote))
+        # The other side's sentence, cited with the chunk that holds it.
+        hit = first.hit._replace(
+            chunk=_chunk_at(index, first.doc.doc_id, other.start, first.hit.chunk)
+        )
+        cited.append(Candidate(other, first.doc, hit, first.rank, first.score, quote))
     reply = qa._answered(index, text, cited, first, t0)
     reply.answer.from_ = other.value
     reply.answer.change = round(first.figure.value - other.value, 6)
