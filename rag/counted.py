@@ -103,6 +103,7 @@ SPAN_CLASH = 0.1  # one year asked, the figure sums several (五年来…10643�
 PER_UNIT_CLASH = 0.1  # so much per household or head asked, the figure is the total
 VISITS = 0.05  # unit agreement of a count of visits (人次, 家次) where heads were asked
 # The end of a change, "由X增加到<figure>": a running total, not what was added.
+_DONE_RATE = re.compile(r"(?:成功|办结|结案|化解|验收|结项)率")
 _CHANGE_TO = re.compile(r"(?:增加|增长|提高|上升|发展|扩大|提升|递增)[到至]\s*$|增至\s*$")
 TALLY_REACH = 40  # characters before a figure where 新增/累计 still govern it
 AFTER_CHARS = 6  # "85家企业": the noun after the measure word belongs to the phrase
@@ -202,6 +203,16 @@ def judge(
         passive = rest if "被" in rest else ""
         found = stages(phrase) or stages(text[clause.start : start]) or stages(passive)
         if found and not found & want.stages:
+            clash("stage", STAGE_CLASH)
+        elif (
+            not found
+            and "done" in want.stages
+            and quantity_kind(unit) == "count"
+            and quantity_kind(want.unit) != "percent"
+            and _DONE_RATE.search(sentence)
+        ):
+            # 调解成功了多少件 asked, "调解劳动争议案件2366件，调解成功率93.83%": the count
+            # is of cases taken up; the sentence gives success only as a rate.
             clash("stage", STAGE_CLASH)
         elif not found:
             factor *= STAGE_UNSTATED

@@ -479,3 +479,9 @@ def test_one_of_several_named_items_counted_together_is_not_answered():
     assert not judge_at(
         "“春节大礼包”“温情年夜饭”“爱心购物卡”一共多少钱", text, "560万元", "元"
     ).ruled_out
+
+
+def test_success_given_only_as_a_rate_does_not_count_the_successes():
+    text = "全年调解劳动争议案件2366件，调解成功率93.83%。"
+    assert judge_at("全年调解成功了多少件劳动争议", text, "2366件", "件").ruled_out
+    assert not judge_at("调解劳动争议的成功率是多少", text, "93.83%", "%").ruled_out
