@@ -74,7 +74,6 @@ def honours(text: str) -> frozenset[str]:
     return frozenset(_HONOUR_OF[m.group()] for m in _HONOUR.finditer(text))
 
 
-# Factors: a clash all but rules a figure out; the answer threshold does the rest.
 _ASK_WORD = re.compile(r"多少|几")
 _STOCK = re.compile(r"(?:一共|总共|总计|合计|现|现在|目前)有(?:多少|几)|总数|共有|拥有")
 # One group counted apart from others the reports count with it.
@@ -144,11 +143,13 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         counted = tuple((m, h) for m, h in pairs if h in tail)
     else:
         counted = pairs
+    said = without_asides(question.text)
+    premise = premise_whole(said)
     return Asked(
         unit=question.unit,
         people=(question.unit in ("人", "名", "位") and bool(_ASKS_PEOPLE.search(question.text)))
         or bool(_DISTINCT.search(question.text)),
-        stages=_latest(after_premise(without_asides(question.text), stages)),
+        stages=_latest(after_premise(said, stages)),
         # 一共有多少 asks how many there are, which an addition (新增17个) does not say.
         tally=question.tally
         or (frozenset({"total"}) if _STOCK.search(question.text) else frozenset()),
@@ -164,9 +165,9 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         excluded=question.excluded,
         one_year=asks_one_year(question.text),
         per_unit=asks_per_unit(question.text),
-        subset=asked_part(without_asides(question.text)),
-        whole=whole_head(premise_whole(without_asides(question.text))),
-        premise=premise_whole(without_asides(question.text)),
+        subset=asked_part(said),
+        whole=whole_head(premise),
+        premise=premise,
         head=asked_head(question.text),
         amount=question.amount,
         verb=defining_verb(question.text) or asking_verb(question.text),

@@ -75,6 +75,7 @@ from rag.tokenization import tokenize
 
 __all__ = ["Asked", "Verdict", "asked", "counts_visits", "judge", "stages", "unit_agreement"]
 
+# Factors: a clash all but rules a figure out; the answer threshold does the rest.
 STAGE_CLASH = 0.1
 APPLY_UNASKED = 0.1  # no stage asked, the figure counts applications
 STAGE_UNSTATED = 0.85  # a stage asked (调解成功), none stated beside the figure: weaker

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 
 from rag.answer import Candidate
 from rag.complement import positive, rest_of, says_verb, states_unmet
+from rag.numbers import Figure
 from rag.question import Question, parse_question
 from rag.schema import AnswerObject
 from rag.script import simplified
-from rag.sentences import CLAUSE_END, SENTENCE_END, bounds, quote_span, unwrap
+from rag.sentences import CLAUSE_END, SENTENCE_END, bounds, quote_span, sentence_before, unwrap
 from rag.than import other_side, other_words, without_than
 
 if TYPE_CHECKING:
@@ -36,15 +37,18 @@ def states_unmet_at(best: Candidate, verb: str) -> bool:
     return states_unmet(verb, unwrap(text[clause.start : clause.end]))
 
 
-def _chunk_at(index, doc_id: str, pos: int, default: int) -> int:
-    """The index of the chunk of ``doc_id`` that holds ``pos`` (``default`` if none)."""
-    held = index.chunks[default]
-    if held.doc_id == doc_id and held.start <= pos < held.end:
-        return default
-    return next(
-        (i for i, c in enumerate(index.chunks) if c.doc_id == doc_id and c.start <= pos < c.end),
-        default,
-    )
+def _cited(index, found: Candidate, other: Figure) -> list[Candidate]:
+    """``found``, and the sentence of the other figure the answer is computed from when it
+    stands in another sentence, cited with the chunk that holds it."""
+    quote = quote_span(simplified(found.doc.text), other.start, other.end)
+    if quote == found.quote:
+        return [found]
+    chunk = found.hit.chunk
+    held = index.chunks[chunk]
+    if not (held.doc_id == found.doc.doc_id and held.start <= other.start < held.end):
+        chunk = index.chunk_at(found.doc.doc_id, other.start)
+    hit = found.hit._replace(chunk=chunk)
+    return [found, Candidate(other, found.doc, hit, found.rank, found.score, quote)]
 
 
 def _asked_as(question: Question, text: str) -> Question:
@@ -66,9 +70,7 @@ def rest_answer(qa: Pipeline, index, text, question: Question, top_k, mode, t0) 
             if doc_text[sent.start : fig.start].lstrip().startswith("其中"):
                 # "…建立基层工会组织18034家。其中独立基层工会组织4631家": the whole is
                 # the sentence before.
-                begin = bounds(
-                    doc_text, max(0, sent.start - 2), max(0, sent.start - 2), SENTENCE_END
-                ).start
+                begin = sentence_before(doc_text, sent).start
             sentence = doc_text[begin : sent.end]
             whole = rest_of(sentence, fig.start - begin, fig, question.unmet)
     if whole is None:
@@ -90,20 +92,11 @@ def than_answer(qa: Pipeline, index, text, question: Question, top_k, mode, t0) 
         fig = first.figure
         sent = bounds(doc_text, fig.start, fig.end, SENTENCE_END)
         following = bounds(doc_text, sent.end, sent.end, SENTENCE_END)
-        before = bounds(doc_text, max(0, sent.start - 2), max(0, sent.start - 2), SENTENCE_END)
-        window = (min(before.start, sent.start), max(sent.end, following.end))
+        window = (sentence_before(doc_text, sent).start, max(sent.end, following.end))
         other = other_side(doc_text, window, fig, other_words(question.than, first_text))
     if other is None:
         return qa._not_found(index, text, question, hits, top_k, t0)
-    cited = [first]
-    quote = quote_span(doc_text, other.start, other.end)
-    if quote != first.quote:
-        # The other side's sentence, cited with the chunk that holds it.
-        hit = first.hit._replace(
-            chunk=_chunk_at(index, first.doc.doc_id, other.start, first.hit.chunk)
-        )
-        cited.append(Candidate(other, first.doc, hit, first.rank, first.score, quote))
-    reply = qa._answered(index, text, cited, first, t0)
+    reply = qa._answered(index, text, _cited(index, first, other), first, t0)
     reply.answer.from_ = other.value
     reply.answer.change = round(first.figure.value - other.value, 6)
     reply.answer.compared_to = question.than

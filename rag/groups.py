@@ -264,6 +264,10 @@ def names_the_whole(whole: str, before: str) -> bool:
     return found is not None and _same_head(whole, found)
 
 
+_VERB_ASK = re.compile(r"[\u4e00-\u9fff]{2}了?(?:多少|几)")
+_LINK_VERBS = frozenset({"有", "是", "为", "达", "达到", "共有", "计", "占"})
+
+
 def asking_verb(question: str) -> str | None:
     """The verb right before the question word: 一共覆盖了多少家企业 → 覆盖."""
     from rag.entities import tag  # LAC, loaded on first use
@@ -277,10 +281,6 @@ def asking_verb(question: str) -> str | None:
             if j >= 0 and tokens[j].tag == "v" and len(tokens[j].word) >= 2:
                 return None if tokens[j].word in _LINK_VERBS else tokens[j].word
     return None
-
-
-_VERB_ASK = re.compile(r"[\u4e00-\u9fff]{2}了?(?:多少|几)")
-_LINK_VERBS = frozenset({"有", "是", "为", "达", "达到", "共有", "计", "占"})
 
 
 def acts_apart(clause: str) -> bool:

@@ -16,6 +16,7 @@ import math
 import re
 
 from rag.index import CorpusIndex, DocRecord
+from rag.metadata import inside_span
 from rag.question import Question
 from rag.regions import is_within
 from rag.retrieval import year_match
@@ -152,13 +153,6 @@ def _names_place(sentence: str, place: str) -> bool:
     )
 
 
-def _inside_span(doc: DocRecord, year: int) -> bool:
-    """A report of several years (2013-2017) says nothing of one year before its last:
-    its undated figures are sums over the span or stocks at its end."""
-    start, end = doc.meta.period_start, doc.meta.period_end
-    return start is not None and end is not None and start < end and year < end
-
-
 def year_factor(
     doc: DocRecord,
     sentence: str,
@@ -181,7 +175,7 @@ def year_factor(
         elif lenient and year in lenient and section and min(section) < year < max(section):
             f = 1.0  # a section of 2016年—2020年 for a year the conversation set
         elif not section and year_match(doc, "", year):
-            inside = lenient is not None and year not in lenient and _inside_span(doc, year)
+            inside = lenient is not None and year not in lenient and inside_span(doc.meta, year)
             f = 0.0 if inside else 1.0
         elif str(year) in chunk:
             f = 0.7

@@ -515,6 +515,18 @@ def load_metadata(path: Path, text: str) -> DocMeta:
     return _apply_overrides(meta, _validated_overrides(raw, sidecar))
 
 
+def inside_span(meta: DocMeta, year: int) -> bool:
+    """``year`` falls in a report of several years before its last (2013–2017: 2013 to
+    2016): its undated figures are sums over the span or stocks at its end, none of them
+    that year's.
+
+    >>> inside_span(DocMeta("d", "t", period="2013-2017", period_start=2013, period_end=2017), 2016)
+    True
+    """
+    start, end = meta.period_start, meta.period_end
+    return start is not None and end is not None and start <= year < end
+
+
 def period_covers(meta: DocMeta, year: int) -> bool:
     """True if the document's figures describe ``year``; False when unknown.
 

@@ -28,7 +28,7 @@ from rag.followup import RESTATE, Turn, resolve
 from rag.index import CorpusIndex
 from rag.kinds import QuestionKind
 from rag.messages import EMPTY, IN_CHINESE, corrected, not_found_message, year_not_broken_out
-from rag.metadata import period_covers
+from rag.metadata import inside_span, period_covers
 from rag.numbers import unit_family
 from rag.pages import page_of
 from rag.question import Question, asks_fewer, parse_question, parse_years, years_near
@@ -446,11 +446,8 @@ def _unbroken_year(index, question: Question) -> str | None:
             continue
         for doc in index.docs.values():
             meta = doc.meta
-            if question.places and meta.region not in question.places:
-                continue
-            start, end = meta.period_start, meta.period_end
-            if start is not None and end is not None and start <= year < end:
-                return year_not_broken_out(meta.region, start, end, year)
+            if (not question.places or meta.region in question.places) and inside_span(meta, year):
+                return year_not_broken_out(meta.region, meta.period_start, meta.period_end, year)
     return None
 
 

@@ -93,12 +93,18 @@ def unwrap(text: str) -> str:
     return re.sub(r"\s*\n\s*", "", text) if "\n" in text else text
 
 
+def sentence_before(text: str, sent: Span) -> Span:
+    """The span of the sentence before ``sent`` (``sent`` itself at the start of the text)."""
+    if sent.start < 2:
+        return sent
+    return bounds(text, sent.start - 2, sent.start - 2, SENTENCE_END)
+
+
 def previous_sentence(text: str, sent: Span) -> str:
     """The sentence before ``sent``, its wraps rejoined ("" at the start of the text)."""
     if sent.start < 2:
         return ""
-    prev = bounds(text, sent.start - 2, sent.start - 2, SENTENCE_END)
-    return unwrap(text[prev.start : sent.start])
+    return unwrap(text[sentence_before(text, sent).start : sent.start])
 
 
 def split_sentences(text: str) -> list[Span]:

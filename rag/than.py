@@ -1,8 +1,8 @@
 """By how much one stated figure exceeds another: "覆盖的企业比应约企业多多少家".
 
-The question is asked without its "比…" part ("覆盖的企业多少家") for the larger side;
-the other side is the figure near it (its sentence or the next) in the same unit whose
-own words say most of the other side's words ("应约企业49504家"). The answer is the
+The question is asked without its "比…" part ("覆盖的企业多少家") for the first side;
+the other side is the figure near it (its sentence, the one before or the next) in the
+same unit whose own words say most of the other side's words ("应约企业49504家"). The answer is the
 difference, from the two figures the report states.
 
 Example::
@@ -11,8 +11,8 @@ Example::
     '应约企业'
     >>> without_than("2012年要约覆盖的企业比应约企业多多少家？")
     '2012年要约覆盖的企业多少家？'
-    >>> other_words("市劳模“三金”")
-    ['市', '劳模', '三金']
+    >>> other_words("市劳模“三金”", "省部劳模“三金”")
+    ['市']
 """
 
 from __future__ import annotations
@@ -55,8 +55,8 @@ def other_side(
     text: str, window: tuple[int, int], first: Figure, words: list[str]
 ) -> Figure | None:
     """The figure in ``text[window]`` (offsets of ``text``), in ``first``'s unit and not
-    ``first``, whose stretch (from the figure before it to the one after) says most of
-    ``words``; None when none says at least half of them."""
+    ``first``, whose own words (from the mark before it to the mark after, within its
+    neighbours) say most of ``words``; None when none says at least half of them."""
     start, end = window
     figures = [
         f._replace(start=f.start + start, end=f.end + start) for f in find_figures(text[start:end])

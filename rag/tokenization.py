@@ -37,7 +37,7 @@ _QUOTES = str.maketrans("「」『』", "“”“”")
 
 def normalize(text: str) -> str:
     """Full-width digits and letters to half-width, so "２０１６" and "2016" meet; corner
-    quotes as “”. Lengths are kept."""
+    quotes (「」『』) as “”, one character for one."""
     return unicodedata.normalize("NFKC", text).translate(_QUOTES)
 
 

@@ -193,6 +193,25 @@ def api_server(api_server_factory) -> ApiServer:
 
 
 @pytest.fixture(scope="session")
+def made_pipeline(tmp_path_factory):
+    """``make({file name: text})`` → a pipeline over those made-up reports, so rules are
+    tested on text nobody tuned on."""
+    from rag.ingest import ingest
+    from rag.pipeline import Pipeline
+    from rag.settings import Settings
+
+    def make(reports: dict[str, str]):
+        docs = tmp_path_factory.mktemp("reports")
+        for name, text in reports.items():
+            (docs / name).write_text(text, encoding="utf-8")
+        settings = Settings(index_dir=tmp_path_factory.mktemp("index"))
+        assert not ingest([docs], settings).failed
+        return Pipeline.load(settings)
+
+    return make
+
+
+@pytest.fixture(scope="session")
 def qa(seed_index_dir):
     """The in-process pipeline over the seed index (model loaded once per session)."""
     from rag.pipeline import Pipeline

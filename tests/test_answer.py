@@ -161,17 +161,9 @@ REPORT = """# 无锡市总工会2015年工作报告
 
 
 @pytest.fixture(scope="module")
-def small_qa(tmp_path_factory):
+def small_qa(made_pipeline):
     """A pipeline over one made-up report, so the rules are tested on text nobody tuned on."""
-    from rag.ingest import ingest
-    from rag.pipeline import Pipeline
-    from rag.settings import Settings
-
-    docs = tmp_path_factory.mktemp("report")
-    (docs / "wuxi-2015.md").write_text(REPORT, encoding="utf-8")
-    settings = Settings(index_dir=tmp_path_factory.mktemp("index"))
-    assert not ingest([docs], settings).failed
-    return Pipeline.load(settings)
+    return made_pipeline({"wuxi-2015.md": REPORT})
 
 
 @pytest.mark.parametrize(

@@ -32,17 +32,8 @@ ONE_YEAR = """# 宿迁市总工会2018年工作报告
 
 
 @pytest.fixture(scope="module")
-def made_qa(tmp_path_factory):
-    from rag.ingest import ingest
-    from rag.pipeline import Pipeline
-    from rag.settings import Settings
-
-    docs = tmp_path_factory.mktemp("reports")
-    (docs / "huaian-2016-2020.md").write_text(FIVE_YEARS, encoding="utf-8")
-    (docs / "suqian-2018.md").write_text(ONE_YEAR, encoding="utf-8")
-    settings = Settings(index_dir=tmp_path_factory.mktemp("index"))
-    assert not ingest([docs], settings).failed
-    return Pipeline.load(settings)
+def made_qa(made_pipeline):
+    return made_pipeline({"huaian-2016-2020.md": FIVE_YEARS, "suqian-2018.md": ONE_YEAR})
 
 
 @pytest.mark.parametrize(

@@ -41,16 +41,8 @@ REPORT = """# 某市总工会2016年工作报告
 
 
 @pytest.fixture(scope="module")
-def small_qa(tmp_path_factory):
-    from rag.ingest import ingest
-    from rag.pipeline import Pipeline
-    from rag.settings import Settings
-
-    docs = tmp_path_factory.mktemp("report")
-    (docs / "city-2016.md").write_text(REPORT, encoding="utf-8")
-    settings = Settings(index_dir=tmp_path_factory.mktemp("index"))
-    assert not ingest([docs], settings).failed
-    return Pipeline.load(settings)
+def small_qa(made_pipeline):
+    return made_pipeline({"city-2016.md": REPORT})
 
 
 @pytest.mark.parametrize(
