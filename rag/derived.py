@@ -75,7 +75,8 @@ def rest_answer(qa: Pipeline, index, text, question: Question, top_k, mode, t0) 
             whole = rest_of(sentence, fig.start - begin, fig, question.unmet)
     if whole is None:
         return qa._not_found(index, text, question, hits, top_k, t0)
-    reply = qa._answered(index, text, [met], met, t0)
+    whole = whole._replace(start=whole.start + begin, end=whole.end + begin)
+    reply = qa._answered(index, text, _cited(index, met, whole), met, t0)
     reply.answer.from_ = whole.value
     reply.answer.rest = round(whole.value - met.figure.value, 6)
     return reply

@@ -23,6 +23,7 @@ FIVE_YEARS = """# 淮安市总工会第五次代表大会以来工作报告
 深化“安康杯”竞赛活动,全市参赛企业5200家、职工18万人。
 五年来开展“五比五创”劳动竞赛24次。
 五年来，各级工会发出书面要约3000份，覆盖2400家企业，应约企业2280家。
+全市累计建立职工书屋900家。其中星级职工书屋300家。
 """
 
 ONE_YEAR = """# 宿迁市总工会2018年工作报告
@@ -76,6 +77,13 @@ def test_those_that_did_not_are_the_whole_less_those_that_did(made_qa):
     assert (answer.rest, answer.from_, answer.value) == (150, 1800, 1650)
     answer = made_qa.ask("在淮安投资的外资企业中，还没有开展工资集体协商的有几家").answer
     assert answer.rest == 3
+
+
+def test_a_whole_in_the_sentence_before_is_cited_too(made_qa):
+    result = made_qa.ask("淮安累计建立的职工书屋里，不属于星级职工书屋的有多少家？")
+    assert (result.answer.rest, result.answer.from_) == (600, 900)
+    quotes = [c.quote for c in result.citations]
+    assert any("900家" in q for q in quotes) and any("300家" in q for q in quotes)
 
 
 def test_no_whole_stated_means_no_rest(made_qa):
