@@ -181,7 +181,12 @@ def _names_a_thing(rest: str) -> bool:
 
 
 _PERSON_NOUN = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:员|者|师|劳模)(?![\u4e00-\u9fff])")
-_PERSON_DONE = re.compile("(?:" + "|".join(NOUN_UNITS["人"]) + r")[\u4e00-\u9fff]了(?:多少|几)个$")
+_PERSON_DONE = re.compile("(?:" + "|".join(NOUN_UNITS["人"]) + r")[\u4e00-\u9fff]{1,2}了(?:多少|几)个$")
+
+
+_PERSON_VERB_ASK = re.compile(
+    "(?:" + "|".join(NOUN_UNITS["人"]) + r")\s*[\u4e00-\u9fff]{1,2}了?(?:多少|几)(?:$|[？?\s])"
+)
 
 
 def expected_unit(text: str) -> str | None:
@@ -225,6 +230,8 @@ def expected_unit(text: str) -> str | None:
     noun = noun or before
     if noun:
         return next(unit for unit, nouns in NOUN_UNITS.items() if noun.group(1) in nouns)
+    if _PERSON_VERB_ASK.search(text):
+        return "人"  # 省劳模 评了多少: people, whatever the measure word the report uses
     if _MONEY.search(text):
         return "元"
     if _PERCENT.search(text):
@@ -247,6 +254,31 @@ _COUNT_TAIL = re.compile(
     r"(?:(?P<unit>[件项户个家场人名所])数|(?P<visits>家次|人次|场次)|(?P<noun>企业|单位|职工|会员)数)"
     r"\s*(?:\d{2,4}年?)?\s*$"
 )
+
+
+# Clauses of a question: "苏州16年省劳模115个，那12年那份里市劳模表彰了几个".
+_QUESTION_CLAUSE = re.compile(r"[^，,。；;？?！!\s]+")
+# The asker turns from what they told to what they ask: 那12年那份里, 江都那边.
+_TURN = re.compile(r"^(?:那么?|而|可)|那[份边里個个]|那邊")
+_ASK = re.compile(r"多少|几|幾")
+
+
+def asked_clause(text: str) -> tuple[int, int] | None:
+    """The span of the question's asking clause, when the asker told something first that
+    is not asked: a figure of their own (昆山101家，那苏州…几个) or a turn (那份, 那边).
+    None when the question is one clause or tells nothing."""
+    clauses = list(_QUESTION_CLAUSE.finditer(text))
+    asking = [m for m in clauses if _ASK.search(m.group())]
+    if len(clauses) < 2 or not asking:
+        return None
+    ask = asking[-1]
+    told = any(
+        f.kind not in ("year", "date", "ordinal") and not _SHORT_YEAR.match(m.group(), f.start)
+        for m in clauses
+        if m is not ask
+        for f in find_figures(m.group())
+    )
+    return ask.span() if told or _TURN.search(ask.group()) else None
 
 
 def parse_years(text: str) -> list[int]:
@@ -393,11 +425,18 @@ def parse_question(text: str) -> Question:
         and not _INSTITUTION.match(text, p.end)
     ]
     places = list(dict.fromkeys(p.name for p in kept))
+    turn = None if _COMPARE.search(text) else asked_clause(text)
+    if turn:
+        # "妈妈驿站 昆山101家，那苏州全市…几个": the place of the asking clause is asked.
+        inside = [p.name for p in mentions if turn[0] <= p.start < turn[1]]
+        places = list(dict.fromkeys(inside)) or places
     excluded = list(_EXCLUDED.finditer(text))
     ruled_out = [m.span() for m in excluded]  # left out of the focus too
     said = _without(text, ruled_out)  # 三年累计立项多少个（不是当年新增）: what is asked
     # 2016年…（不是2012年）: a year ruled out is no year to look in
     years = parse_years(said)
+    if turn and parse_years(text[turn[0] : turn[1]]):
+        years = parse_years(text[turn[0] : turn[1]])  # 苏州12年和16年都有… 16年那份是多少
     reports = list(REPORT_REF.finditer(text))
     # A report given in a year's first months reviews the year before: either may be meant.
     report_years = [int(m.group("year")) - 1 for m in reports]
@@ -421,7 +460,8 @@ def parse_question(text: str) -> Question:
     asks = unit if re.search(r"多少|几|若干", text) else None
     terms = [
         t
-        for t in tokenize("".join(blanked))
+        # 评了 is 评: the report says 被评为, never 评了
+        for t in (w[:-1] if len(w) > 1 and w.endswith("了") else w for w in tokenize("".join(blanked)))
         if t not in QUESTION_WORDS
         and t != asks
         and not _ASK_UNIT.fullmatch(t)
@@ -450,7 +490,10 @@ def parse_question(text: str) -> Question:
         terms=terms,
         # "环卫工人（不含公交司机）有多少": the words beside 多少 once the aside is gone
         focus=focus_terms(_FILLER.sub("", said), terms),
-        figures=[f.value for f in figures if f.kind != "year"],
+        # 16年 is a year the asker typed short, no figure they know
+        figures=[
+            f.value for f in figures if f.kind != "year" and not _SHORT_YEAR.match(text, f.start)
+        ],
         levels=levels("".join(blanked)),
         tally=tally(said),
         modifiers=modifier_pairs(text, terms),
