@@ -59,6 +59,10 @@ RARE_MISSING = 0.6  # each other rare word of the question the sentence does not
 # The sentence's own figure for the asked thing is ruled out (新增 stated, 累计 asked):
 # the other figures of that sentence count other things.
 KEY_ELSEWHERE = 0.3
+# The best matching sentence's figure is ruled out: other sentences' figures matching less
+# than this share as well weigh this much.
+ELSEWHERE_RATIO = 0.7
+SENTENCE_ELSEWHERE = 0.4
 UNIT_FLOOR = 0.08  # what a figure of a clashing unit keeps (people asked, 4195家 found)
 VISITS_CLASH = 0.2  # on top of the unit's low agreement: a count of visits all but rules out
 
@@ -113,6 +117,8 @@ def candidates(
         return value
 
     seen: dict[tuple[str, int], Candidate] = {}
+    sentence_of: dict[tuple[str, int], tuple[str, int]] = {}
+    blocked: dict[tuple[str, int], tuple[float, bool]] = {}
     by_sentence: dict[tuple[str, int], dict[tuple[str, int], tuple[bool, bool, bool]]] = {}
     for rank, hit in enumerate(hits[:depth]):
         chunk = index.chunks[hit.chunk]
@@ -181,6 +187,7 @@ def candidates(
                 doc, sent_text, chunk_text, question.years, start, question.thread_years
             )
             retrieval = 1.0 / (1.0 + 0.15 * rank)
+            relevance = lexical * gate * where
             verdict = judge(want, text, start, end, local.unit, seg)
             where *= verdict.factor
             clashed = verdict.ruled_out
@@ -205,6 +212,10 @@ def candidates(
             fig = local._replace(start=start, end=end)
             owns = bool(key_word) and mentions(seg_text, key_word, parts_of_key)
             by_sentence.setdefault((doc.doc_id, sent.start), {})[key] = (owns, clashed, visits)
+            sentence_of[key] = (doc.doc_id, sent.start)
+            # A figure that does not count the asked thing: a clash of the thing, visits
+            # for heads, or another kind of quantity.
+            blocked[key] = (relevance, clashed or visits or unit < 0.3)
             seen[key] = Candidate(
                 figure=fig,
                 doc=doc,
@@ -245,6 +256,7 @@ def candidates(
             # neighbour counts it only if its own words say so (聘用15名社会化工作者 does not).
             if not owns and not (counted_visits and seen[key].parts["touch"] > 0):
                 seen[key].score *= KEY_ELSEWHERE
+    _elsewhere(seen, sentence_of, blocked)
     # "由 X 增加到 Y": X is never the answer while Y stands beside it, unless the
     # question asks where the change began (原有多少, 增长之前): then Y is not.
     earlier = question.earlier
@@ -261,6 +273,22 @@ def candidates(
                     else:
                         other.score = min(other.score, cand.score * 0.9)
     return sorted(seen.values(), key=lambda c: -c.score)
+
+
+def _elsewhere(seen, sentence_of, blocked) -> None:
+    """The sentence that best matches the question counts something close to but not the
+    asked thing (晋升技术等级的职工达1.53万余人次 for 按人数算): the question is about it, and
+    a figure of another, less matching sentence (录入困难职工3040人) answers it only by
+    chance. Such figures keep their score only when they match nearly as well."""
+    if not blocked:
+        return
+    top = max(blocked, key=lambda k: blocked[k][0])
+    best, is_blocked = blocked[top]
+    if not is_blocked:
+        return
+    for key, cand in seen.items():
+        if sentence_of[key] != sentence_of[top] and blocked[key][0] < ELSEWHERE_RATIO * best:
+            cand.score *= SENTENCE_ELSEWHERE
 
 
 def _semantic(index: CorpusIndex, doc_id: str, pos: int, query_vector: np.ndarray | None) -> float:
