@@ -51,6 +51,7 @@ from rag.sentences import (
 
 SKIP_KINDS = {"year", "date", "ordinal"}
 _ORDINAL_ASKED = re.compile(r"第几")
+ORDINAL_NOUN_CHARS = 12  # 第四届职工篮球联赛: the noun an ordinal numbers
 TOUCH_CHARS = 6  # "示范点 918 家": the counted noun sits within a few characters
 # The rarest thing the question names (妈妈 of 妈妈驿站, 委员会 of 女职工委员会) is
 # missing from the figure's sentence: likely a figure about a neighbouring thing.
@@ -167,6 +168,9 @@ def candidates(
                 + "|"
                 + text[end : min(seg.end, end + 4)]
             )
+            if local.kind == "ordinal":
+                # 第四届职工篮球联赛 暨第七届“天佑杯”篮球联赛: an ordinal's noun follows it
+                touching = unwrap(text[end : min(seg.end, end + ORDINAL_NOUN_CHARS)])
             cov_touch = coverage(terms, weights, touching)
             semantic = _semantic(index, doc.doc_id, start, query_vector)
             lexical = (
