@@ -207,7 +207,8 @@ def place_levels(text: str) -> frozenset[str]:
     out = set()
     for place in find_places(text):
         level = _PLACE_LEVEL.get(text[place.end - 1 : place.end])
-        if level and _HONOUR.match(text, place.end):
+        at = place.end + (text[place.end : place.end + 1] in "“\"「")  # 江苏省“十佳文明职工”
+        if level and _HONOUR.match(text, at):
             out.add(level)
     return frozenset(out)
 

@@ -238,7 +238,9 @@ def judge(
             # 新增了多少会员 asked; 工会会员349.23万名 is how many there are, no addition.
             clash("tally", TALLY_UNSTATED)
     if want.levels:
-        by = _level_clash(want.levels, text, seg_start, seg_end, start, end)
+        # 我市有1人获评第九届江苏省“十佳文明职工”: an ordinal's level is the noun's after it
+        lead = start if text.startswith("第", start) else max(seg_start, start - 12)
+        by = _level_clash(want.levels, text, lead, seg_end, start, end)
         if by < 1.0:
             clash("level", by)
     if want.honours:  # the honour may stand well after the measure word: 115名江苏省劳动模范

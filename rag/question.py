@@ -404,6 +404,9 @@ def _from_asked(text: str) -> bool:
     return bool(m) and not re.search(r"多少|几", text[m.end() :])
 
 
+# 江苏省十佳文明职工, 江苏省劳动模范, 江苏省“五一”劳动奖章: a province before a title
+# names who gives it, not where the asked figure is.
+_TITLE_AFTER = re.compile(r"[“\"「]?(?:十佳|百佳|文明|劳模|劳动模范|五一|先进|模范|工人先锋号|优秀|工匠|技术能手)")
 # 苏州大学, 苏州银行: a place that begins an institution's name sets no place to ask of.
 _INSTITUTION = re.compile(r"(?:市|区|县)?(?:大学|学院|银行|医院|中学|小学|日报|电视台|晚报)")
 
@@ -423,6 +426,7 @@ def parse_question(text: str) -> Question:
         for p in mentions
         if not any(other != p.name and is_within(other, p.name) for other in names)
         and not _INSTITUTION.match(text, p.end)
+        and not (p.level == "province" and _TITLE_AFTER.match(text, p.end))
     ]
     places = list(dict.fromkeys(p.name for p in kept))
     turn = None if _COMPARE.search(text) else asked_clause(text)
