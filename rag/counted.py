@@ -379,11 +379,15 @@ def _level_clash(
 ) -> float:
     """The factor for the figure's own words naming another administrative level than
     the question, or several together (1.0 when they name the asked one or none)."""
+    # Not past the clause: in "5家单位申报全国…示范点，10家单位申报江苏省…" 全国 is 5家's.
+    seg_start = max(seg_start, bounds(text, start, end, CLAUSE_END).start)
     near = text[max(seg_start, start - 12) : start] + "|" + text[end : min(seg_end, end + 8)]
     # 300名苏州市劳动模范, 26名个人获得江苏省五一劳动奖章: the place's level, read wider
     named = place_levels(
         text[max(seg_start, start - 12) : start] + "|" + text[end : min(seg_end, end + 16)]
     )
+    # 申报江苏省工会职工书屋示范点: a province named is the provincial level
+    named |= {"province" for p in find_places(near) if p.level == "province"}
     for place in find_places(near):
         near = near[: place.start] + " " * (place.end - place.start) + near[place.end :]
     found = levels(near) | named

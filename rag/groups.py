@@ -60,11 +60,21 @@ def other_kind(modifiers, sentence: str, context: str) -> bool:
             continue
         heads, own = variants(head), variants(modifier)
         if any(
-            word in heads and before not in own and is_thing_word(before)
+            word in heads
+            and before not in own
+            and not _same_core(before, modifier)
+            and is_thing_word(before)
             for before, word in adjacent_words(sentence)
         ) and not mentions(context, modifier, []):
             return True
     return False
+
+
+def _same_core(word: str, modifier: str) -> bool:
+    """深入基层 for 下基层: the same noun with a character more or less, not another
+    qualifier of it (劳动合同 for 集体合同)."""
+    core = word[-2:]
+    return core in modifier and len(modifier.replace(core, "")) < 2
 
 
 def group_clash(
