@@ -253,12 +253,22 @@ def defining_verb(question: str) -> str | None:
         rest = "".join(t.word for t in tokens[k + 1 :])
         if not re.match(r"[\u4e00-\u9fff]{1,8}?(?:有|是|共|一共|总共)?(?:多少|几)", rest):
             continue
-        # The clause's last verb: 被摘掉“…”称号的企业 → 摘掉, 要约覆盖的企业 → 覆盖.
+        # The clause's last verb: 被摘掉“…”称号的企业 → 摘掉, 要约覆盖的企业 → 覆盖; LAC may
+        # tag a verb's characters one by one (应 约): they are one verb.
+        run = ""
         for j in range(k - 1, max(-1, k - 12), -1):
-            if tokens[j].word in "，,。；;":
-                break
+            if tokens[j].tag == "v" and len(tokens[j].word) == 1:
+                run = tokens[j].word + run
+                continue
+            if len(run) >= 2:
+                return run
+            run = ""
+            if tokens[j].word in "，,。；;" or tokens[j].tag == "f":
+                break  # 覆盖的企业里，应约的有多少家: 覆盖 defines the whole, not the part
             if tokens[j].tag == "v" and len(tokens[j].word) >= 2:
                 return tokens[j].word
+        if len(run) >= 2:
+            return run
     return None
 
 
