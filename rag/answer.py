@@ -35,7 +35,8 @@ from rag.matching import (
     term_weights,
     year_factor,
 )
-from rag.numbers import Figure, find_figures
+from rag.numbers import Figure, find_figures, unit_family
+from rag.parts import known_wholes
 from rag.question import Question
 from rag.retrieval import Hit
 from rag.script import simplified
@@ -63,6 +64,7 @@ KEY_ELSEWHERE = 0.3
 # The best matching sentence's figure is ruled out: other sentences' figures matching less
 # than this share as well weigh this much.
 ELSEWHERE_RATIO = 0.7
+KNOWN_WHOLE = 1.5  # a figure beside the whole the asker states (那98家…里)
 SENTENCE_ELSEWHERE = 0.4
 UNIT_FLOOR = 0.08  # what a figure of a clashing unit keeps (people asked, 4195家 found)
 VISITS_CLASH = 0.2  # on top of the unit's low agreement: a count of visits all but rules out
@@ -109,6 +111,8 @@ def candidates(
     focus = [t for t in terms if t in question.focus]
     # What the question counts, compared with what each figure counts (rag/counted.py).
     want = asked(question, known=lambda word: document_frequency(index, word) > 0)
+    # 涵盖9万多家单位: a figure the asker gives roughly (9.19万家 is the one they know)
+    told = [f for f in find_figures(question.text) if f.qualifier in _MORE_THAN and f.value > 0]
     # Figures of one sentence or chunk share its text: score each text once.
     covered: dict[str, float] = {}
 
@@ -203,7 +207,9 @@ def candidates(
             for word, parts in rare:
                 if not mentions(sent_text, word, parts):
                     where *= RARE_MISSING
-            if any(_same_value(local.value, v) for v in question.figures):
+            if any(_same_value(local.value, v) for v in question.figures) or any(
+                _within_told(local.value, f) for f in told
+            ):
                 where *= 0.1  # the asker already knows this number
             score = (
                 lexical
@@ -261,6 +267,22 @@ def candidates(
             if not owns and not (counted_visits and seen[key].parts["touch"] > 0):
                 seen[key].score *= KEY_ELSEWHERE
     _elsewhere(seen, sentence_of, blocked)
+    wholes = known_wholes(question.text)
+    if wholes:
+        # 那98家500强里，有几家…: the sentence holding the asker's whole is the one asked
+        for key, cand in seen.items():
+            if any(
+                other.doc is cand.doc
+                and sentence_of[k] == sentence_of[key]
+                and any(
+                    _same_value(other.figure.value, w.value)
+                    and unit_family(other.figure.unit) == unit_family(w.unit)
+                    for w in wholes
+                )
+                for k, other in seen.items()
+                if k != key
+            ):
+                cand.score *= KNOWN_WHOLE
     # "由 X 增加到 Y": X is never the answer while Y stands beside it, unless the
     # question asks where the change began (原有多少, 增长之前): then Y is not.
     earlier = question.earlier
@@ -305,6 +327,20 @@ def _semantic(index: CorpusIndex, doc_id: str, pos: int, query_vector: np.ndarra
         return 0.0
     cos = float(index.sentence_vectors[row] @ query_vector)
     return min(1.0, max(0.0, (cos - 0.5) / 0.4))
+
+
+_MORE_THAN = ("多", "余", "逾", "超过")
+
+
+def _within_told(value: float, told: Figure) -> bool:
+    """``value`` is what "9万多" (the asker's rough figure) stands for: from it up to the
+    next step of its last written digit (90000 ≤ value < 100000)."""
+    digits = told.value
+    step = 1.0
+    while digits >= 10 and digits % 10 == 0:
+        digits /= 10
+        step *= 10
+    return told.value <= value < told.value + step
 
 
 def _same_value(a: float, b: float) -> bool:
