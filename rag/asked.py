@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from rag.groups import ACTORS, asked_head, asking_verb, defining_verb, names_thing, whole_head
-from rag.parts import after_premise, asked_part, premise_whole
+from rag.parts import after_premise, asked_part, part_levels, premise_whole
 from rag.periods import asks_one_year, asks_per_unit
 from rag.question import Question, without_asides
 from rag.regions import find_places
@@ -153,7 +153,8 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         # 一共有多少 asks how many there are, which an addition (新增17个) does not say.
         tally=question.tally
         or (frozenset({"total"}) if _STOCK.search(question.text) else frozenset()),
-        levels=question.levels | place_levels(question.text),
+        # 省市级职工书屋示范点里，省级的有几个: the level asked is the part's
+        levels=part_levels(said) or (question.levels | place_levels(question.text)),
         modifiers=pairs,
         counted=counted,
         honours=honours(question.text),

@@ -35,7 +35,9 @@ __all__ = ["after_premise", "another_named_item", "asked_part", "subset_unasked"
 
 # "…中，" before the question word: what comes before is the whole the asker starts from.
 # (五年中, 五年里 say when, not of what.)
-_PREMISE = re.compile(r"(?<![年月天期])(?:当中|之中|中)[，,]?(?=[^，,]*(?:多少|几))")
+_PREMISE = re.compile(
+    r"(?:(?<![年月天期])(?:当中|之中|中)|(?<![这那哪家城心屋年月天期])里)[，,]?(?=[^，,]*(?:多少|几))"
+)
 _ASK_WORD = re.compile(r"多少|几")
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,12})[”\"]")
 
@@ -47,6 +49,15 @@ def after_premise(text: str, read: Callable[[str], frozenset[str]]) -> frozenset
     if premises and (after := read(text[premises[-1].end() :])):
         return after
     return read(text)
+
+
+def part_levels(text: str) -> frozenset[str]:
+    """The levels the part after a premise names: 省市级职工书屋示范点里，省级的有几个 →
+    {province}; empty without a premise or a level after it."""
+    from rag.question import levels  # rag.question reads this module's premises
+
+    premises = list(_PREMISE.finditer(text))
+    return levels(text[premises[-1].end() :]) if premises else frozenset()
 
 
 def asked_part(text: str) -> tuple[str, ...]:
