@@ -95,4 +95,6 @@ MEASURES = frozenset(
 def is_thing_word(word: str) -> bool:
     """A dictionary noun naming a thing (妈妈, 委员会, 咨询): not a person's or place name."""
     tag = part_of_speech(word)
+    if tag == "nr" and len(word) >= 4:
+        return True  # jieba tags 法律援助 as a name; Chinese names are two or three characters
     return (tag.startswith("n") and tag not in ("nr", "ns", "nt")) or tag in ("vn", "j", "l")
