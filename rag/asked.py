@@ -80,6 +80,8 @@ _STOCK = re.compile(r"(?:一共|总共|总计|合计|现|现在|目前)有(?:多
 _ALONE = re.compile(r"不含|不包括|不算(?!重复)|只算|只统计|单独|单列|仅[算指]")
 # Asked for what was done: a plan's figure (力争年内新建100个) does not answer.
 _ACTUAL = re.compile(r"实际|已经|最终|到底|真正|完成了|落实了")
+# 2017年计划新建多少, 目标是多少, 要达到多少: a plan is what is asked
+_ASKS_PLAN = re.compile(r"计划|目标|打算|力争|争取|预计|任务|将要|准备|拟|要求|确保|要[新建达完实]|指标|规划")
 # Heads, not visits: 按人头, 按人数, 不算重复.
 _DISTINCT = re.compile(r"按人头|按人数|不算重复|不重复|去重")
 _ASKS_PEOPLE = re.compile(r"(?:多少|几)个?(?:人|名|位)(?!次)|人数")
@@ -100,6 +102,7 @@ class Asked(NamedTuple):
     honours: frozenset[str] = frozenset()  # 江苏省五一劳动奖章 → {奖章}
     alone: bool = False  # 只算劳模, 不含公交司机: one group apart from the others
     actual: bool = False  # 实际, 已经, 最终: what was done, not what was planned
+    plan: bool = False  # 计划, 目标, 力争: a plan is asked
     # One-word "qualifier + thing" terms split in two: 困难职工 → (困难, 职工).
     compounds: tuple[tuple[str, str], ...] = ()
     scope: str | None = None  # 全市（含县级市） → "whole", 市区 → "core"
@@ -160,6 +163,7 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         honours=honours(question.text),
         alone=bool(_ALONE.search(question.text)),
         actual=bool(_ACTUAL.search(question.text)),
+        plan=bool(_ASKS_PLAN.search(question.text)),
         compounds=_compounds(question.terms),
         scope=scope(question.text),
         text=question.text,

@@ -80,6 +80,7 @@ STAGE_CLASH = 0.1
 APPLY_UNASKED = 0.1  # no stage asked, the figure counts applications
 STAGE_UNSTATED = 0.85  # a stage asked (调解成功), none stated beside the figure: weaker
 TALLY_CLASH = 0.1
+PLAN_UNASKED = 0.1  # what was done asked (no 计划/目标 said), the figure is a plan
 VERB_ELSEWHERE = 0.5  # the act defining the asked thing is the sentence's, not the figure's
 TALLY_UNSTATED = 0.2  # an addition asked, the sentence says nothing was added
 # What says an addition besides 新增/新建/净增 (rag/question.py's tally words).
@@ -253,6 +254,8 @@ def judge(
         planned(text, start, clause.start) or _INTENT.search(text[end : clause.end])
     ):
         clash("plan", PLAN_CLASH)  # 实际新建了多少 asked, 2017年主要任务: 新建…100个以上
+    elif not want.plan and _PLAN_WORDS.search(text[clause.start : start]):
+        clash("plan", PLAN_UNASKED)  # 2017年建成了多少个 asked, 力争年内建成100个以上
     if want.scope and scope(text[clause.start : start]) not in (None, want.scope):
         clash("scope", SCOPE_CLASH)  # 全市（含各县级市） asked, 市区…57412人 counts the core
     if any(x in (unit, f"{unit}数") or _names(phrase, x) for x in want.excluded):
