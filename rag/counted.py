@@ -258,7 +258,11 @@ def judge(
         clash("plan", PLAN_UNASKED)  # 2017年建成了多少个 asked, 力争年内建成100个以上
     if want.scope and scope(text[clause.start : start]) not in (None, want.scope):
         clash("scope", SCOPE_CLASH)  # 全市（含各县级市） asked, 市区…57412人 counts the core
-    if any(x in (unit, f"{unit}数") or _names(phrase, x) for x in want.excluded):
+    # a ruled-out honour may stand well after the measure word, as an asked one may
+    wide = before + "|" + unwrap(text[end:seg_end])
+    if any(
+        x in (unit, f"{unit}数") or _names(wide if honours(x) else phrase, x) for x in want.excluded
+    ):
         clash("excluded", EXCLUDED_CLASH)  # 省级（不含市级） asked, 省市级“模范职工之家”48家
     if counts_another_thing(want.text, unwrap(text[end : clause.end])):
         clash("thing", OTHER_HEAD)  # 多少个职工服务点 asked, 两个区域性…职工服务中心
@@ -351,6 +355,7 @@ def _names(phrase: str, excluded: str) -> bool:
     if any(v in phrase for v in variants(excluded)):
         return True
     words = [w for w in tokenize(excluded) if len(w) >= 2 and not _POINTER.match(w)]
+    words = [w for w in words if not any(o != w and o in w for o in words)]  # 全国, 劳模
     found = [w for w in words if any(v in phrase for v in variants(w))]
     if not words or len(found) < len(words):
         return False
