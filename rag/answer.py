@@ -28,7 +28,6 @@ from rag.matching import (
     coverage,
     document_frequency,
     key_parts,
-    rare_terms,
     key_term,
     mentions,
     place_factor,
@@ -57,7 +56,6 @@ TOUCH_CHARS = 6  # "示范点 918 家": the counted noun sits within a few chara
 # The rarest thing the question names (妈妈 of 妈妈驿站, 委员会 of 女职工委员会) is
 # missing from the figure's sentence: likely a figure about a neighbouring thing.
 KEY_MISSING = 0.5
-RARE_MISSING = 0.6  # each other rare word of the question the sentence does not hold
 # The sentence's own figure for the asked thing is ruled out (新增 stated, 累计 asked):
 # the other figures of that sentence count other things.
 KEY_ELSEWHERE = 0.3
@@ -106,7 +104,6 @@ def candidates(
     weights = term_weights(index, question)
     key_word = key_term(index, question)
     parts_of_key = key_parts(key_word, terms)
-    rare = [(t, key_parts(t, terms)) for t in rare_terms(index, question, key_word)]
     grams = content_bigrams(question)
     focus = [t for t in terms if t in question.focus]
     # What the question counts, compared with what each figure counts (rag/counted.py).
@@ -204,9 +201,6 @@ def candidates(
                 where *= VISITS_CLASH  # 1600余人次 for 多少名干部: visits are not heads
             if key_word and not mentions(sent_text, key_word, parts_of_key):
                 where *= KEY_MISSING
-            for word, parts in rare:
-                if not mentions(sent_text, word, parts):
-                    where *= RARE_MISSING
             if any(_same_value(local.value, v) for v in question.figures) or any(
                 _within_told(local.value, f) for f in told
             ):

@@ -81,24 +81,6 @@ def key_term(index: CorpusIndex, question: Question) -> str | None:
     return key
 
 
-RARE_SHARE = 0.03  # a word in at most this share of passages names one topic
-RARE_MIN = 4  # passages; in a tiny corpus every word is rare
-
-
-def rare_terms(index: CorpusIndex, question: Question, key: str | None) -> list[str]:
-    """The question's other telling words besides its key: each names a topic that the
-    answer's sentence must be about too (金秋助学 of "金秋助学帮了多少个学生")."""
-    limit = max(RARE_SHARE * len(index.chunks), RARE_MIN)
-    found = []
-    for t in question.terms:
-        if len(t) < 2 or t in MEASURES or not is_thing_word(t) or (key and (t in key or key in t)):
-            continue
-        if 0 < document_frequency(index, t) <= limit:
-            found.append(t)
-    # jieba's fragments (域性 of 区域性) are not words of their own
-    return [t for t in found if not any(t != o and t in o for o in question.terms)]
-
-
 def key_parts(key: str | None, terms: list[str]) -> list[str]:
     """The question's words inside ``key`` that spell it whole: 工会 and 干部 stand for
     工会干部; 文化 alone does not stand for 文化宫 (a 宫 is missing).
