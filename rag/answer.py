@@ -62,6 +62,7 @@ KEY_ELSEWHERE = 0.3
 # The best matching sentence's figure is ruled out: other sentences' figures matching less
 # than this share as well weigh this much.
 ELSEWHERE_RATIO = 0.7
+MAGNITUDE_CLASH = 0.1  # 多少万 asked, 88个 found
 KNOWN_WHOLE = 1.5  # a figure beside the whole the asker states (那98家…里)
 SENTENCE_ELSEWHERE = 0.4
 UNIT_FLOOR = 0.08  # what a figure of a clashing unit keeps (people asked, 4195家 found)
@@ -110,6 +111,7 @@ def candidates(
     want = asked(question, known=lambda word: document_frequency(index, word) > 0)
     # 涵盖9万多家单位: a figure the asker gives roughly (9.19万家 is the one they know)
     told = [f for f in find_figures(question.text) if f.qualifier in _MORE_THAN and f.value > 0]
+    ten_thousands = bool(re.search(r"(?:多少|几)万(?![元块])", question.text))
     # Figures of one sentence or chunk share its text: score each text once.
     covered: dict[str, float] = {}
 
@@ -201,6 +203,8 @@ def candidates(
                 where *= VISITS_CLASH  # 1600余人次 for 多少名干部: visits are not heads
             if key_word and not mentions(sent_text, key_word, parts_of_key):
                 where *= KEY_MISSING
+            if ten_thousands and local.value < 10000 and local.kind != "percent":
+                where *= MAGNITUDE_CLASH  # 多少万 asked: a figure below 10000 is not it
             if any(_same_value(local.value, v) for v in question.figures) or any(
                 _within_told(local.value, f) for f in told
             ):
