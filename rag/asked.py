@@ -81,7 +81,9 @@ _ALONE = re.compile(r"不含|不包括|不算(?!重复)|只算|只统计|单独|
 # Asked for what was done: a plan's figure (力争年内新建100个) does not answer.
 _ACTUAL = re.compile(r"实际|已经|最终|到底|真正|完成了|落实了")
 # 2017年计划新建多少, 目标是多少, 要达到多少: a plan is what is asked
-_ASKS_PLAN = re.compile(r"计划|目标|打算|力争|争取|预计|任务|将要|准备|拟|要求|确保|要[新建达完实]|指标|规划")
+_ASKS_PLAN = re.compile(
+    r"计划|目标|打算|力争|争取|预计|任务|将要|准备|拟|要求|确保|要[新建达完实]|指标|规划"
+)
 # Heads, not visits: 按人头, 按人数, 不算重复.
 _DISTINCT = re.compile(r"按人头|按人数|不算重复|不重复|去重")
 _ASKS_PEOPLE = re.compile(r"(?:多少|几)个?(?:人|名|位)(?!次)|人数")
@@ -212,7 +214,7 @@ def place_levels(text: str) -> frozenset[str]:
     out = set()
     for place in find_places(text):
         level = _PLACE_LEVEL.get(text[place.end - 1 : place.end])
-        at = place.end + (text[place.end : place.end + 1] in "“\"「")  # 江苏省“十佳文明职工”
+        at = place.end + (text[place.end : place.end + 1] in '“"「')  # 江苏省“十佳文明职工”
         if level and _HONOUR.match(text, at):
             out.add(level)
     return frozenset(out)

@@ -181,7 +181,9 @@ def _names_a_thing(rest: str) -> bool:
 
 
 _PERSON_NOUN = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:员|者|师|劳模)(?![\u4e00-\u9fff])")
-_PERSON_DONE = re.compile("(?:" + "|".join(NOUN_UNITS["人"]) + r")[\u4e00-\u9fff]{1,2}了(?:多少|几)个$")
+_PERSON_DONE = re.compile(
+    "(?:" + "|".join(NOUN_UNITS["人"]) + r")[\u4e00-\u9fff]{1,2}了(?:多少|几)个$"
+)
 
 
 _PERSON_VERB_ASK = re.compile(
@@ -406,7 +408,9 @@ def _from_asked(text: str) -> bool:
 
 # 江苏省十佳文明职工, 江苏省劳动模范, 江苏省“五一”劳动奖章: a province before a title
 # names who gives it, not where the asked figure is.
-_TITLE_AFTER = re.compile(r"[“\"「]?(?:十佳|百佳|文明|劳模|劳动模范|五一|先进|模范|工人先锋号|优秀|工匠|技术能手)")
+_TITLE_AFTER = re.compile(
+    r"[“\"「]?(?:十佳|百佳|文明|劳模|劳动模范|五一|先进|模范|工人先锋号|优秀|工匠|技术能手)"
+)
 # 苏州大学, 苏州银行: a place that begins an institution's name sets no place to ask of.
 _INSTITUTION = re.compile(r"(?:市|区|县)?(?:大学|学院|银行|医院|中学|小学|日报|电视台|晚报)")
 
@@ -465,7 +469,9 @@ def parse_question(text: str) -> Question:
     terms = [
         t
         # 评了 is 评: the report says 被评为, never 评了
-        for t in (w[:-1] if len(w) > 1 and w.endswith("了") else w for w in tokenize("".join(blanked)))
+        for t in (
+            w[:-1] if len(w) > 1 and w.endswith("了") else w for w in tokenize("".join(blanked))
+        )
         if t not in QUESTION_WORDS
         and t != asks
         and not _ASK_UNIT.fullmatch(t)
