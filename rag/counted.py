@@ -141,13 +141,15 @@ class Verdict(NamedTuple):
 
 
 def counts_visits(want: Asked | str | None, unit: str | None) -> bool:
-    """Visits counted where heads were asked: 2081 人次 may be 500 people (多少名干部),
-    10.5万家次 fewer firms (多少家企业), and 户次 households."""
+    """Visits counted where heads were asked: 2081 人次 may be 500 people (多少名干部) or
+    fewer households (多少户), 10.5万家次 fewer firms (多少家企业), and 户次 households."""
     asked_unit = want.unit if isinstance(want, Asked) else want
     if not asked_unit or not unit:
         return False
     if isinstance(want, Asked) and want.people and unit == "人次":
         return True
+    if asked_unit == "户" and unit == "人次":
+        return True  # 为2081人次困难职工发放 for 多少户: visits of people, not households
     return unit in ("家次", "户次") and unit == asked_unit + "次"  # 场次 is 场, not visits
 
 
