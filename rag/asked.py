@@ -21,15 +21,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from rag.groups import (
-    ACTORS,
-    asked_head,
-    asking_verb,
-    closing_verb,
-    defining_verb,
-    names_thing,
-    whole_head,
-)
+from rag.groups import ACTORS, asked_head, asking_verb, defining_verb, names_thing, whole_head
 from rag.parts import after_premise, asked_part, part_levels, premise_whole
 from rag.periods import asks_one_year, asks_per_unit
 from rag.question import Question, without_asides
@@ -185,9 +177,7 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         premise=premise,
         head=asked_head(question.text),
         amount=question.amount,
-        verb=defining_verb(question.text)
-        or asking_verb(question.text)
-        or closing_verb(question.text),
+        verb=defining_verb(question.text) or asking_verb(question.text),
     )
 
 

@@ -303,20 +303,6 @@ def asking_verb(question: str) -> str | None:
     return None
 
 
-def closing_verb(question: str) -> str | None:
-    """The verb that ends a question asked before its act: 有多少家单位这次被重新确认 → 确认."""
-    from rag.entities import tag  # LAC, loaded on first use
-
-    tokens = [t for t in tag(question) if t.word.strip() and t.tag != "w"]
-    asks = [k for k, t in enumerate(tokens) if t.word.startswith(("多少", "几"))]
-    if not asks or asks[0] >= len(tokens) - 2:
-        return None
-    last = tokens[-1]
-    if last.tag == "v" and len(last.word) >= 2 and last.word not in _LINK_VERBS:
-        return last.word
-    return None
-
-
 def acts_apart(clause: str) -> bool:
     """The clause has a verb of its own ("上级工会为1868家企业代行要约"), so a verb earlier
     in the sentence does not govern it ("录入特困职工938人，困难职工3040人" does)."""

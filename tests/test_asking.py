@@ -144,10 +144,3 @@ def test_ten_thousands_asked_are_not_answered_by_a_small_count(yancheng):
 @pytest.mark.parametrize("question", ["盐城 已建工资集体协商企业 数", "盐城在几大重点工程开展竞赛"])
 def test_keyword_counts_ask_a_figure(question):
     assert question_kind(question) is QuestionKind.FIGURE
-
-
-def test_a_question_asked_before_its_act_ends_with_the_verb():
-    from rag.groups import closing_verb
-
-    assert closing_verb("有多少家单位这次被重新确认？") == "确认"
-    assert closing_verb("重新确认了多少家单位") is None
