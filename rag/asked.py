@@ -105,6 +105,7 @@ class Asked(NamedTuple):
     alone: bool = False  # 只算劳模, 不含公交司机: one group apart from the others
     actual: bool = False  # 实际, 已经, 最终: what was done, not what was planned
     plan: bool = False  # 计划, 目标, 力争: a plan is asked
+    level_of: frozenset[str] = frozenset()  # 苏州市级以上 → {苏州}: whose level is asked
     # One-word "qualifier + thing" terms split in two: 困难职工 → (困难, 职工).
     compounds: tuple[tuple[str, str], ...] = ()
     scope: str | None = None  # 全市（含县级市） → "whole", 市区 → "core"
@@ -166,6 +167,7 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         alone=bool(_ALONE.search(question.text)),
         actual=bool(_ACTUAL.search(question.text)),
         plan=bool(_ASKS_PLAN.search(question.text)),
+        level_of=level_owners(question.text),
         compounds=_compounds(question.terms),
         scope=scope(question.text),
         text=question.text,
@@ -207,6 +209,19 @@ def _past_actors(pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], .
 
 
 _PLACE_LEVEL = {"省": "province", "市": "city", "区": "district", "县": "district"}
+
+
+_OWN_LEVEL = re.compile(r"(?:市|省|区|县)?级")
+
+
+def level_owners(text: str) -> frozenset[str]:
+    """Places whose own level ``text`` names: 苏州市级以上 → {苏州}, 昆山市级“…示范点” →
+    {昆山}. A level of one city is no level of another."""
+    return frozenset(
+        p.name
+        for p in find_places(text)
+        if _OWN_LEVEL.match(text, p.end - 1 if text[p.end - 1] in "市省区县" else p.end)
+    )
 
 
 def place_levels(text: str) -> frozenset[str]:

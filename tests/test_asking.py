@@ -144,3 +144,10 @@ def test_ten_thousands_asked_are_not_answered_by_a_small_count(yancheng):
 @pytest.mark.parametrize("question", ["盐城 已建工资集体协商企业 数", "盐城在几大重点工程开展竞赛"])
 def test_keyword_counts_ask_a_figure(question):
     assert question_kind(question) is QuestionKind.FIGURE
+
+
+def test_one_city_level_is_no_level_of_another():
+    text = "全市共有苏州市级以上模范职工之家153家,昆山市级“职工之家示范点”200家。"
+    question = "昆山苏州市级以上的职工之家有多少家？"
+    assert "level" in judge_at(question, text, "200家", "家").clashes
+    assert "level" not in judge_at(question, text, "153家", "家").clashes
