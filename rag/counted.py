@@ -246,9 +246,9 @@ def judge(
         by = _level_clash(want.levels, text, lead, seg_end, start, end)
         if by < 1.0:
             clash("level", by)
-    if want.level_of and (owners := level_owners(unwrap(text[clause.start : start]))):
-        if not owners & want.level_of:
-            clash("level", LEVEL_CLASH)  # 苏州市级以上 asked, 昆山市级“职工之家示范点”200家
+    owners = level_owners(unwrap(text[clause.start : start])) if want.level_of else frozenset()
+    if owners and not owners & want.level_of:
+        clash("level", LEVEL_CLASH)  # 苏州市级以上 asked, 昆山市级“职工之家示范点”200家
     if want.honours:  # the honour may stand well after the measure word: 115名江苏省劳动模范
         found = honours(before + "|" + unwrap(text[end:seg_end]))
         if found and not found & want.honours:
