@@ -59,7 +59,7 @@ from rag.groups import (
     qualified_unasked,
     thing_absent,
 )
-from rag.numbers import quantity_kind, unit_family
+from rag.numbers import find_figures, quantity_kind, unit_family
 from rag.parts import (
     another_named_item,
     one_of_joined,
@@ -250,7 +250,9 @@ def judge(
     if owners and not owners & want.level_of:
         clash("level", LEVEL_CLASH)  # 苏州市级以上 asked, 昆山市级“职工之家示范点”200家
     if want.honours:  # the honour may stand well after the measure word: 115名江苏省劳动模范
-        found = honours(before + "|" + unwrap(text[end:seg_end]))
+        # 模范职工之家、模范职工小家153家: items joined by 、 with no figure between are
+        # all the figure's
+        found = honours(_since_figure(text, clause.start, start) + "|" + unwrap(text[end:seg_end]))
         if found and not found & want.honours:
             clash("honour", HONOUR_CLASH)
     if want.compounds and head_swapped(want.compounds, before):
@@ -311,6 +313,13 @@ def judge(
         elif qualified_unasked(want.modifiers, before, want.text):
             clash("qualified", QUALIFIED)  # 基层工会 asked, 独立基层工会组织4631家
     return Verdict(factor, tuple(clashes))
+
+
+def _since_figure(text: str, clause_start: int, start: int) -> str:
+    """The figure's clause before it, from the previous figure on."""
+    lead = text[clause_start:start]
+    figures = find_figures(lead)
+    return unwrap(lead[figures[-1].end :] if figures else lead)
 
 
 def _near_clauses(text: str, sent, clause) -> str:
