@@ -79,6 +79,11 @@ _STOCK = re.compile(r"(?:一共|总共|总计|合计|现|现在|目前)有(?:多
 # One group counted apart from others the reports count with it.
 _ALONE = re.compile(r"不含|不包括|不算(?!重复)|只算|只统计|单独|单列|仅[算指]")
 # Asked for what was done: a plan's figure (力争年内新建100个) does not answer.
+# A total of several items named: 之家+小家, 单独的加上联合的, 三级劳模“三金”一共.
+_SUM_OF = re.compile(
+    r"[\u4e00-\u9fff”](?:加上|\+|＋)[\u4e00-\u9fff“]"
+    r"|[两二三四五六](?:级|类|项|种)[\u4e00-\u9fff“”]{0,10}?(?:一共|总共|合计|共计|总计|加起来|总额|总数)"
+)
 _ACTUAL = re.compile(r"实际|已经|最终|到底|真正|完成了|落实了")
 # 2017年计划新建多少, 目标是多少, 要达到多少: a plan is what is asked
 _ASKS_PLAN = re.compile(
@@ -105,6 +110,7 @@ class Asked(NamedTuple):
     alone: bool = False  # 只算劳模, 不含公交司机: one group apart from the others
     actual: bool = False  # 实际, 已经, 最终: what was done, not what was planned
     plan: bool = False  # 计划, 目标, 力争: a plan is asked
+    sum_of: bool = False  # 单独建立加联合建立, 三级劳模三金一共: a total of several items
     level_of: frozenset[str] = frozenset()  # 苏州市级以上 → {苏州}: whose level is asked
     # One-word "qualifier + thing" terms split in two: 困难职工 → (困难, 职工).
     compounds: tuple[tuple[str, str], ...] = ()
@@ -167,6 +173,7 @@ def asked(question: Question, known: Callable[[str], bool] | None = None) -> Ask
         alone=bool(_ALONE.search(question.text)),
         actual=bool(_ACTUAL.search(question.text)),
         plan=bool(_ASKS_PLAN.search(question.text)),
+        sum_of=bool(_SUM_OF.search(question.text)),
         level_of=level_owners(question.text),
         compounds=_compounds(question.terms),
         scope=scope(question.text),

@@ -108,6 +108,7 @@ VISITS = 0.05  # unit agreement of a count of visits (人次, 家次) where head
 _DONE_RATE = re.compile(r"(?:成功|办结|结案|化解|验收|结项)率")
 _CHANGE_TO = re.compile(r"(?:增加|增长|提高|上升|发展|扩大|提升|递增)[到至]\s*$|增至\s*$")
 TALLY_REACH = 40  # characters before a figure where 新增/累计 still govern it
+LIST_REACH = 40  # characters: items of one list stand this close
 AFTER_CHARS = 6  # "85家企业": the noun after the measure word belongs to the phrase
 
 # Units that everyday questions use interchangeably beyond numbers.unit_family:
@@ -286,6 +287,10 @@ def judge(
         clash("verb", VERB_ELSEWHERE)
     for name, by in _span_and_part(want, text, sent, clause, start, end, before, after):
         clash(name, by)
+    if want.sum_of and _one_of_list(text, sent, start, end, unit):
+        # 三级劳模“三金”一共 asked, 全国劳模三金68.05万元、省部劳模三金153.66万元、…: one
+        # item of a list whose total the report never states
+        clash("group", EXCLUDED_CLASH)
     if want.alone and joined_groups(text[clause.start : start]):
         clash("group", ALONE_CLASH)  # 只算劳模 asked, 组织劳模和一线职工疗休养190人次
     asked_kind, kind = quantity_kind(want.unit), quantity_kind(unit)
@@ -313,6 +318,22 @@ def judge(
         elif qualified_unasked(want.modifiers, before, want.text):
             clash("qualified", QUALIFIED)  # 基层工会 asked, 独立基层工会组织4631家
     return Verdict(factor, tuple(clashes))
+
+
+_TOTAL_SAID = re.compile(r"共|合计|累计|总计|总数|总额|全部")
+
+
+def _one_of_list(text: str, sent, start: int, end: int, unit: str | None) -> bool:
+    """The figure is one item of a list in its sentence (another figure of its unit within
+    a few clauses) and its own words say no total."""
+    if _TOTAL_SAID.search(_since_figure(text, sent.start, start)):
+        return False
+    family = unit_family(unit)
+    for f in find_figures(text[sent.start : sent.end]):
+        at = sent.start + f.start
+        if at != start and unit_family(f.unit) == family and abs(at - start) <= LIST_REACH:
+            return True
+    return False
 
 
 def _since_figure(text: str, clause_start: int, start: int) -> str:

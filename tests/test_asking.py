@@ -151,3 +151,12 @@ def test_one_city_level_is_no_level_of_another():
     question = "昆山苏州市级以上的职工之家有多少家？"
     assert "level" in judge_at(question, text, "200家", "家").clashes
     assert "level" not in judge_at(question, text, "153家", "家").clashes
+
+
+def test_a_total_of_several_items_is_not_one_item_of_their_list():
+    text = "已发放全国劳模三金68.05万元、省部劳模三金153.66万元、市劳模三金147.08万元。"
+    question = "三级劳模“三金”一共发了多少钱？"
+    assert judge_at(question, text, "68.05万元", "元").ruled_out
+    assert not judge_at("全国劳模三金发了多少钱？", text, "68.05万元", "元").ruled_out
+    text = "全市共有模范职工之家、模范职工小家153家。"
+    assert not judge_at("模范职工之家+小家 共几家", text, "153家", "家").ruled_out
