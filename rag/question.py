@@ -17,6 +17,7 @@ from rag.kinds import QuestionKind, plain_question_words, question_kind
 from rag.numbers import find_figures
 from rag.regions import find_places, is_within
 from rag.script import normalize_script
+from rag.synonyms import variants
 from rag.than import than
 from rag.tokenization import MEASURES, adjacent_words, is_thing_word, normalize, tokenize
 
@@ -468,9 +469,10 @@ def parse_question(text: str) -> Question:
     asks = unit if re.search(r"多少|几|若干", text) else None
     terms = [
         t
-        # 评了 is 评: the report says 被评为, never 评了
+        # 评了 is 评: the report says 被评为, never 评了 (建了 has synonyms of its own)
         for t in (
-            w[:-1] if len(w) > 1 and w.endswith("了") else w for w in tokenize("".join(blanked))
+            w[:-1] if len(w) > 1 and w.endswith("了") and len(variants(w)) == 1 else w
+            for w in tokenize("".join(blanked))
         )
         if t not in QUESTION_WORDS
         and t != asks
