@@ -121,6 +121,7 @@ def candidates(
         return value
 
     seen: dict[tuple[str, int], Candidate] = {}
+    topics: dict[tuple[str, int], dict[str, str]] = {}
     sentence_of: dict[tuple[str, int], tuple[str, int]] = {}
     blocked: dict[tuple[str, int], tuple[float, bool]] = {}
     by_sentence: dict[tuple[str, int], dict[tuple[str, int], tuple[bool, bool, bool]]] = {}
@@ -157,6 +158,14 @@ def candidates(
                 unwrap(text[sent.start : sent.end]),
             )
 
+            # "国有企业…建制面达100%、已建会非公企业的建制面达95.2%": the second names only
+            # its group; the topic before the shared head word is the first one's too.
+            head = _head_before(text[seg.start : start])
+            said_before = topics.setdefault((doc.doc_id, sent.start), {})
+            if head and head in said_before and said_before[head] != text[seg.start : start]:
+                seg_text = said_before[head] + "|" + seg_text
+            elif head:
+                said_before.setdefault(head, text[seg.start : start])
             cov_seg = cover(seg_text)
             cov_clause = cover(clause_text)
             cov_sent = cover(sent_text)
@@ -313,6 +322,17 @@ def _elsewhere(seen, sentence_of, blocked) -> None:
     for key, cand in seen.items():
         if sentence_of[key] != sentence_of[top] and blocked[key][0] < ELSEWHERE_RATIO * best:
             cand.score *= SENTENCE_ELSEWHERE
+
+
+_LINK_TAIL = re.compile(r"[达为是有共计约近超过逾:：\s]+$")
+
+
+def _head_before(before: str) -> str | None:
+    """The last two characters of the words before a figure, link words off: the head
+    that parallel items of a list share (…建制面达 → 制面)."""
+    words = _LINK_TAIL.sub("", unwrap(before))
+    tail = words[-2:]
+    return tail if len(tail) == 2 and re.fullmatch(r"[\u4e00-\u9fff]{2}", tail) else None
 
 
 def _semantic(index: CorpusIndex, doc_id: str, pos: int, query_vector: np.ndarray | None) -> float:

@@ -444,7 +444,8 @@ def parse_question(text: str) -> Question:
     said = _without(text, ruled_out)  # 三年累计立项多少个（不是当年新增）: what is asked
     # 2016年…（不是2012年）: a year ruled out is no year to look in
     years = parse_years(said)
-    if turn and parse_years(text[turn[0] : turn[1]]):
+    # 2012年5.96万家,到2016年达到多少家: a change between the years told and asked
+    if turn and not _CHANGE.search(text) and parse_years(text[turn[0] : turn[1]]):
         years = parse_years(text[turn[0] : turn[1]])  # 苏州12年和16年都有… 16年那份是多少
     reports = list(REPORT_REF.finditer(text))
     # A report given in a year's first months reviews the year before: either may be meant.

@@ -160,3 +160,19 @@ def test_a_total_of_several_items_is_not_one_item_of_their_list():
     assert not judge_at("全国劳模三金发了多少钱？", text, "68.05万元", "元").ruled_out
     text = "全市共有模范职工之家、模范职工小家153家。"
     assert not judge_at("模范职工之家+小家 共几家", text, "153家", "家").ruled_out
+
+
+def test_a_parallel_item_inherits_the_topic_before_its_shared_head(made_pipeline):
+    qa = made_pipeline(
+        {
+            "huaian-2019.md": "# 淮安市总工会2019年工作报告\n\n2019年，淮安全市国有、集体企事业单位"
+            "厂务公开民主管理制度建制面达100%、已建会非公企业的建制面达91.4%。\n"
+        }
+    )
+    answer = qa.ask("淮安已建会非公企业的厂务公开民主管理建制面是多少？").answer
+    assert answer.value == 91.4
+
+
+def test_a_change_between_a_year_told_and_a_year_asked_keeps_both():
+    q = parse_question("2012年5.96万家,到2016年达到多少家?")
+    assert q.change and q.years == [2012, 2016]
