@@ -224,7 +224,8 @@ def asked_head(question: str) -> str | None:
     if not asks:
         return None
     ask = asks[-1]
-    after = re.match(r"[\u4e00-\u9fff、]{2,16}", question[ask.end() :])
+    # 多少家次企业的劳动关系矛盾隐患: the measure word counts the noun before 的
+    after = re.match(r"[\u4e00-\u9fff、]{2,16}?(?=的|[^\u4e00-\u9fff、]|$)", question[ask.end() :])
     if after and not after.group().startswith(tuple(MEASURES)):
         head = _head(after.group())
         if head:

@@ -176,3 +176,9 @@ def test_a_parallel_item_inherits_the_topic_before_its_shared_head(made_pipeline
 def test_a_change_between_a_year_told_and_a_year_asked_keeps_both():
     q = parse_question("2012年5.96万家,到2016年达到多少家?")
     assert q.change and q.years == [2012, 2016]
+
+
+def test_the_measure_word_counts_the_noun_before_de():
+    from rag.groups import asked_head
+
+    assert asked_head("全年排查了多少家次企业的劳动关系矛盾隐患？") == "企业"
