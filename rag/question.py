@@ -340,7 +340,7 @@ _SOURCE = re.compile(
 # the end of its clause or to what is wanted instead (不要户数要人数). 是不是 asks; 不算重复
 # counts heads (rag/counted.py).
 _EXCLUDED = re.compile(
-    r"(?<!是)(?:不要|不是|不算|不计|不包括|不含|而非|并非)(?!重复)"
+    r"(?:(?<!是)(?:不要|不是|不算|不计|不包括|不含|而非|并非)|(?<=[（(])非)(?!重复)"
     r"(?P<what>[“\"]?[\u4e00-\u9fff\d][\u4e00-\u9fff\d.“”\"]{1,14}?)(?:的数[字目据]?|的|在内)?"
     r"(?=$|[，,。？?！!；;）)\s]|要|而是)"
 )

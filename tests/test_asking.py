@@ -182,3 +182,8 @@ def test_the_measure_word_counts_the_noun_before_de():
     from rag.groups import asked_head
 
     assert asked_head("全年排查了多少家次企业的劳动关系矛盾隐患？") == "企业"
+
+
+def test_an_aside_opening_with_fei_rules_its_words_out():
+    q = parse_question("淮安建成的省市级“模范职工小家”有多少家？（非全国级）")
+    assert q.excluded == ("全国级",) and "national" not in q.levels
