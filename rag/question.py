@@ -20,6 +20,7 @@ from rag.script import normalize_script
 from rag.synonyms import variants
 from rag.than import than
 from rag.tokenization import MEASURES, adjacent_words, is_thing_word, normalize, tokenize
+from rag.told import _SHORT_YEAR, _YEAR, asked_clause, parse_years
 
 MEASURE_WORDS = "人次|家次|户次|批次|万元|亿元|元|个|家|名|人|位|项|场|次|条|份|件|所|户|册|本|支|批|期|天|小时|届|篇|座|处|套|台|辆|间|张|块|门|种|类|对|起|例|首|部|幅|万|亿"
 _ASK_UNIT = re.compile(rf"(?:多少|几|若干)(?:万|千|百|十)?({MEASURE_WORDS})")
@@ -32,8 +33,6 @@ _COMPARE = re.compile(r"哪[边个里方家]|谁|更多|更少|较多|较少|多
 # "哪边更少": the smaller figure wins the comparison.
 _FEWER = re.compile(r"更少|较少|最少|少还是|少一些|更低|较低|最低")
 _CHANGE = re.compile(r"变化|增长|增加|减少|提高|上升|下降|从.{0,12}到|由.{0,12}到|到\d{4}年")
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年)?(?!\d)")
-_SHORT_YEAR = re.compile(r"(?<![\d.])(\d{2})年(?!代)")
 
 # Words that shape a question without naming its subject.
 QUESTION_WORDS = frozenset(
@@ -257,40 +256,6 @@ _COUNT_TAIL = re.compile(
     r"(?:(?P<unit>[件项户个家场人名所])数|(?P<visits>家次|人次|场次)|(?P<noun>企业|单位|职工|会员)数)"
     r"\s*(?:\d{2,4}年?)?\s*$"
 )
-
-
-# Clauses of a question: "苏州16年省劳模115个，那12年那份里市劳模表彰了几个".
-_QUESTION_CLAUSE = re.compile(r"[^，,。；;？?！!\s]+")
-# The asker turns from what they told to what they ask: 那12年那份里, 江都那边.
-_TURN = re.compile(r"^(?:那么?|而|可)|那[份边里個个]|那邊")
-_ASK = re.compile(r"多少|几|幾")
-
-
-def asked_clause(text: str) -> tuple[int, int] | None:
-    """The span of the question's asking clause, when the asker told something first that
-    is not asked: a figure of their own (昆山101家，那苏州…几个) or a turn (那份, 那边).
-    None when the question is one clause or tells nothing."""
-    clauses = list(_QUESTION_CLAUSE.finditer(text))
-    asking = [m for m in clauses if _ASK.search(m.group())]
-    if len(clauses) < 2 or not asking:
-        return None
-    ask = asking[-1]
-    told = any(
-        f.kind not in ("year", "date", "ordinal") and not _SHORT_YEAR.match(m.group(), f.start)
-        for m in clauses
-        if m is not ask
-        for f in find_figures(m.group())
-    )
-    return ask.span() if told or _TURN.search(ask.group()) else None
-
-
-def parse_years(text: str) -> list[int]:
-    years = [int(m.group(1)) for m in _YEAR.finditer(text)]
-    # "12年" in "从12年到16年" means 2012 in a question about reports.
-    years += [
-        2000 + int(m.group(1)) for m in _SHORT_YEAR.finditer(text) if not _YEAR.search(m.group(0))
-    ]
-    return list(dict.fromkeys(y for y in years if 1949 <= y <= 2100))
 
 
 _ASK = re.compile(r"多少|几|若干|是多少|有多少|哪")

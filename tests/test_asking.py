@@ -14,8 +14,9 @@ from rag.groups import defining_verb
 from rag.kinds import QuestionKind, question_kind
 from rag.numbers import find_figures
 from rag.parts import known_wholes, part_levels
-from rag.question import asked_clause, parse_question
+from rag.question import parse_question
 from rag.schema import Status
+from rag.told import asked_clause
 
 REPORT = """# 盐城市总工会2019年工作报告
 
