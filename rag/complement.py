@@ -39,18 +39,24 @@ _NOT_ONE = re.compile(
     r"(?:不是|除了?)(?P<verb>[\u4e00-\u9fff“”]{2,14}?)(?:以外|之外)?的(?=[\u4e00-\u9fff\s]{0,6}?有?(?:多少|几))"
     r"|(?<=[，,中里\s])(?P<other>[\u4e00-\u9fff“”]{2,14}?)(?:以外|之外)的(?=[\u4e00-\u9fff\s]{0,6}?有?(?:多少|几))"
 )
+# 非企业类劳动争议调解组织 数量: the kinds other than one, in a keyword query
+_NOT_KIND = re.compile(r"(?:(?<=^)|(?<=[\s，,的]))非(?P<kind>[\u4e00-\u9fff]{2,6}?)类")
 _NEGATION = re.compile(r"没有|没能|未能|尚未|未曾|未|没|不属于")
 
 
 def unmet(question: str) -> str | None:
     """The act the question negates, if it asks how many did not do it."""
     m = _UNMET.search(question) or _NOT_ONE.search(question)
+    if m is None and (kind := _NOT_KIND.search(question)):
+        return kind.group("kind")
     return (m.group("verb") or m.group("other")) if m else None
 
 
 def positive(question: str) -> str:
     """The question asked of those that did: 没有调解成功的 → 调解成功的."""
     m = _UNMET.search(question) or _NOT_ONE.search(question)
+    if m is None and (kind := _NOT_KIND.search(question)):
+        return question[: kind.start()] + kind.group("kind") + question[kind.end() - 1 :]
     if m is None:
         return question
     group = "verb" if m.group("verb") else "other"

@@ -210,3 +210,9 @@ def test_the_whole_a_question_starts_from_is_not_its_part():
         return judge(want, text, start, start + len(figure), "家").factor
 
     assert factor("9.19 万家") < 0.5 and factor("2.53 万家") == 1.0
+
+
+def test_the_kinds_other_than_one_are_the_rest_of_the_whole():
+    assert unmet("淮安 非企业类 调解组织 数量") == "企业"
+    assert positive("淮安 非企业类 调解组织 数量") == "淮安 企业类 调解组织 数量"
+    assert unmet("淮安非公企业有多少家") is None  # 非公企业 is a kind, not "other than"
