@@ -27,7 +27,7 @@ _ASK_UNIT = re.compile(rf"(?:多少|几|若干)(?:万|千|百|十)?({MEASURE_WOR
 # "有多少万元" leaves the token 万元: once the asked unit is known, a unit word is not a
 # subject word to look for (in "参与职工 人次" it is all the question says of the unit).
 _UNIT_WORD = re.compile(rf"(?:万|千|百|十|亿)?(?:{MEASURE_WORDS})")
-_MONEY = re.compile(r"多少钱|金额|总额|资金|经费|多少元|花了|花费|投入了?多少|募集|筹集|款")
+_MONEY = re.compile(r"多少钱|金额|总额|资金|经费|多少元|花了|花费|投入了?多少|募集|筹集|款|折合|值多少|价值")
 _PERCENT = re.compile(r"比例|比率|百分之|百分比|占比|[^效]率(?:是|为|有|达)?|多少%|几成")
 _COMPARE = re.compile(r"哪[边个里方家]|谁|更多|更少|较多|较少|多还是|少还是|比较")
 # "哪边更少": the smaller figure wins the comparison.
