@@ -174,6 +174,8 @@ def counts_another_thing(question: str, after: str) -> bool:
     want, found = _head(asked.group("noun")), _head(phrase)
     if want is None or found is None or found in _GENERIC_HEADS or _same_head(want, found):
         return False
+    if _MONEY_HEAD.search(want) and _MONEY_HEAD.search(found):
+        return False  # 多少钱助学款 asked, 1900多万元助学款: money either way
     if "、" in phrase and any(_same_head(want, _head(item) or "") for item in phrase.split("、")):
         return False  # 115名江苏省劳动模范、先进工作者: the asked one is in the list
     if _NAMED_AS.match(phrase[phrase.index(found) + len(found) :]):
