@@ -27,7 +27,9 @@ _ASK_UNIT = re.compile(rf"(?:多少|几|若干)(?:万|千|百|十)?({MEASURE_WOR
 # "有多少万元" leaves the token 万元: once the asked unit is known, a unit word is not a
 # subject word to look for (in "参与职工 人次" it is all the question says of the unit).
 _UNIT_WORD = re.compile(rf"(?:万|千|百|十|亿)?(?:{MEASURE_WORDS})")
-_MONEY = re.compile(r"多少钱|金额|总额|资金|经费|多少元|花了|花费|投入了?多少|募集|筹集|款|折合|值多少|价值")
+_MONEY = re.compile(
+    r"多少钱|金额|总额|资金|经费|多少元|花了|花费|投入了?多少|募集|筹集|款|折合|值多少|价值"
+)
 _PERCENT = re.compile(r"比例|比率|百分之|百分比|占比|[^效]率(?:是|为|有|达)?|多少%|几成")
 _COMPARE = re.compile(r"哪[边个里方家]|谁|更多|更少|较多|较少|多还是|少还是|比较")
 # "哪边更少": the smaller figure wins the comparison.
@@ -86,6 +88,8 @@ class Question(NamedTuple):
 # 增加了多少 / 多了多少 / 下降了几个: the size of a change; 增加到多少 asks where it ended.
 _AMOUNT = re.compile(r"(?:增加|增长|净增|提高|上升|扩大|减少|下降|降低|涨|多|少)了?(?:多少|几)")
 _TO = re.compile(r"(?:增加|增长|提高|上升|扩大|发展|减少|下降|降低|涨)(?:到|至)")
+# 从多少增加到多少？净增了几家？: the question ends asking the amount
+_LAST_AMOUNT = re.compile(r"净增了?(?:多少|几)[^？?]*[？?]?$")
 
 
 # The measure word a counted noun usually takes, for questions that name the noun
@@ -482,7 +486,7 @@ def parse_question(text: str) -> Question:
         years=years + [y for y in report_years if y not in years],
         excluded=tuple(m.group("what") for m in excluded),
         earlier=bool(earlier) or _from_asked(text),
-        amount=bool(_AMOUNT.search(said)) and not _TO.search(said),
+        amount=bool(_AMOUNT.search(said)) and (not _TO.search(said) or _LAST_AMOUNT.search(said)),
         unmet=unmet(said) or unmet(text),
         than=than(said),
     )

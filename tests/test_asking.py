@@ -188,3 +188,8 @@ def test_the_measure_word_counts_the_noun_before_de():
 def test_an_aside_opening_with_fei_rules_its_words_out():
     q = parse_question("淮安建成的省市级“模范职工小家”有多少家？（非全国级）")
     assert q.excluded == ("全国级",) and "national" not in q.levels
+
+
+def test_a_question_ending_in_jingzeng_asks_the_amount():
+    assert parse_question("淮安基层工会数量从多少增加到多少？净增了几家？").amount
+    assert not parse_question("淮安基层工会数量增加到了多少家？").amount
