@@ -274,22 +274,7 @@ def candidates(
             if not owns and not (counted_visits and seen[key].parts["touch"] > 0):
                 seen[key].score *= KEY_ELSEWHERE
     _elsewhere(seen, sentence_of, blocked)
-    wholes = known_wholes(question.text)
-    if wholes:
-        # 那98家500强里，有几家…: the sentence holding the asker's whole is the one asked
-        for key, cand in seen.items():
-            if any(
-                other.doc is cand.doc
-                and sentence_of[k] == sentence_of[key]
-                and any(
-                    _same_value(other.figure.value, w.value)
-                    and unit_family(other.figure.unit) == unit_family(w.unit)
-                    for w in wholes
-                )
-                for k, other in seen.items()
-                if k != key
-            ):
-                cand.score *= KNOWN_WHOLE
+    _beside_known_whole(seen, sentence_of, known_wholes(question.text))
     # "由 X 增加到 Y": X is never the answer while Y stands beside it, unless the
     # question asks where the change began (原有多少, 增长之前): then Y is not.
     earlier = question.earlier
@@ -306,6 +291,27 @@ def candidates(
                     else:
                         other.score = min(other.score, cand.score * 0.9)
     return sorted(seen.values(), key=lambda c: -c.score)
+
+
+def _beside_known_whole(seen, sentence_of, wholes: list[Figure]) -> None:
+    """那98家500强里，有几家…: the sentence holding the whole the asker states is the one
+    asked; its other figures weigh more."""
+    if not wholes:
+        return
+    holding = {
+        sentence_of[key]
+        for key, cand in seen.items()
+        if any(
+            _same_value(cand.figure.value, w.value)
+            and unit_family(cand.figure.unit) == unit_family(w.unit)
+            for w in wholes
+        )
+    }
+    for key, cand in seen.items():
+        if sentence_of[key] in holding and not any(
+            _same_value(cand.figure.value, w.value) for w in wholes
+        ):
+            cand.score *= KNOWN_WHOLE
 
 
 def _elsewhere(seen, sentence_of, blocked) -> None:
