@@ -34,7 +34,7 @@ from rag.matching import (
     term_weights,
     year_factor,
 )
-from rag.numbers import Figure, find_figures, unit_family
+from rag.numbers import LABEL_KINDS, Figure, find_figures, unit_family
 from rag.parts import known_wholes
 from rag.question import Question
 from rag.retrieval import Hit
@@ -49,7 +49,7 @@ from rag.sentences import (
     unwrap,
 )
 
-SKIP_KINDS = {"year", "date", "ordinal"}
+SKIP_KINDS = LABEL_KINDS
 _ORDINAL_ASKED = re.compile(r"第几")
 ORDINAL_NOUN_CHARS = 12  # 第四届职工篮球联赛: the noun an ordinal numbers
 TOUCH_CHARS = 6  # "示范点 918 家": the counted noun sits within a few characters

@@ -78,12 +78,12 @@ _ASK_WORD = re.compile(r"多少|几")
 _STOCK = re.compile(r"(?:一共|总共|总计|合计|现|现在|目前)有(?:多少|几)|总数|共有|拥有")
 # One group counted apart from others the reports count with it.
 _ALONE = re.compile(r"不含|不包括|不算(?!重复)|只算|只统计|单独|单列|仅[算指]")
-# Asked for what was done: a plan's figure (力争年内新建100个) does not answer.
 # A total of several items named: 之家+小家, 单独的加上联合的, 三级劳模“三金”一共.
 _SUM_OF = re.compile(
     r"[\u4e00-\u9fff”](?:加上|\+|＋)[\u4e00-\u9fff“]"
     r"|[两二三四五六](?:级|类|项|种)[\u4e00-\u9fff“”]{0,10}?(?:一共|总共|合计|共计|总计|加起来|总额|总数)"
 )
+# Asked for what was done: a plan's figure (力争年内新建100个) does not answer.
 _ACTUAL = re.compile(r"实际|已经|最终|到底|真正|完成了|落实了")
 # 2017年计划新建多少, 目标是多少, 要达到多少: a plan is what is asked
 _ASKS_PLAN = re.compile(

@@ -242,8 +242,9 @@ def judge(
             # 新增了多少会员 asked; 工会会员349.23万名 is how many there are, no addition.
             clash("tally", TALLY_UNSTATED)
     if want.levels:
-        # 我市有1人获评第九届江苏省“十佳文明职工”: an ordinal's level is the noun's after it
-        lead = start if text.startswith("第", start) else max(seg_start, start - 12)
+        # 我市有1人获评第九届江苏省“十佳文明职工”: an ordinal's level is the noun's after it.
+        # Not past the clause: in "5家单位申报全国…示范点，10家单位申报江苏省…" 全国 is 5家's.
+        lead = start if text.startswith("第", start) else max(seg_start, clause.start, start - 12)
         by = _level_clash(want.levels, text, lead, seg_end, start, end)
         if by < 1.0:
             clash("level", by)
@@ -253,7 +254,7 @@ def judge(
     if want.honours:  # the honour may stand well after the measure word: 115名江苏省劳动模范
         # 模范职工之家、模范职工小家153家: items joined by 、 with no figure between are
         # all the figure's
-        found = honours(_since_figure(text, clause.start, start) + "|" + unwrap(text[end:seg_end]))
+        found = honours(_since_figure(text, clause.start, start) + "|" + rest)
         if found and not found & want.honours:
             clash("honour", HONOUR_CLASH)
     if want.compounds and head_swapped(want.compounds, before):
@@ -267,7 +268,7 @@ def judge(
     if want.scope and scope(text[clause.start : start]) not in (None, want.scope):
         clash("scope", SCOPE_CLASH)  # 全市（含各县级市） asked, 市区…57412人 counts the core
     # a ruled-out honour may stand well after the measure word, as an asked one may
-    wide = before + "|" + unwrap(text[end:seg_end])
+    wide = before + "|" + rest
     if any(
         x in (unit, f"{unit}数") or _names(wide if honours(x) else phrase, x) for x in want.excluded
     ):
@@ -422,16 +423,15 @@ def _level_clash(
 ) -> float:
     """The factor for the figure's own words naming another administrative level than
     the question, or several together (1.0 when they name the asked one or none)."""
-    # Not past the clause: in "5家单位申报全国…示范点，10家单位申报江苏省…" 全国 is 5家's.
-    seg_start = max(seg_start, bounds(text, start, end, CLAUSE_END).start)
     near = text[max(seg_start, start - 12) : start] + "|" + text[end : min(seg_end, end + 8)]
     # 300名苏州市劳动模范, 26名个人获得江苏省五一劳动奖章: the place's level, read wider
     named = place_levels(
         text[max(seg_start, start - 12) : start] + "|" + text[end : min(seg_end, end + 16)]
     )
+    places = find_places(near)
     # 申报江苏省工会职工书屋示范点: a province named is the provincial level
-    named |= {"province" for p in find_places(near) if p.level == "province"}
-    for place in find_places(near):
+    named |= {"province" for p in places if p.level == "province"}
+    for place in places:
         near = near[: place.start] + " " * (place.end - place.start) + near[place.end :]
     found = levels(near) | named
     if not found:

@@ -68,6 +68,10 @@ class Figure(NamedTuple):
     kind: str  # count, percent, money, year, date, ordinal, duration
 
 
+# Kinds of figure that label (a year, a date, 第三届) rather than count what is asked.
+LABEL_KINDS = frozenset({"year", "date", "ordinal"})
+
+
 # --- character classes -------------------------------------------------------------
 
 # Full-width forms map 1:1 onto ASCII so regex offsets stay valid for the source.

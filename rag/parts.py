@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable
 
 from rag.groups import names_thing
-from rag.numbers import find_figures
+from rag.numbers import LABEL_KINDS, Figure, find_figures
 from rag.sentences import unwrap
 from rag.tokenization import tokenize
 
@@ -86,12 +86,12 @@ def premise_whole(text: str) -> str:
 _WHOLE_AFTER = re.compile(r"[^，,。？?！!\s]{0,10}?(?:(?:里|中|当中|之中)(?:[，,\s]|有)|[，,]其中)")
 
 
-def known_wholes(question: str) -> list:
+def known_wholes(question: str) -> list[Figure]:
     """Figures the asker states as the whole they ask a part of: 那98家500强里，有几家…
     → [the figure 98家]. The report's sentence that holds it is the one asked about."""
     found = []
     for f in find_figures(question):
-        if f.kind not in ("year", "date", "ordinal") and _WHOLE_AFTER.match(question, f.end):
+        if f.kind not in LABEL_KINDS and _WHOLE_AFTER.match(question, f.end):
             found.append(f)
     return found
 

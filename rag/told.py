@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from rag.numbers import find_figures
+from rag.numbers import LABEL_KINDS, find_figures
 
 __all__ = ["asked_clause", "parse_years"]
 
@@ -40,7 +40,7 @@ def asked_clause(text: str) -> tuple[int, int] | None:
         return None
     ask = asking[-1]
     told = any(
-        f.kind not in ("year", "date", "ordinal") and not _SHORT_YEAR.match(m.group(), f.start)
+        f.kind not in LABEL_KINDS and not _SHORT_YEAR.match(m.group(), f.start)
         for m in clauses
         if m is not ask
         for f in find_figures(m.group())
