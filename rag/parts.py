@@ -30,6 +30,7 @@ from rag.groups import names_thing
 from rag.numbers import LABEL_KINDS, Figure, find_figures
 from rag.sentences import unwrap
 from rag.tokenization import tokenize
+from rag.told import _SHORT_YEAR
 
 __all__ = ["after_premise", "another_named_item", "asked_part", "subset_unasked"]
 
@@ -91,7 +92,9 @@ def known_wholes(question: str) -> list[Figure]:
     → [the figure 98家]. The report's sentence that holds it is the one asked about."""
     found = []
     for f in find_figures(question):
-        if f.kind not in LABEL_KINDS and _WHOLE_AFTER.match(question, f.end):
+        # 苏州16年里: a year typed short, no whole
+        short_year = _SHORT_YEAR.match(question, f.start)
+        if f.kind not in LABEL_KINDS and not short_year and _WHOLE_AFTER.match(question, f.end):
             found.append(f)
     return found
 

@@ -193,3 +193,7 @@ def test_an_aside_opening_with_fei_rules_its_words_out():
 def test_a_question_ending_in_jingzeng_asks_the_amount():
     assert parse_question("淮安基层工会数量从多少增加到多少？净增了几家？").amount
     assert not parse_question("淮安基层工会数量增加到了多少家？").amount
+
+
+def test_a_short_year_is_no_whole_the_asker_states():
+    assert known_wholes("盐城16年里，新建了多少个职工驿站？") == []
